@@ -164,19 +164,12 @@ def province_short_key(name: str) -> str:
     return re.sub(r"[^0-9a-z]", "", text)
 
 
-def derive_type(
-    name: str, prefixes: dict[str, str], warnings: list[str], where: str
-) -> str | None:
+def derive_type(name: str, prefixes: dict[str, str], warnings: list[str], where: str) -> str | None:
     for prefix in sorted(prefixes, key=len, reverse=True):
         head = name[: len(prefix)]
-        if (
-            head.lower() == prefix.lower()
-            and name[len(prefix) : len(prefix) + 1] == " "
-        ):
+        if head.lower() == prefix.lower() and name[len(prefix) : len(prefix) + 1] == " ":
             if head != prefix:
-                warnings.append(
-                    f'{where}: prefix case differs from "{prefix}": {name!r}'
-                )
+                warnings.append(f'{where}: prefix case differs from "{prefix}": {name!r}')
             return prefixes[prefix]
     warnings.append(f"{where}: no known prefix: {name!r}")
     return None
@@ -192,54 +185,42 @@ def build_old_units(data: list, warnings: list[str]) -> list[dict]:
     for p in data:
         pname = nfc(p["name"])
         if pname != p["name"]:
-            warnings.append(
-                f"province {p['code']}: name not NFC/trimmed in source: {p['name']!r}"
-            )
+            warnings.append(f"province {p['code']}: name not NFC/trimmed in source: {p['name']!r}")
         pcode = f"{int(p['code']):02d}"
         rows.append(
             {
                 "level": "province",
                 "code": pcode,
                 "name": pname,
-                "type": derive_type(
-                    pname, PROVINCE_PREFIXES, warnings, f"province {pcode}"
-                ),
+                "type": derive_type(pname, PROVINCE_PREFIXES, warnings, f"province {pcode}"),
                 "parent_code": "",
             }
         )
         for d in p["districts"]:
             dname = nfc(d["name"])
             if dname != d["name"]:
-                warnings.append(
-                    f"district {d['code']}: name not NFC/trimmed in source: {d['name']!r}"
-                )
+                warnings.append(f"district {d['code']}: name not NFC/trimmed in source: {d['name']!r}")
             dcode = f"{int(d['code']):03d}"
             rows.append(
                 {
                     "level": "district",
                     "code": dcode,
                     "name": dname,
-                    "type": derive_type(
-                        dname, DISTRICT_PREFIXES, warnings, f"district {dcode}"
-                    ),
+                    "type": derive_type(dname, DISTRICT_PREFIXES, warnings, f"district {dcode}"),
                     "parent_code": pcode,
                 }
             )
             for w in d["wards"]:
                 wname = nfc(w["name"])
                 if wname != w["name"]:
-                    warnings.append(
-                        f"commune {w['code']}: name not NFC/trimmed in source: {w['name']!r}"
-                    )
+                    warnings.append(f"commune {w['code']}: name not NFC/trimmed in source: {w['name']!r}")
                 wcode = f"{int(w['code']):05d}"
                 rows.append(
                     {
                         "level": "commune",
                         "code": wcode,
                         "name": wname,
-                        "type": derive_type(
-                            wname, COMMUNE_PREFIXES, warnings, f"commune {wcode}"
-                        ),
+                        "type": derive_type(wname, COMMUNE_PREFIXES, warnings, f"commune {wcode}"),
                         "parent_code": dcode,
                     }
                 )
@@ -258,14 +239,8 @@ def build_old_units(data: list, warnings: list[str]) -> list[dict]:
     seen = Counter((r["level"], r["parent_code"], r["name"]) for r in rows)
     for (level, parent, name), n in sorted(seen.items()):
         if n > 1:
-            codes = [
-                r["code"]
-                for r in rows
-                if (r["level"], r["parent_code"], r["name"]) == (level, parent, name)
-            ]
-            warnings.append(
-                f"{level} name {name!r} occurs {n} times under parent {parent or '-'}: codes {codes}"
-            )
+            codes = [r["code"] for r in rows if (r["level"], r["parent_code"], r["name"]) == (level, parent, name)]
+            warnings.append(f"{level} name {name!r} occurs {n} times under parent {parent or '-'}: codes {codes}")
 
     order = {"province": 0, "district": 1, "commune": 2}
     rows.sort(key=lambda r: (order[r["level"]], r["code"]))
@@ -289,9 +264,7 @@ def new_province_full_name(p: dict) -> str:
     return name
 
 
-def build_merger(
-    merger_csv: Path, old_data: list, new_data: list, notes: list[str]
-) -> list[dict]:
+def build_merger(merger_csv: Path, old_data: list, new_data: list, notes: list[str]) -> list[dict]:
     old_by_key: dict[str, dict] = {}
     for p in old_data:
         key = province_short_key(p["name"])
@@ -319,20 +292,15 @@ def build_merger(
         if old_key not in old_by_key and old_key in OLD_PROVINCE_ALIASES:
             alias = OLD_PROVINCE_ALIASES[old_key]
             notes.append(
-                f"merger: old province {r['old_province']!r} matched through alias -> "
-                f"{old_by_key[alias]['name']!r}"
+                f"merger: old province {r['old_province']!r} matched through alias -> {old_by_key[alias]['name']!r}"
             )
             old_key = alias
         newp = new_by_key.get(new_key)
         oldp = old_by_key.get(old_key)
         if newp is None:
-            errors.append(
-                f"new province {r['new_province']!r} (key {new_key!r}) not in 2025 data"
-            )
+            errors.append(f"new province {r['new_province']!r} (key {new_key!r}) not in 2025 data")
         if oldp is None:
-            errors.append(
-                f"old province {r['old_province']!r} (key {old_key!r}) not in 0.6.0 data"
-            )
+            errors.append(f"old province {r['old_province']!r} (key {old_key!r}) not in 0.6.0 data")
         if newp is None or oldp is None:
             continue
         used_old[oldp["code"]] += 1
@@ -352,9 +320,7 @@ def build_merger(
     if twice:
         errors.append(f"old provinces mapped more than once: {twice}")
     new_used = {r["new_code"] for r in rows}
-    unused_new = [
-        p["name"] for p in new_data if f"{int(p['code']):02d}" not in new_used
-    ]
+    unused_new = [p["name"] for p in new_data if f"{int(p['code']):02d}" not in new_used]
     if unused_new:
         errors.append(f"new provinces without any old province: {unused_new}")
     if errors:
@@ -439,18 +405,14 @@ class OldResolver:
             opk, odk, ow, owa = self.by_code[lc]
             if opk == pk and wk in (ow, owa):
                 if odk != dk:
-                    self._note(
-                        "matched by code+name, district renamed", f"{key} -> {lc:05d}"
-                    )
+                    self._note("matched by code+name, district renamed", f"{key} -> {lc:05d}")
                 else:
                     self.stats["matched by code+name"] += 1
                 return lc
         cands = sorted(set(self.by_name.get((pk, dk, wk), [])))
         if len(cands) == 1:
             if lc is None:
-                self._note(
-                    "matched by name only (no legacy code)", f"{key} -> {cands[0]:05d}"
-                )
+                self._note("matched by name only (no legacy code)", f"{key} -> {cands[0]:05d}")
             elif lc not in self.by_code:
                 self._note(
                     "matched by name; legacy code absent from 0.6.0",
@@ -534,9 +496,7 @@ class NewResolver:
             else:
                 self.stats["matched; same code in both packages"] += 1
         elif len(cands) > 1:
-            self._note(
-                "unmatched: name ambiguous in 2025.10.1", f"{pk}/{wk} -> {cands}"
-            )
+            self._note("unmatched: name ambiguous in 2025.10.1", f"{pk}/{wk} -> {cands}")
         else:
             self._note("unmatched: no 2025.10.1 ward with this name", f"{pk}/{wk}")
         self.cache[(pk, wk)] = result
@@ -565,9 +525,7 @@ def build_lineage(
         for ok, targets in olds.items():
             defaults = sum(1 for t in targets if t.get("isDefaultNewWard"))
             if defaults != 1:
-                notes.append(
-                    f"lineage: divided old key {ok} has {defaults} default targets"
-                )
+                notes.append(f"lineage: divided old key {ok} has {defaults} default targets")
             for t in targets:
                 links.append(
                     (
@@ -590,9 +548,7 @@ def build_lineage(
             by_code[code].append(ok)
     conflicts = {code: keys for code, keys in by_code.items() if len(keys) > 1}
     for code, keys in sorted(conflicts.items()):
-        notes.append(
-            f"lineage: old code {code:05d} claimed by several legacy keys {keys}: left out"
-        )
+        notes.append(f"lineage: old code {code:05d} claimed by several legacy keys {keys}: left out")
         for ok in keys:
             old_code_of[ok] = None
 
@@ -601,9 +557,7 @@ def build_lineage(
 
     # The converter's own province grouping must agree with the merger table.
     old_code_by_key = {slug(p["name"]): int(p["code"]) for p in old_data}
-    new_code_by_key = {
-        slug(new_province_full_name(p)): int(p["code"]) for p in new_data
-    }
+    new_code_by_key = {slug(new_province_full_name(p)): int(p["code"]) for p in new_data}
     conv_pairs = set()
     for npk, opks in converter["DICT_PROVINCE"].items():
         if npk not in new_code_by_key or any(k not in old_code_by_key for k in opks):
@@ -611,16 +565,8 @@ def build_lineage(
         conv_pairs |= {(new_code_by_key[npk], old_code_by_key[k]) for k in opks}
     table_pairs = {(n, o) for o, n in new_prov_of_old.items()}
     if conv_pairs != table_pairs:
-        fail(
-            f"converter province grouping differs from the merger table: "
-            f"{sorted(conv_pairs ^ table_pairs)}"
-        )
-    old_prov_of_commune = {
-        int(w["code"]): int(p["code"])
-        for p in old_data
-        for d in p["districts"]
-        for w in d["wards"]
-    }
+        fail(f"converter province grouping differs from the merger table: {sorted(conv_pairs ^ table_pairs)}")
+    old_prov_of_commune = {int(w["code"]): int(p["code"]) for p in old_data for d in p["districts"] for w in d["wards"]}
 
     rows: list[dict] = []
     skipped_links = Counter()
@@ -647,15 +593,11 @@ def build_lineage(
     for r in rows:
         kinds_of[r["old_code"]].add(r["kind"])
     for oc, kinds in kinds_of.items():
-        if "whole" in kinds and (
-            len(kinds) > 1 or sum(1 for r in rows if r["old_code"] == oc) > 1
-        ):
+        if "whole" in kinds and (len(kinds) > 1 or sum(1 for r in rows if r["old_code"] == oc) > 1):
             fail(f"old code {oc} is both whole and divided")
     rows.sort(key=lambda r: (r["old_code"], r["new_code"]))
 
-    old_all = {
-        int(w["code"]) for p in old_data for d in p["districts"] for w in d["wards"]
-    }
+    old_all = {int(w["code"]) for p in old_data for d in p["districts"] for w in d["wards"]}
     new_all = {int(w["code"]) for p in new_data for w in p["wards"]}
     old_matched = {int(r["old_code"]) for r in rows}
     new_matched = {int(r["new_code"]) for r in rows}
@@ -675,15 +617,11 @@ def build_lineage(
         "old_total": len(old_all),
         "old_matched": len(old_matched),
         "old_divided": sum(1 for k in kinds_of.values() if "whole" not in k),
-        "old_without_lineage_examples": [
-            f"{c:05d} {old_names[c]}" for c in sorted(old_all - old_matched)[:30]
-        ],
+        "old_without_lineage_examples": [f"{c:05d} {old_names[c]}" for c in sorted(old_all - old_matched)[:30]],
         "old_without_lineage": len(old_all - old_matched),
         "new_total": len(new_all),
         "new_matched": len(new_matched),
-        "new_without_lineage": sorted(
-            f"{c:05d} {new_res.names[c]}" for c in new_all - new_matched
-        ),
+        "new_without_lineage": sorted(f"{c:05d} {new_res.names[c]}" for c in new_all - new_matched),
         "old_resolver": dict(old_res.stats),
         "old_resolver_examples": dict(old_res.examples),
         "new_resolver": dict(new_res.stats),
@@ -712,9 +650,7 @@ def write_csv(path: Path, fieldnames: list[str], rows: list[dict]) -> None:
         # mtime=0 and no file name in the header: byte-identical rebuilds.
         with (
             path.open("wb") as raw,
-            gzip.GzipFile(
-                filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9
-            ) as gz,
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz,
         ):
             gz.write(data)
     else:
@@ -735,9 +671,7 @@ def stats_markdown(
     lines = [
         STATS_BEGIN,
         "",
-        "Package versions read: "
-        + ", ".join(f"{k} {v or '?'}" for k, v in versions.items())
-        + ".",
+        "Package versions read: " + ", ".join(f"{k} {v or '?'}" for k, v in versions.items()) + ".",
         "",
         (
             "**units_pre2025.csv.gz**: "
@@ -748,9 +682,7 @@ def stats_markdown(
         "| level | type | count |",
         "| --- | --- | --- |",
     ]
-    for (level, typ), n in sorted(
-        type_counts.items(), key=lambda x: (list(EXPECTED_OLD).index(x[0][0]), x[0][1])
-    ):
+    for (level, typ), n in sorted(type_counts.items(), key=lambda x: (list(EXPECTED_OLD).index(x[0][0]), x[0][1])):
         lines.append(f"| {level} | {typ} | {n} |")
     lines += [
         "",
@@ -795,8 +727,7 @@ def stats_markdown(
             lines.append(f"  - `{ex}`")
     lines += [
         "",
-        "0.6.0 communes without lineage"
-        + (" (first 30):" if s["old_without_lineage"] > 30 else ":"),
+        "0.6.0 communes without lineage" + (" (first 30):" if s["old_without_lineage"] > 30 else ":"),
         "",
     ]
     lines += [f"- {ex}" for ex in s["old_without_lineage_examples"]]
@@ -857,12 +788,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     versions = {
-        "vietnam-provinces (old)": read_metadata_version(
-            args.vp_old, "vietnam_provinces"
-        ),
-        "vietnam-provinces (new)": read_metadata_version(
-            args.vp_new, "vietnam_provinces"
-        ),
+        "vietnam-provinces (old)": read_metadata_version(args.vp_old, "vietnam_provinces"),
+        "vietnam-provinces (new)": read_metadata_version(args.vp_new, "vietnam_provinces"),
         "vietnamadminunits": read_metadata_version(args.vau, "vietnamadminunits"),
     }
     for label, expected in (
@@ -883,9 +810,7 @@ def main(argv: list[str] | None = None) -> int:
     parser_2025 = read_json(args.vau, "vietnamadminunits/data/parser_from_2025.json")
 
     if len(new_data) != EXPECTED_NEW["province"]:
-        fail(
-            f"new data: expected {EXPECTED_NEW['province']} provinces, got {len(new_data)}"
-        )
+        fail(f"new data: expected {EXPECTED_NEW['province']} provinces, got {len(new_data)}")
     n_new_wards = sum(len(p["wards"]) for p in new_data)
     if n_new_wards != EXPECTED_NEW["ward"]:
         fail(f"new data: expected {EXPECTED_NEW['ward']} wards, got {n_new_wards}")
@@ -894,9 +819,7 @@ def main(argv: list[str] | None = None) -> int:
     notes: list[str] = []
     units = build_old_units(old_data, warnings)
     merger = build_merger(args.merger, old_data, new_data, notes)
-    lineage, lstats = build_lineage(
-        old_data, new_data, converter, legacy, parser_2025, merger, notes
-    )
+    lineage, lstats = build_lineage(old_data, new_data, converter, legacy, parser_2025, merger, notes)
 
     args.out.mkdir(parents=True, exist_ok=True)
     write_csv(

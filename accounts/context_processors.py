@@ -1,0 +1,44 @@
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from .models import Role
+
+# (url name, label, roles that see it). Apps add their entries here; a name
+# that does not resolve yet is skipped.
+NAVIGATION = [
+    ("home", _("Home"), None),
+    ("tasks:my_tasks", _("My tasks"), {Role.AGENCY_OFFICER}),
+    ("tasks:plan_list", _("Reform plans"), None),
+    ("indices:ranking_index", _("Index rankings"), None),
+    ("dossiers:stats", _("One-stop dossiers"), None),
+    ("provinces:unit_list", _("Administrative units"), None),
+    (
+        "provinces:committee_mine",
+        _("Steering committee"),
+        {Role.PROVINCE_ADMIN, Role.LEADER, Role.VIEWER, Role.AGENCY_OFFICER},
+    ),
+    ("provinces:agency_list", _("Agencies"), None),
+    ("imports:index", _("Imports"), {Role.NATIONAL_ADMIN, Role.PROVINCE_ADMIN}),
+]
+
+
+def _resolve(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    role = user.effective_role
+    items = []
+    for name, label, roles in NAVIGATION:
+        if roles is not None and role not in roles:
+            continue
+        url = _resolve(name)
+        if url:
+            items.append({"url": url, "label": label, "active": request.path == url})
+    return {"nav_items": items, "user_role": role}

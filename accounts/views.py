@@ -1,0 +1,66 @@
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+from rest_framework.authtoken.models import Token
+
+from provinces.models import AdministrativeUnit, Agency, SteeringCommittee
+
+from .models import Role
+from .scoping import primary_province_id, scope_for
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+HOME_TEMPLATES = {
+    Role.NATIONAL_ADMIN: "accounts/home_national_admin.html",
+    Role.PROVINCE_ADMIN: "accounts/home_province_admin.html",
+    Role.AGENCY_OFFICER: "accounts/home_agency_officer.html",
+    Role.LEADER: "accounts/home_leader.html",
+    Role.VIEWER: "accounts/home_viewer.html",
+}
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    role = user.effective_role
+    context: dict = {"role": role}
+    if role == Role.NATIONAL_ADMIN:
+        context["provinces"] = AdministrativeUnit.objects.provinces().current().order_by("code")
+    else:
+        province_id = primary_province_id(user)
+        context["province"] = (
+            AdministrativeUnit.objects.filter(pk=province_id).first() if province_id is not None else None
+        )
+        context["committee"] = SteeringCommittee.objects.for_user(user).filter(province_id=province_id).first()
+        if role == Role.AGENCY_OFFICER:
+            context["my_agencies"] = Agency.objects.filter(pk__in=scope_for(user).agency_ids).order_by("name")
+        else:
+            context["agency_count"] = Agency.objects.for_user(user).current().filter(province_id=province_id).count()
+    return render(request, HOME_TEMPLATES[role], context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_token(request: HttpRequest) -> HttpResponse:
+    """Show the user's API token; POST issues a new one (the old stops working)."""
+    token = Token.objects.filter(user=request.user).first()
+    if request.method == "POST":
+        if token:
+            token.delete()
+        token = Token.objects.create(user=request.user)
+    return render(request, "accounts/api_token.html", {"token": token})

@@ -1,0 +1,35 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from accounts import views as accounts_views
+
+admin.site.site_header = _("CCHC portal administration")
+admin.site.site_title = _("CCHC portal")
+admin.site.index_title = _("Administration")
+
+urlpatterns = [
+    path("", accounts_views.home, name="home"),
+    path("healthz", accounts_views.healthz, name="healthz"),
+    path("accounts/login/", accounts_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(template_name="registration/password_change.html"),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(template_name="registration/password_change_done.html"),
+        name="password_change_done",
+    ),
+    path("accounts/token/", accounts_views.api_token, name="api_token"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("units/", include("provinces.urls")),
+    path("plans/", include("tasks.urls")),
+    path("indices/", include("indices.urls")),
+    path("dossiers/", include("dossiers.urls")),
+    path("api/v1/", include("cchc_portal.api_urls")),
+    path("admin/", admin.site.urls),
+]

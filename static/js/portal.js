@@ -1,0 +1,15 @@
+// Site-wide behaviour, no inline script (strict CSP).
+(function () {
+  "use strict";
+  // htmx requests carry the CSRF token from <body data-csrf>.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var token = document.body.dataset.csrf;
+    if (token) { event.detail.headers["X-CSRFToken"] = token; }
+  });
+  // Buttons with data-confirm ask before submitting.
+  document.addEventListener("submit", function (event) {
+    var button = event.submitter;
+    var message = (button && button.dataset.confirm) || event.target.dataset.confirm;
+    if (message && !window.confirm(message)) { event.preventDefault(); }
+  });
+})();
