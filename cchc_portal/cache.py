@@ -1,0 +1,45 @@
+"""Generation-keyed caching (djangoproject.com's dashboard pattern).
+
+Pages cache expensive blocks under (name, generation, filters). The job that
+changes the underlying data calls `bump_generation(name)`, so stale entries are
+simply never read again and expire on their own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from django.core.cache import cache
+
+DEFAULT_TIMEOUT = 6 * 3600
+
+
+def _generation_key(name: str) -> str:
+    return f"gen:{name}"
+
+
+def generation(name: str) -> int:
+    value = cache.get(_generation_key(name))
+    if value is None:
+        cache.add(_generation_key(name), 1, timeout=None)
+        value = cache.get(_generation_key(name), 1)
+    return value
+
+
+def bump_generation(name: str) -> None:
+    try:
+        cache.incr(_generation_key(name))
+    except ValueError:
+        cache.set(_generation_key(name), 2, timeout=None)
+
+
+def cached(name: str, parts: tuple, compute: Callable[[], Any], timeout: int = DEFAULT_TIMEOUT) -> Any:
+    digest = hashlib.sha1(repr(parts).encode()).hexdigest()[:20]
+    key = f"{name}:{generation(name)}:{digest}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout)
+    return value
