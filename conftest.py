@@ -24,6 +24,13 @@ PASSWORD = "correct-horse-battery-staple"
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 
 
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Hashing is not what these tests are about; PBKDF2 would cost ~0.2 s per user.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def pytest_collection_modifyitems(config, items):
     from django.conf import settings
 

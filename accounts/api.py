@@ -1,4 +1,5 @@
 from django.urls import path
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
@@ -13,6 +14,7 @@ class MeSerializer(serializers.Serializer):
     agency_ids = serializers.ListField(child=serializers.IntegerField())
 
 
+@extend_schema(responses=MeSerializer)
 @api_view(["GET"])
 def me(request):
     """The signed-in user, their role and scope."""

@@ -220,6 +220,7 @@ class Agency(models.Model):
     predecessors = models.ManyToManyField(
         "self",
         through="AgencySuccession",
+        through_fields=("successor", "predecessor"),
         symmetrical=False,
         related_name="successors",
         verbose_name=_("predecessors"),
@@ -340,7 +341,8 @@ WORKING_GROUP_ROLES = {MemberRole.WORKING_GROUP_LEADER, MemberRole.WORKING_GROUP
 
 class MemberQuerySet(models.QuerySet):
     def current(self):
-        return self.filter(Q(term_end__isnull=True) | Q(term_end__gte=today()))
+        # term_end is the day the member stopped serving.
+        return self.filter(Q(term_end__isnull=True) | Q(term_end__gt=today()))
 
     def committee(self):
         return self.exclude(role__in=WORKING_GROUP_ROLES)
@@ -358,7 +360,9 @@ class SteeringCommitteeMember(models.Model):
     agency = models.ForeignKey(Agency, verbose_name=_("agency"), null=True, blank=True, on_delete=models.PROTECT)
     role = models.CharField(_("role"), max_length=24, choices=MemberRole.choices, default=MemberRole.MEMBER)
     term_start = models.DateField(_("term start"), null=True, blank=True)
-    term_end = models.DateField(_("term end"), null=True, blank=True)
+    term_end = models.DateField(
+        _("term end"), null=True, blank=True, help_text=_("The day the member stopped serving.")
+    )
     decision_number = models.CharField(_("appointing decision"), max_length=100, blank=True)
     order = models.PositiveIntegerField(_("order"), default=100)
 
@@ -382,7 +386,7 @@ class SteeringCommitteeMember(models.Model):
 
     @property
     def is_current(self) -> bool:
-        return self.term_end is None or self.term_end >= today()
+        return self.term_end is None or self.term_end > today()
 
     @property
     def in_working_group(self) -> bool:

@@ -70,7 +70,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='agency',
             name='predecessors',
-            field=models.ManyToManyField(blank=True, related_name='successors', through='provinces.AgencySuccession', to='provinces.agency', verbose_name='predecessors'),
+            field=models.ManyToManyField(blank=True, related_name='successors', through='provinces.AgencySuccession', through_fields=('successor', 'predecessor'), to='provinces.agency', verbose_name='predecessors'),
         ),
         migrations.CreateModel(
             name='SteeringCommittee',

@@ -1,0 +1,39 @@
+"""A person logs in through the real form in Chromium and lands on their role's home page."""
+
+import pytest
+
+HOME_TESTID = '[data-testid="home-title"]'
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "role,title",
+    [
+        ("national_admin", "Tổng quan toàn quốc"),
+        ("province_admin", "Không gian làm việc của Sở Nội vụ"),
+        ("agency_officer", "Công việc của cơ quan tôi"),
+        ("leader", "Tổng quan dành cho lãnh đạo"),
+        ("viewer", "Tổng quan tỉnh"),
+    ],
+)
+def test_each_role_logs_in_and_sees_its_home_page(page, browser_login, users_by_role, role, title):
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    browser_login(page, users_by_role[role])
+    assert page.locator(HOME_TESTID).inner_text() == title
+    assert page.locator("html").get_attribute("lang") == "vi"
+    # No CSP violation or script error on the page.
+    assert errors == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_user_switches_the_interface_to_english_and_logs_out(page, browser_login, leader, live_server):
+    browser_login(page, leader)
+    page.click('button[name="language"][value="en"]')
+    page.wait_for_load_state("networkidle")
+    assert page.locator(HOME_TESTID).inner_text() == "Leader's overview"
+    page.click("text=Log out")
+    page.wait_for_load_state("networkidle")
+    assert "/accounts/login/" in page.url or page.url.rstrip("/") == live_server.url
