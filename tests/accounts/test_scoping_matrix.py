@@ -98,7 +98,6 @@ def test_a_province_admin_cannot_add_agencies_to_another_province(client, provin
 
 def test_admin_changelist_shows_only_rows_in_scope(client, province_admin, agency, other_agency):
     client.force_login(province_admin)
-    province_admin.user_permissions.add(*_perms("view_agency", "change_agency"))
     response = client.get("/admin/provinces/agency/")
     assert response.status_code == 200
     assert agency.name in response.content.decode()
@@ -106,14 +105,29 @@ def test_admin_changelist_shows_only_rows_in_scope(client, province_admin, agenc
     assert client.get(f"/admin/provinces/agency/{other_agency.pk}/change/").status_code in (302, 404)
 
 
-def _perms(*codenames):
-    from django.contrib.auth.models import Permission
-
-    return Permission.objects.filter(codename__in=codenames)
-
-
 def test_anonymous_users_are_sent_to_the_login_page(client, agency):
     response = client.get(reverse("provinces:agency_detail", args=[agency.pk]))
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
     assert client.get("/api/v1/agencies/").status_code in (401, 403)
+
+
+@pytest.mark.parametrize(
+    "role,perm,granted",
+    [
+        ("national_admin", "provinces.change_administrativeunit", True),
+        ("province_admin", "provinces.change_agency", True),
+        ("province_admin", "provinces.change_administrativeunit", False),
+        ("agency_officer", "provinces.change_agency", False),
+        ("leader", "provinces.view_agency", True),
+        ("viewer", "provinces.add_steeringcommittee", False),
+    ],
+)
+def test_model_permissions_follow_the_role(users_by_role, role, perm, granted):
+    assert users_by_role[role].has_perm(perm) is granted
+
+
+def test_a_province_admin_uses_the_admin_site_for_their_own_agencies_only(client, province_admin, agency, other_agency):
+    client.force_login(province_admin)
+    assert client.get(f"/admin/provinces/agency/{agency.pk}/change/").status_code == 200
+    assert client.get(f"/admin/provinces/agency/{other_agency.pk}/change/").status_code in (302, 404)
