@@ -100,3 +100,17 @@ def test_a_province_admin_without_a_committee_is_offered_to_record_one(client, p
     assert response["Location"] == reverse("provinces:committee_create", args=[province.pk])
     client.post(response["Location"], {"name": "Ban Chỉ đạo CCHC tỉnh Gia Lai"})
     assert SteeringCommittee.objects.get(province=province).name == "Ban Chỉ đạo CCHC tỉnh Gia Lai"
+
+
+def test_committee_page_query_count_does_not_grow_with_members(
+    client, leader, committee, home_affairs, django_assert_num_queries
+):
+    for i in range(12):
+        SteeringCommitteeMember.objects.create(
+            committee=committee, person_name=f"Thành viên {i}", position="Giám đốc", agency=home_affairs
+        )
+    client.force_login(leader)
+    client.get(committee.get_absolute_url())
+    # session, user, scope (units, agencies), committee, members with agencies
+    with django_assert_num_queries(6):
+        assert client.get(committee.get_absolute_url()).status_code == 200
