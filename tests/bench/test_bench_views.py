@@ -33,4 +33,3 @@ def test_the_trivial_bench_view_answers_a_logged_in_user_when_switched_on(client
     response = client.get("/bench/trivial")
     assert response.status_code == 200
     assert response.content == b"ok\n"
-
