@@ -1,3 +1,5 @@
+import os
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -33,3 +35,9 @@ urlpatterns = [
     path("api/v1/", include("cchc_portal.api_urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Benchmark-only routes (bench/http_load.py sets this for the gunicorn it starts).
+if os.environ.get("CCHC_BENCH_VIEWS") == "1":
+    from cchc_portal import bench_views
+
+    urlpatterns.append(path("bench/trivial", bench_views.bench_trivial, name="bench_trivial"))
