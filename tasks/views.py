@@ -152,8 +152,6 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         plan.tasks.select_related("lead_agency").order_by("area__order", "order", "id"), request.GET, on
     )
     period = ReportingPeriod.from_slug(request.GET.get("period", ""))
-    if period is not None:
-        tasks_qs = tasks_qs.filter(created_at__date__lte=period.window_end)
     tasks = list(tasks_qs)
     as_of = None
     if period is not None:
