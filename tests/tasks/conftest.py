@@ -12,6 +12,12 @@ def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The role fixtures hash a password per user; the production hasher costs ~0.5 s each.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def plan(province):
     plan = Plan.objects.create(unit=province, year=2026, title="Kế hoạch CCHC năm 2026 tỉnh Gia Lai")
