@@ -8,18 +8,20 @@ from tasks.models import PlanFigures, TaskStatus
 
 def _reset_broker_connections() -> None:
     app._pool = None
-    app.__dict__.get("amqp") and setattr(app.amqp, "_producer_pool", None)
+    if "amqp" in app.__dict__:
+        app.amqp._producer_pool = None
 
 
 @pytest.fixture
 def unreachable_broker():
     """Point the Celery app at a port where nothing listens, as when Redis is down."""
-    saved = (app.conf.broker_url, app.conf.task_always_eager)
+    # broker_write_url: the CELERY_BROKER_URL environment variable overrides conf.broker_url itself.
+    saved = (app.conf.get("broker_write_url"), app.conf.task_always_eager)
     _reset_broker_connections()
-    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    app.conf.broker_write_url = "redis://127.0.0.1:1/0"
     app.conf.task_always_eager = False
     yield
-    app.conf.broker_url, app.conf.task_always_eager = saved
+    app.conf.broker_write_url, app.conf.task_always_eager = saved
     _reset_broker_connections()
 
 

@@ -21,7 +21,9 @@ def agencies(province, make_agency, agency, home_affairs):
     return {
         "vp": make_agency(province, "Văn phòng Ủy ban nhân dân tỉnh", short_name="VP UBND tỉnh"),
         "vhttdl": make_agency(province, "Sở Văn hóa, Thể thao và Du lịch", aliases="Sở VHTTDL"),
-        "ubnd": make_agency(province, "Ủy ban nhân dân tỉnh Gia Lai", short_name="UBND tỉnh", kind="provincial_committee"),
+        "ubnd": make_agency(
+            province, "Ủy ban nhân dân tỉnh Gia Lai", short_name="UBND tỉnh", kind="provincial_committee"
+        ),
         "stp": agency,
         "snv": home_affairs,
     }
@@ -35,7 +37,14 @@ def annex_rows():
         HEADER,
         ["(1)", "(2)", "(3)", "(4)", "(5)", "(6)"],
         ["I", "CẢI CÁCH THỂ CHẾ", None, None, None, None],
-        [1, "Rà soát văn bản quy phạm pháp luật", "Sở Tư pháp", "VP UBND tỉnh; các sở, ngành liên quan", "05/06/2026", "Báo cáo"],
+        [
+            1,
+            "Rà soát văn bản quy phạm pháp luật",
+            "Sở Tư pháp",
+            "VP UBND tỉnh; các sở, ngành liên quan",
+            "05/06/2026",
+            "Báo cáo",
+        ],
         [2, "Kiểm tra văn bản", "tu phap", "Sở Văn hóa, Thể thao và Du lịch, Sở Nội vụ", "Quý III/2026", "Kết luận"],
         ["II", "CẢI CÁCH THỦ TỤC HÀNH CHÍNH", None, None, None, None],
         [1, "Công bố thủ tục hành chính", "VP UBND tỉnh", None, "Cả năm", "Quyết định công bố"],
@@ -222,7 +231,9 @@ def test_upload_page_previews_then_commits(client, province_admin, plan, agencie
 def test_upload_page_shows_row_problems_and_offers_no_import_button(client, province_admin, plan, agencies):
     client.force_login(province_admin)
     rows = annex_rows() + [[3, "Sai", "Sở Ma", None, "30/6/2026", ""]]
-    response = client.post(reverse("tasks:plan_import", args=[plan.pk]), {"file": SimpleUploadedFile("a.xlsx", xlsx_bytes(rows))})
+    response = client.post(
+        reverse("tasks:plan_import", args=[plan.pk]), {"file": SimpleUploadedFile("a.xlsx", xlsx_bytes(rows))}
+    )
     html = response.content.decode()
     assert "Sở Ma" in html and "plan_import_confirm" not in html and 'name="token"' not in html
 

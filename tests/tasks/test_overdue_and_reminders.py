@@ -25,7 +25,9 @@ def test_daily_job_marks_overdue_tasks_and_counts_them(plan, make_task, agency):
 
 
 def test_a_task_finished_after_its_deadline_is_completed_late(make_task, agency):
-    task = make_task(agency, status=TaskStatus.COMPLETED, deadline=dt.date(2026, 3, 31), completion_date=dt.date(2026, 4, 2))
+    task = make_task(
+        agency, status=TaskStatus.COMPLETED, deadline=dt.date(2026, 3, 31), completion_date=dt.date(2026, 4, 2)
+    )
     assert task.completed_late and not task.overdue
     assert list(Task.objects.completed_late()) == [task]
 
@@ -48,7 +50,9 @@ def test_reminders_are_sent_once_per_event(settings, make_user, province, make_t
     # One day before, a second reminder for the approaching deadline.
     assert reminders_send(dt.date(2026, 5, 9))["sent"] == 1
     assert set(SentReminder.objects.values_list("task_id", "kind", "days_before")) == {
-        (soon.pk, "before", 7), (soon.pk, "before", 1), (late.pk, "overdue", 0)
+        (soon.pk, "before", 7),
+        (soon.pk, "before", 1),
+        (late.pk, "overdue", 0),
     }
 
 

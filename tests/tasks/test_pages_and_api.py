@@ -51,7 +51,9 @@ def test_another_province_sees_nothing(client, outsider, filled_plan):
     assert client.get(f"/api/v1/tasks/{task.pk}/").status_code == 404
 
 
-def test_plan_page_query_count_does_not_grow_with_tasks(client, province_admin, filled_plan, django_assert_max_num_queries):
+def test_plan_page_query_count_does_not_grow_with_tasks(
+    client, province_admin, filled_plan, django_assert_max_num_queries
+):
     client.force_login(province_admin)
     with django_assert_max_num_queries(12):
         response = client.get(filled_plan.get_absolute_url())
@@ -95,7 +97,9 @@ def test_tasks_api_filters_by_plan_agency_status_and_overdue(client, leader, pla
     assert ids(overdue="true") == {late.pk}
 
 
-def test_progress_api_creates_an_update_for_the_lead_agency_only(client, agency_officer, make_task, agency, home_affairs):
+def test_progress_api_creates_an_update_for_the_lead_agency_only(
+    client, agency_officer, make_task, agency, home_affairs
+):
     mine = make_task(agency)
     theirs = make_task(home_affairs)
     client.force_login(agency_officer)

@@ -33,7 +33,9 @@ def _note(task, day: dt.date, status: str) -> ProgressUpdate:
 
 
 def test_plan_as_of_the_end_of_a_period_shows_statuses_then(client, province_admin, plan, make_task, agency):
-    done_later = make_task(agency, status=TaskStatus.COMPLETED, completion_date=dt.date(2026, 8, 1), title="Làm xong sau")
+    done_later = make_task(
+        agency, status=TaskStatus.COMPLETED, completion_date=dt.date(2026, 8, 1), title="Làm xong sau"
+    )
     _note(done_later, dt.date(2026, 2, 1), TaskStatus.IN_PROGRESS)
     _note(done_later, dt.date(2026, 8, 1), TaskStatus.COMPLETED)
     make_task(agency, status=TaskStatus.COMPLETED, completion_date=dt.date(2026, 1, 20), title="Làm xong sớm")

@@ -14,7 +14,9 @@ def _post(client, task, **data):
     return client.post(reverse("tasks:task_update", args=[task.pk]), payload)
 
 
-def test_officer_reports_progress_with_a_note_and_evidence(client, agency_officer, task, django_capture_on_commit_callbacks):
+def test_officer_reports_progress_with_a_note_and_evidence(
+    client, agency_officer, task, django_capture_on_commit_callbacks
+):
     client.force_login(agency_officer)
     upload = SimpleUploadedFile("Báo cáo rà soát.pdf", pdf_bytes(), content_type="application/pdf")
     with django_capture_on_commit_callbacks(execute=True):
@@ -66,7 +68,9 @@ def test_an_image_is_accepted_as_evidence(client, agency_officer, task):
     assert Evidence.objects.get().content_type == "image/png"
 
 
-def test_the_second_of_two_concurrent_saves_is_refused_and_shows_current_values(client, agency_officer, province_admin, task):
+def test_the_second_of_two_concurrent_saves_is_refused_and_shows_current_values(
+    client, agency_officer, province_admin, task
+):
     client.force_login(agency_officer)
     stale_version = task.version
     assert _post(client, task, note="Lần 1", percent="30").status_code == 302
@@ -137,7 +141,9 @@ def test_htmx_update_returns_the_panel_only(client, agency_officer, task):
     assert "<html" not in html
 
 
-def test_my_tasks_lists_led_tasks_and_coordinated_ones_read_only(client, agency_officer, make_task, agency, home_affairs):
+def test_my_tasks_lists_led_tasks_and_coordinated_ones_read_only(
+    client, agency_officer, make_task, agency, home_affairs
+):
     led = make_task(agency, title="Chủ trì A", deadline=dt.date(2026, 1, 31))
     coordinated = make_task(home_affairs, title="Phối hợp B")
     coordinated.coordinating_agencies.add(agency)
