@@ -136,3 +136,69 @@ class ImportUploadForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
         help_text=_("Columns: STT, Nhiệm vụ, Cơ quan chủ trì, Cơ quan phối hợp, Thời gian hoàn thành, Sản phẩm."),
     )
+
+
+class TaskForm(VersionedModelForm):
+    """A plan's task as Home Affairs staff keep it (progress is entered with ProgressForm)."""
+
+    criteria_text = forms.CharField(
+        label=_("Index criteria served"),
+        required=False,
+        help_text=_("Index code and criterion code, separated by commas, e.g. “PAR 3.2, PAR 6.1, SIPAS”."),
+    )
+
+    class Meta:
+        model = Task
+        fields = [
+            "area",
+            "number",
+            "title",
+            "lead_agency",
+            "coordinating_agencies",
+            "coordinating_note",
+            "deadline",
+            "recurring",
+            "deadline_text",
+            "expected_output",
+        ]
+        widgets = {"deadline": VnDateInput, "title": forms.Textarea(attrs={"rows": 3}),
+                   "expected_output": forms.Textarea(attrs={"rows": 2})}  # fmt: skip
+
+    def __init__(self, *args, plan: Plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        from provinces.models import Agency
+
+        self.plan = plan
+        self.fields["area"].queryset = plan.areas.all()
+        agencies = Agency.objects.current().filter(province_id=plan.province_id).order_by("kind", "name")
+        self.fields["lead_agency"].queryset = agencies
+        self.fields["coordinating_agencies"].queryset = agencies
+        if self.instance.pk:
+            self.initial.setdefault(
+                "criteria_text",
+                ", ".join(f"{c.index_code} {c.component_code}".strip() for c in self.instance.criteria.all()),
+            )
+
+    def clean_criteria_text(self) -> list[tuple[str, str]]:
+        items = []
+        for part in (self.cleaned_data.get("criteria_text") or "").split(","):
+            words = part.split()
+            if not words:
+                continue
+            if len(words) > 2:
+                raise ValidationError(_("Write each criterion as “INDEX CODE”, e.g. “PAR 3.2”."))
+            items.append((words[0].upper(), words[1] if len(words) == 2 else ""))
+        return list(dict.fromkeys(items))
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("recurring") and not data.get("deadline"):
+            self.add_error("deadline", _("Give a deadline, or mark the task as recurring through the year."))
+        if data.get("recurring"):
+            data["deadline"] = None
+        area, number = data.get("area"), data.get("number")
+        if area and number:
+            clash = Task.objects.filter(plan=self.plan, area=area, number=number).exclude(pk=self.instance.pk)
+            if clash.exists():
+                self.add_error("number", _("This number is already used in this area."))
+        return data

@@ -24,9 +24,19 @@ from provinces.models import AdministrativeUnit, Agency
 
 from . import importing
 from .exporting import plan_export_xlsx
-from .forms import ImportUploadForm, PlanForm, ProgressForm
+from .forms import ImportUploadForm, PlanForm, ProgressForm, TaskForm
 from .jobs import enqueue_figures
-from .models import Evidence, Plan, PlanArea, ProgressUpdate, Task, TaskStatus, private_storage, today
+from .models import (
+    Evidence,
+    Plan,
+    PlanArea,
+    ProgressUpdate,
+    Task,
+    TaskCriterion,
+    TaskStatus,
+    private_storage,
+    today,
+)
 from .periods import ReportingPeriod, period_for, periods_of_year
 from .progress import progress_record
 
@@ -383,6 +393,7 @@ def _task_context(request: HttpRequest, task: Task, form: ProgressForm | None) -
         "events": events,
         "form": form if can_update else None,
         "current_period": period_for(today()),
+        "can_manage": request.user.can_manage_province(task.plan.province_id),
     }
 
 
@@ -434,6 +445,76 @@ def task_update(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(task)
 
 
+TASK_FIELDS = ["area", "number", "title", "lead_agency", "coordinating_note", "deadline", "recurring", "deadline_text",
+               "expected_output"]  # fmt: skip
+
+
+def _task_extras(task: Task) -> dict:
+    return {
+        "coordinating_agencies": sorted(a.name for a in task.coordinating_agencies.all()),
+        "criteria": sorted(f"{c.index_code} {c.component_code}".strip() for c in task.criteria.all()),
+    }
+
+
+def _save_task_extras(task: Task, form: TaskForm) -> None:
+    task.coordinating_agencies.set(form.cleaned_data["coordinating_agencies"])
+    wanted = form.cleaned_data["criteria_text"]
+    task.criteria.exclude(
+        pk__in=[c.pk for c in task.criteria.all() if (c.index_code, c.component_code) in wanted]
+    ).delete()
+    existing = set(task.criteria.values_list("index_code", "component_code"))
+    TaskCriterion.objects.bulk_create(
+        TaskCriterion(task=task, index_code=i, component_code=c) for i, c in wanted if (i, c) not in existing
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def task_create(request: HttpRequest, plan_pk: int) -> HttpResponse:
+    plan = _get_plan_for_user(request, plan_pk)
+    _require_manager(request, plan.province_id)
+    task = Task(plan=plan, order=(plan.tasks.count() + 1))
+    form = TaskForm(request.POST or None, instance=task, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            task = form.save(commit=False)
+            task.save()
+            _save_task_extras(task, form)
+            record_change(task, actor=request.user, action=AuditAction.CREATE,
+                          after={**snapshot(task), **_task_extras(task)})  # fmt: skip
+            enqueue_figures(plan.pk)
+        messages.success(request, _("Task added."))
+        return redirect(task)
+    return render(request, "tasks/task_form.html", {"form": form, "plan": plan})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _get_task_for_user(request, pk)
+    plan = task.plan
+    _require_manager(request, plan.province_id)
+    before = {**snapshot(task), **_task_extras(task)}
+    form = TaskForm(request.POST or None, instance=task, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                task = form.save(commit=False)
+                save_versioned(task, form.cleaned_data["version"], TASK_FIELDS)
+                _save_task_extras(task, form)
+                record_change(task, actor=request.user, before=before, after={**snapshot(task), **_task_extras(task)})
+                enqueue_figures(plan.pk)
+        except StaleObjectError:
+            messages.error(request, STALE_MESSAGE)
+            fresh = Task.objects.get(pk=pk)
+            return render(
+                request, "tasks/task_form.html", {"form": TaskForm(instance=fresh, plan=plan), "plan": plan}, status=409
+            )
+        messages.success(request, _("Changes saved."))
+        return redirect(task)
+    return render(request, "tasks/task_form.html", {"form": form, "plan": plan})
+
+
 @login_required
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     evidence = get_object_or_404(Evidence.objects.filter(task__in=Task.objects.for_user(request.user)), pk=pk)
@@ -458,7 +539,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     base = (
         Task.objects.for_user(request.user)
         .filter(plan__year=year)
-        .select_related("plan", "area", "lead_agency")
+        .select_related("plan__unit", "area", "lead_agency")
         .order_by("deadline", "area__order", "order", "id")
     )
     led = _filter_tasks(base.filter(lead_agency_id__in=agency_ids), request.GET, on)

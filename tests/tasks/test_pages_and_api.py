@@ -4,6 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from audit.models import AuditEvent
 from tasks.figures import plan_figures_compute
 from tasks.models import ProgressUpdate, TaskStatus
 
@@ -51,13 +52,21 @@ def test_another_province_sees_nothing(client, outsider, filled_plan):
     assert client.get(f"/api/v1/tasks/{task.pk}/").status_code == 404
 
 
-def test_plan_page_query_count_does_not_grow_with_tasks(
-    client, province_admin, filled_plan, django_assert_max_num_queries
+def test_plan_pages_run_a_fixed_number_of_queries(
+    client, province_admin, agency_officer, filled_plan, django_assert_num_queries
 ):
     client.force_login(province_admin)
-    with django_assert_max_num_queries(12):
+    # session, user, scope (2), plan+figures, areas, tasks, agencies for the filter
+    with django_assert_num_queries(8):
         response = client.get(filled_plan.get_absolute_url())
     assert response.context["task_count"] == 34
+    with django_assert_num_queries(7):
+        client.get(reverse("tasks:plan_list"))
+    client.force_login(agency_officer)
+    # session, user, scope (2), led, coordinated, agencies, areas
+    with django_assert_num_queries(8):
+        response = client.get(reverse("tasks:my_tasks"), {"year": 2026})
+    assert len(response.context["led"]) == 17
 
 
 def test_plan_page_filters_by_status_area_and_agency(client, leader, filled_plan, agency):
@@ -146,3 +155,32 @@ def test_officer_home_is_my_tasks(client, agency_officer, task):
     response = client.get(reverse("tasks:my_tasks"))
     assert response.status_code == 200
     assert "Nhiệm vụ của tôi" in response.content.decode()
+
+
+def test_home_affairs_adds_and_edits_a_task_with_criteria_and_a_conflict_is_refused(
+    client, province_admin, national_admin, plan, agency, home_affairs
+):
+    client.force_login(province_admin)
+    area = plan.areas.get(code="II")
+    data = {"area": area.pk, "number": "1", "title": "Công bố TTHC", "lead_agency": agency.pk,
+            "coordinating_agencies": [home_affairs.pk], "deadline": "30/06/2026", "criteria_text": "PAR 2.1, sipas"}  # fmt: skip
+    response = client.post(reverse("tasks:task_create", args=[plan.pk]), data)
+    assert response.status_code == 302
+    task = plan.tasks.get()
+    assert task.deadline == dt.date(2026, 6, 30)
+    assert sorted(task.criteria.values_list("index_code", "component_code")) == [("PAR", "2.1"), ("SIPAS", "")]
+    edit_url = reverse("tasks:task_edit", args=[task.pk])
+    assert client.post(edit_url, {**data, "version": 0, "title": "Công bố, công khai TTHC"}).status_code == 302
+    other = client.__class__()
+    other.force_login(national_admin)
+    stale = other.post(edit_url, {**data, "version": 0, "title": "Ghi đè"})
+    assert stale.status_code == 409
+    task.refresh_from_db()
+    assert task.title == "Công bố, công khai TTHC"
+    event = AuditEvent.objects.for_object(task).filter(action="update").get()
+    assert event.changes["title"] == ["Công bố TTHC", "Công bố, công khai TTHC"]
+
+
+def test_officers_cannot_edit_task_definitions(client, agency_officer, task):
+    client.force_login(agency_officer)
+    assert client.get(reverse("tasks:task_edit", args=[task.pk])).status_code == 403
