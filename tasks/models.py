@@ -228,7 +228,7 @@ class Task(models.Model):
     """One row of a plan's annex (nhiệm vụ)."""
 
     plan = models.ForeignKey(Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="tasks")
-    area = models.ForeignKey(PlanArea, verbose_name=_("content area"), on_delete=models.PROTECT, related_name="tasks")
+    area = models.ForeignKey(PlanArea, verbose_name=_("content area"), on_delete=models.RESTRICT, related_name="tasks")
     number = models.CharField(_("number"), max_length=20, help_text=_("Number within the area, as in the annex."))
     order = models.PositiveIntegerField(_("order"), default=0)
     title = models.TextField(_("task"))

@@ -82,7 +82,11 @@ def progress_record(
             item.file.save(upload.name, upload, save=False)
             item.save()
             evidence.append(item)
-        record_change(task, actor=user, before=before, source=source)
+        after = snapshot(task)
+        for noisy in ("last_progress_at", "overdue_since"):  # derived; the update itself is recorded below
+            before.pop(noisy, None)
+            after.pop(noisy, None)
+        record_change(task, actor=user, before=before, after=after, source=source)
         record_change(
             update,
             actor=user,

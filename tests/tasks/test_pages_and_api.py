@@ -184,3 +184,12 @@ def test_home_affairs_adds_and_edits_a_task_with_criteria_and_a_conflict_is_refu
 def test_officers_cannot_edit_task_definitions(client, agency_officer, task):
     client.force_login(agency_officer)
     assert client.get(reverse("tasks:task_edit", args=[task.pk])).status_code == 403
+
+
+def test_a_plan_with_tasks_can_be_deleted_but_an_area_in_use_cannot(plan, task):
+    from django.db.models import RestrictedError
+
+    with pytest.raises(RestrictedError):
+        task.area.delete()
+    plan.delete()
+    assert not type(task).objects.exists()
