@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -212,7 +213,12 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TIMEZONE = TIME_ZONE
 # The one place where recurring jobs are scheduled (beat). Each job is also a
 # management command of the same name.
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # tasks: mark overdue tasks and recompute every plan's figures (catches up after a broker outage);
+    # reminders in office hours.
+    "tasks-nightly": {"task": "tasks.nightly", "schedule": crontab(hour=0, minute=30)},
+    "tasks-reminders": {"task": "tasks.send_reminders", "schedule": crontab(hour=7, minute=0)},
+}
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "cchc-portal@localhost")

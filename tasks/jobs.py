@@ -1,0 +1,67 @@
+"""Celery jobs of the plans app: thin, take ids, safe to run twice.
+
+Each recurring job is also a management command (`recompute_figures`,
+`mark_overdue`, `send_task_reminders`) calling the same function.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.db import transaction
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(name="tasks.recompute_plan_figures", ignore_result=True)
+def recompute_plan_figures(plan_id: int) -> None:
+    from .figures import plan_figures_compute
+
+    plan_figures_compute(plan_id)
+
+
+@shared_task(name="tasks.nightly", ignore_result=True)
+def nightly() -> None:
+    """Mark overdue tasks, then recompute every plan's figures (catches up after a broker outage)."""
+    from .overdue import overdue_mark
+
+    overdue_mark()
+    recompute_all()
+
+
+def recompute_all(plan_ids=None) -> int:
+    from .figures import plan_figures_compute
+    from .models import Plan
+
+    ids = list(Plan.objects.values_list("pk", flat=True)) if plan_ids is None else list(plan_ids)
+    for pk in ids:
+        plan_figures_compute(pk)
+    return len(ids)
+
+
+@shared_task(name="tasks.mark_overdue", ignore_result=True)
+def mark_overdue() -> None:
+    from .overdue import overdue_mark
+
+    overdue_mark()
+
+
+@shared_task(name="tasks.send_reminders", ignore_result=True)
+def send_reminders() -> None:
+    from .reminders import reminders_send
+
+    reminders_send()
+
+
+def _delay_safely(plan_id: int) -> None:
+    try:
+        # retry=False: a user's save must not wait for a dead broker; nightly() catches up.
+        recompute_plan_figures.apply_async((plan_id,), retry=False)
+    except Exception:  # kombu OperationalError, redis ConnectionError, socket errors
+        log.exception("could not enqueue figures for plan %s; the nightly run will catch up", plan_id)
+
+
+def enqueue_figures(plan_id: int) -> None:
+    """Recompute a plan's figures once the current transaction commits."""
+    transaction.on_commit(lambda: _delay_safely(plan_id))

@@ -1,0 +1,104 @@
+"""Entering progress on a task: one write spanning Task, ProgressUpdate, Evidence and the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+
+from django.db import transaction
+from django.utils import timezone
+
+from audit.log import record_change, snapshot
+from audit.models import AuditAction, AuditSource
+from cchc_portal.concurrency import StaleObjectError, save_versioned
+
+from .jobs import enqueue_figures
+from .models import Evidence, ProgressUpdate, Task, TaskStatus, today
+from .uploads import validate_evidence
+
+TASK_PROGRESS_FIELDS = ["status", "percent", "completion_date", "last_progress_at", "overdue_since"]
+
+
+def progress_record(
+    *,
+    task: Task,
+    user,
+    expected_version: int,
+    status: str,
+    percent: int | None = None,
+    completion_date: dt.date | None = None,
+    note: str = "",
+    document_number: str = "",
+    document_date: dt.date | None = None,
+    files=(),
+    source: str = AuditSource.WEB,
+) -> ProgressUpdate:
+    """Apply a progress report. Raises StaleObjectError when someone saved the task first.
+
+    Files are validated before anything is written (ValidationError).
+    """
+    content_types = [validate_evidence(f) for f in files]
+    before = snapshot(task)
+    now = timezone.now()
+    task.status = status
+    if status == TaskStatus.COMPLETED:
+        task.completion_date = completion_date or task.completion_date or today()
+        task.percent = 100
+        task.overdue_since = None
+    else:
+        task.completion_date = None
+        task.percent = percent
+    task.last_progress_at = now
+    with transaction.atomic():
+        save_versioned(task, expected_version, TASK_PROGRESS_FIELDS)
+        update = ProgressUpdate.objects.create(
+            task=task,
+            author=user,
+            created_at=now,
+            status=task.status,
+            percent=task.percent,
+            note=note.strip(),
+            document_number=document_number.strip(),
+            document_date=document_date,
+            source=source,
+        )
+        evidence = []
+        for upload, content_type in zip(files, content_types, strict=True):
+            digest = hashlib.sha256()
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
+            item = Evidence(
+                task=task,
+                update=update,
+                original_name=os.path.basename(upload.name)[:255],
+                content_type=content_type,
+                size=upload.size,
+                sha256=digest.hexdigest(),
+                uploaded_by=user,
+                uploaded_at=now,
+            )
+            item.file.save(upload.name, upload, save=False)
+            item.save()
+            evidence.append(item)
+        after = snapshot(task)
+        for noisy in ("last_progress_at", "overdue_since"):  # derived; the update itself is recorded below
+            before.pop(noisy, None)
+            after.pop(noisy, None)
+        record_change(task, actor=user, before=before, after=after, source=source)
+        record_change(
+            update,
+            actor=user,
+            action=AuditAction.CREATE,
+            source=source,
+            after={
+                **snapshot(update, ["status", "percent", "note", "document_number", "document_date", "period"]),
+                **({"files": [e.original_name for e in evidence]} if evidence else {}),
+            },
+        )
+        enqueue_figures(task.plan_id)
+    return update
+
+
+__all__ = ["progress_record", "StaleObjectError"]

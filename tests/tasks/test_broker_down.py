@@ -1,0 +1,46 @@
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from cchc_portal.celery import app
+from tasks.models import PlanFigures, TaskStatus
+
+
+def _reset_broker_connections() -> None:
+    app._pool = None
+    if "amqp" in app.__dict__:
+        app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def unreachable_broker():
+    """Point the Celery app at a port where nothing listens, as when Redis is down."""
+    # broker_write_url: the CELERY_BROKER_URL environment variable overrides conf.broker_url itself.
+    saved = (app.conf.get("broker_write_url"), app.conf.task_always_eager)
+    _reset_broker_connections()
+    app.conf.broker_write_url = "redis://127.0.0.1:1/0"
+    app.conf.task_always_eager = False
+    yield
+    app.conf.broker_write_url, app.conf.task_always_eager = saved
+    _reset_broker_connections()
+
+
+def test_a_progress_save_succeeds_when_the_broker_is_down_and_figures_catch_up(
+    client, agency_officer, task, unreachable_broker, django_capture_on_commit_callbacks, caplog
+):
+    client.force_login(agency_officer)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(
+            reverse("tasks:task_update", args=[task.pk]),
+            {"version": task.version, "status": TaskStatus.COMPLETED, "note": "Đã hoàn thành"},
+        )
+    assert response.status_code == 302
+    assert len(callbacks) == 1  # the enqueue was attempted, and failed quietly
+    assert "could not enqueue figures" in caplog.text
+    task.refresh_from_db()
+    assert task.status == TaskStatus.COMPLETED
+    assert not PlanFigures.objects.filter(plan=task.plan).exists()
+    # The nightly run (same function as the command) catches up.
+    call_command("recompute_figures")
+    figures = PlanFigures.objects.get(plan=task.plan)
+    assert (figures.total, figures.completed, figures.rate_display) == (1, 1, "100,00%")
