@@ -2,15 +2,17 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from rest_framework.authtoken.models import Token
 
 from provinces.models import AdministrativeUnit, Agency, SteeringCommittee
+from tasks.models import Plan
 
 from .models import Role
-from .scoping import primary_province_id, scope_for
+from .scoping import primary_province_id
 
 
 class LoginView(auth_views.LoginView):
@@ -28,7 +30,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
 HOME_TEMPLATES = {
     Role.NATIONAL_ADMIN: "accounts/home_national_admin.html",
     Role.PROVINCE_ADMIN: "accounts/home_province_admin.html",
-    Role.AGENCY_OFFICER: "accounts/home_agency_officer.html",
     Role.LEADER: "accounts/home_leader.html",
     Role.VIEWER: "accounts/home_viewer.html",
 }
@@ -38,6 +39,9 @@ HOME_TEMPLATES = {
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     role = user.effective_role
+    if role == Role.AGENCY_OFFICER:
+        # An agency officer's home is "my tasks".
+        return redirect("tasks:my_tasks")
     context: dict = {"role": role}
     if role == Role.NATIONAL_ADMIN:
         context["provinces"] = AdministrativeUnit.objects.provinces().current().order_by("code")
@@ -47,10 +51,13 @@ def home(request: HttpRequest) -> HttpResponse:
             AdministrativeUnit.objects.filter(pk=province_id).first() if province_id is not None else None
         )
         context["committee"] = SteeringCommittee.objects.for_user(user).filter(province_id=province_id).first()
-        if role == Role.AGENCY_OFFICER:
-            context["my_agencies"] = Agency.objects.filter(pk__in=scope_for(user).agency_ids).order_by("name")
-        else:
-            context["agency_count"] = Agency.objects.for_user(user).current().filter(province_id=province_id).count()
+        context["agency_count"] = Agency.objects.for_user(user).current().filter(province_id=province_id).count()
+        context["plan"] = (
+            Plan.objects.for_user(user)
+            .filter(unit_id=province_id, agency__isnull=True, year=timezone.localdate().year)
+            .select_related("figures")
+            .first()
+        )
     return render(request, HOME_TEMPLATES[role], context)
 
 

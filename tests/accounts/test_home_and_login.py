@@ -6,7 +6,6 @@ from conftest import PASSWORD
 HOME_TITLES = {
     "national_admin": "Tổng quan toàn quốc",
     "province_admin": "Không gian làm việc của Sở Nội vụ",
-    "agency_officer": "Công việc của cơ quan tôi",
     "leader": "Tổng quan dành cho lãnh đạo",
     "viewer": "Tổng quan tỉnh",
 }
@@ -18,6 +17,12 @@ def test_each_role_lands_on_its_own_home_page_in_vietnamese(client, users_by_rol
     response = client.get(reverse("home"))
     assert response.status_code == 200
     assert HOME_TITLES[role] in response.content.decode()
+
+
+def test_an_agency_officers_home_is_my_tasks(client, agency_officer):
+    client.force_login(agency_officer)
+    response = client.get(reverse("home"))
+    assert response["Location"] == reverse("tasks:my_tasks")
 
 
 def test_the_home_page_can_be_read_in_english(client, leader):
