@@ -1,0 +1,76 @@
+"""Fixtures of the indices tests: shipped methodologies and spreadsheets built from them."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+FILES = Path(__file__).resolve().parent / "files"
+
+
+@pytest.fixture
+def methodologies(reference_units):
+    from indices.reference import load_methodologies
+
+    load_methodologies()
+
+
+def edition_of(code: str, year: int):
+    from indices.models import Edition
+
+    return Edition.objects.select_related("index").get(index__code=code, year=year)
+
+
+def provinces_for(year: int):
+    from provinces.models import AdministrativeUnit
+
+    date = "2025-06-30" if year < 2025 else "2025-07-01"
+    return list(AdministrativeUnit.objects.provinces().valid_on(date).order_by("code"))
+
+
+def papi_dimension_scores(index: int) -> list[Decimal]:
+    """Eight plausible dimension scores for the index-th province, distinct totals."""
+    base = Decimal("4.2") + Decimal(index % 17) / 10
+    return [(base + Decimal(d) / 7 + Decimal(index) / 997).quantize(Decimal("0.0001")) for d in range(8)]
+
+
+def papi_rows(year: int, *, vietnamese_headers: bool = True, decimal_comma: bool = True):
+    """A published-style PAPI sheet: Tỉnh/Thành phố + 8 dimension columns (+ total), one row per province."""
+    from indices.models import Component
+
+    edition = edition_of("PAPI", year)
+    dims = list(Component.objects.filter(edition=edition, parent__isnull=True).order_by("order"))
+    header = ["STT", "Tỉnh/Thành phố" if vietnamese_headers else "Province"]
+    header += [d.name_vi if vietnamese_headers else d.name_en for d in dims]
+    header += ["Tổng điểm"]
+    rows = [header]
+    for i, unit in enumerate(provinces_for(year), 1):
+        scores = papi_dimension_scores(i)
+        total = sum(scores)
+        cells = [str(s) for s in scores] + [str(total)]
+        if decimal_comma:
+            cells = [c.replace(".", ",") for c in cells]
+        rows.append([i, unit.short_name, *cells])
+    return rows
+
+
+def to_csv(rows, delimiter=";") -> bytes:
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter).writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def to_xlsx(rows) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
