@@ -74,3 +74,21 @@ def to_xlsx(rows) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+@pytest.fixture
+def gia_lai(methodologies):
+    """The current Gia Lai (code 52) from the reference data (the root `province` fixture would clash with it)."""
+    from provinces.models import AdministrativeUnit
+
+    return AdministrativeUnit.objects.provinces().valid_on("2025-07-01").get(code="52")
+
+
+@pytest.fixture
+def gia_lai_admin(make_user, gia_lai):
+    return make_user("gl_admin", "province_admin", units=[gia_lai], is_staff=True)
+
+
+@pytest.fixture
+def gia_lai_viewer(make_user, gia_lai):
+    return make_user("gl_viewer", "viewer", units=[gia_lai], is_staff=True)
