@@ -152,7 +152,9 @@ class ComponentInline(admin.TabularInline):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "parent":
             edition_id = request.resolver_match.kwargs.get("object_id")
-            kwargs["queryset"] = Component.objects.filter(edition_id=edition_id) if edition_id else Component.objects.none()
+            kwargs["queryset"] = (
+                Component.objects.filter(edition_id=edition_id) if edition_id else Component.objects.none()
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 

@@ -387,8 +387,7 @@ class ImportPlan:
     def summary(self) -> str:
         return (
             f"created {self.created}, updated {self.updated}, unchanged {self.unchanged}, "
-            f"errors {len(self.errors)}, warnings {len(self.warnings)}"
-            + ("" if self.written else " (nothing written)")
+            f"errors {len(self.errors)}, warnings {len(self.warnings)}" + ("" if self.written else " (nothing written)")
         )
 
 
@@ -790,7 +789,9 @@ def apply_import(plan: ImportPlan, *, actor=None, source: str = AuditSource.IMPO
                     to_update.append((score, changes))
         created = Score.objects.bulk_create(to_create, batch_size=1000)
         Score.objects.bulk_update(
-            [s for s, _ in to_update], ["value", "self_assessed", "appraised", "computed", "updated_at"], batch_size=1000
+            [s for s, _ in to_update],
+            ["value", "self_assessed", "appraised", "computed", "updated_at"],
+            batch_size=1000,
         )
         content_type = ContentType.objects.get_for_model(Score)
         actor = actor if actor is not None and getattr(actor, "is_authenticated", False) else None

@@ -291,7 +291,9 @@ def edition_copy_forward(edition: Edition, year: int | None = None) -> Edition:
     """Copy a methodology (its settings and component tree) to another year, to be edited there."""
     year = year or edition.year + 1
     if Edition.objects.filter(index_id=edition.index_id, year=year).exists():
-        raise ValidationError(_("%(index)s already has an edition for %(year)s.") % {"index": edition.index.code, "year": year})
+        raise ValidationError(
+            _("%(index)s already has an edition for %(year)s.") % {"index": edition.index.code, "year": year}
+        )
     copy = Edition.objects.create(
         index_id=edition.index_id,
         year=year,
@@ -454,9 +456,7 @@ class Ranking(models.Model):
     previous_score = models.DecimalField(max_digits=SCORE_DIGITS, decimal_places=SCORE_PLACES, null=True, blank=True)
     previous_ranked_count = models.PositiveIntegerField(null=True, blank=True)
     rank_change = models.IntegerField(null=True, blank=True, help_text=_("Positive: moved up"))
-    score_change = models.DecimalField(
-        max_digits=SCORE_DIGITS, decimal_places=SCORE_PLACES, null=True, blank=True
-    )
+    score_change = models.DecimalField(max_digits=SCORE_DIGITS, decimal_places=SCORE_PLACES, null=True, blank=True)
     # After the 2025 merger: [{"code", "name", "rank", "score", "ranked_count"}] of the predecessors.
     predecessors = models.JSONField(default=list, blank=True)
     group = models.CharField(max_length=20, blank=True)

@@ -90,11 +90,15 @@ def load_regions() -> dict[str, int]:
     with open(DATA_DIR / "regions.csv", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     regions: dict[str, Region] = {}
-    for order, row in enumerate(rows):
+    for row in rows:
         if row["region_code"] not in regions:
             regions[row["region_code"]], _ = Region.objects.update_or_create(
                 code=row["region_code"],
-                defaults={"name_vi": row["region_name_vi"], "name_en": row["region_name_en"], "order": len(regions) + 1},
+                defaults={
+                    "name_vi": row["region_name_vi"],
+                    "name_en": row["region_name_en"],
+                    "order": len(regions) + 1,
+                },
             )
     provinces = AdministrativeUnit.objects.provinces()
     old = {u.code: u for u in provinces.filter(valid_to=LAST_DAY_BEFORE_REORGANISATION)}

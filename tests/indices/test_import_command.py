@@ -76,7 +76,13 @@ def test_dry_run_writes_nothing(methodologies, tmp_path):
 
 def test_command_imports_a_34_province_sheet_for_2025(methodologies, tmp_path):
     out, err, exc = run_import(
-        tmp_path, "papi2025.xlsx", to_xlsx(papi_rows(2025, vietnamese_headers=False)), "--index", "PAPI", "--year", "2025"
+        tmp_path,
+        "papi2025.xlsx",
+        to_xlsx(papi_rows(2025, vietnamese_headers=False)),
+        "--index",
+        "PAPI",
+        "--year",
+        "2025",
     )
     assert exc is None, err
     assert "created 34" in out
