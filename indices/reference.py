@@ -49,11 +49,13 @@ def _load_components(edition: Edition, nodes: list[dict], parent: Component | No
 
 
 @transaction.atomic
-def load_methodologies(path: Path | None = None) -> dict[str, int]:
+def load_methodologies(path: Path | None = None, only: tuple[str, ...] = ()) -> dict[str, int]:
     """Create the shipped indices, editions and component trees; existing editions keep their edits."""
     data = json.loads((path or DATA_DIR / "methodologies.json").read_text("utf-8"))
     counts = {"indices": 0, "editions_created": 0, "components_created": 0, "components_updated": 0}
     for spec in data["indices"]:
+        if only and spec["code"] not in only:
+            continue
         index, _ = Index.objects.update_or_create(
             code=spec["code"],
             defaults={

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,7 +14,47 @@ FILES = Path(__file__).resolve().parent / "files"
 
 
 @pytest.fixture
-def methodologies(reference_units):
+def index_provinces(db):
+    """The 63 old and 34 new provinces with their lineage and regions: the part of the reference data
+    index tests need (the full `reference_units` also loads 13,000 communes)."""
+    from provinces import reference
+    from provinces.models import LAST_DAY_BEFORE_REORGANISATION, REORGANISATION_DATE, SuccessionKind
+
+    old = reference._upsert_level(
+        [r for r in reference.historical_rows() if r.level == "province"],
+        "province",
+        None,
+        LAST_DAY_BEFORE_REORGANISATION,
+        {},
+    )["units"]
+    new = reference._upsert_level(
+        [r for r in reference.current_rows() if r.level == "province"], "province", REORGANISATION_DATE, None, {}
+    )["units"]
+    merger = reference._read_csv("province_merger_2025.csv")
+    count = defaultdict(int)
+    for row in merger:
+        count[row["new_code"]] += 1
+    pairs = [
+        (
+            old[row["old_code"]].pk,
+            new[row["new_code"]].pk,
+            SuccessionKind.UNCHANGED if count[row["new_code"]] == 1 else SuccessionKind.MERGED,
+        )
+        for row in merger
+    ]
+    reference._upsert_successions(pairs, REORGANISATION_DATE, reference.PROVINCE_LEGAL_BASIS)
+
+
+@pytest.fixture
+def methodologies(index_provinces):
+    """PAPI 2018–2025 and the regions (the other indices: `all_methodologies`)."""
+    from indices.reference import load_methodologies
+
+    load_methodologies(only=("PAPI",))
+
+
+@pytest.fixture
+def all_methodologies(index_provinces):
     from indices.reference import load_methodologies
 
     load_methodologies()
