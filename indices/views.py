@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from cchc_portal.lib.numbers import format_decimal
+from cchc_portal.lib.text import fold
 from provinces.models import AdministrativeUnit
 
 from .importing import neutralise
@@ -24,8 +25,8 @@ SORTS = {
     "-rank": ("-rank", "-pk"),
     "score": ("score", "pk"),
     "-score": ("-score", "pk"),
-    "name": ("unit__name_folded", "agency__name_folded"),
-    "-name": ("-unit__name_folded", "-agency__name_folded"),
+    "name": ("rank", "pk"),  # re-sorted by short name below
+    "-name": ("rank", "pk"),
     "change": ("-rank_change", "rank"),
     "-change": ("rank_change", "rank"),
     "group": ("group", "rank"),
@@ -71,6 +72,8 @@ def ranking_detail(request: HttpRequest, code: str, year: int) -> HttpResponse:
     rankings = list(
         Ranking.objects.filter(edition=edition).select_related("unit", "agency", "region").order_by(*SORTS[sort])
     )
+    if sort in ("name", "-name"):
+        rankings.sort(key=lambda r: fold(r.subject_name), reverse=sort == "-name")
     components = _top_components(edition)
     if request.GET.get("format") == "xlsx":
         return _ranking_xlsx(edition, rankings, components)

@@ -133,3 +133,8 @@ def gia_lai_admin(make_user, gia_lai):
 @pytest.fixture
 def gia_lai_viewer(make_user, gia_lai):
     return make_user("gl_viewer", "viewer", units=[gia_lai], is_staff=True)
+
+
+@pytest.fixture
+def viewer_of_gia_lai(make_user, gia_lai):
+    return make_user("gl_reader", "viewer", units=[gia_lai])
