@@ -32,35 +32,40 @@ def _provinces(year: int) -> list[AdministrativeUnit]:
     return list(AdministrativeUnit.objects.provinces().valid_on(date).order_by("code"))
 
 
-def _leaves_first(edition: Edition) -> tuple[list[Component], dict[int | None, list[Component]]]:
-    components = list(edition.components.all())
-    children: dict[int | None, list[Component]] = {}
-    for c in components:
-        children.setdefault(c.parent_id, []).append(c)
-    return components, children
+class _Tree:
+    def __init__(self, edition: Edition):
+        self.edition = edition
+        self.components = list(edition.components.all())
+        self.by_id = {c.pk: c for c in self.components}
+        self.children: dict[int | None, list[Component]] = {}
+        for c in self.components:
+            self.children.setdefault(c.parent_id, []).append(c)
+
+    def leaf_max(self, c: Component) -> float:
+        if c.max_score is not None:
+            return float(c.max_score)
+        # An unpublished maximum: an equal share of the nearest published one above.
+        parent = self.by_id.get(c.parent_id)
+        ceiling = self.edition.maximum
+        node = parent
+        while node is not None:
+            if node.max_score is not None:
+                ceiling = node.max_score
+                break
+            node = self.by_id.get(node.parent_id)
+        return float(ceiling) / len(self.children[c.parent_id])
 
 
-def _scores_for(edition: Edition, subject_field: str, subject_id: int, rng: random.Random, talent: float) -> list:
+def _scores_for(tree: _Tree, subject_field: str, subject_id: int, rng: random.Random, talent: float) -> list:
     """Scores for every component and the total, parents consistent with their children."""
-    components, children = _leaves_first(edition)
+    edition = tree.edition
     values: dict[int | None, Decimal] = {}
 
-    by_id = {c.pk: c for c in components}
-
-    def leaf_value(c: Component) -> Decimal:
-        if c.max_score is not None:
-            maximum = float(c.max_score)
-        else:  # unpublished maximum: an equal share of the parent's
-            maximum = float(by_id[c.parent_id].effective_max() if c.parent_id else edition.maximum)
-            maximum /= len(children[c.parent_id])
-        share = min(0.98, max(0.2, talent + rng.uniform(-0.03, 0.03)))
-        return _d(maximum * share)
-
     def value_of(node_id: int | None) -> Decimal:
-        kids = children.get(node_id, [])
+        kids = tree.children.get(node_id, [])
         if not kids:
-            node = next(c for c in components if c.pk == node_id)
-            values[node_id] = leaf_value(node)
+            share = min(0.98, max(0.2, talent + rng.uniform(-0.03, 0.03)))
+            values[node_id] = _d(tree.leaf_max(tree.by_id[node_id]) * share)
             return values[node_id]
         parts = [value_of(k.pk) for k in kids]
         total = sum(parts, Decimal(0))
@@ -72,7 +77,7 @@ def _scores_for(edition: Edition, subject_field: str, subject_id: int, rng: rand
     value_of(None)
     if edition.index.code == "PAR_INDEX":
         # Appraisal areas have no published maxima: keep only the four published components.
-        keep = {c.pk for c in components if c.parent_id is None} | {None}
+        keep = {c.pk for c in tree.components if c.parent_id is None} | {None}
         values = {k: v for k, v in values.items() if k in keep}
     return [
         Score(
@@ -141,13 +146,14 @@ def load_demo(province: AdministrativeUnit | None = None) -> dict[str, int]:
         if edition.scores.exists():
             continue
         rng = random.Random(f"{edition.index.code}-{edition.year}")
+        tree = _Tree(edition)
         scores = []
         for unit in _provinces(edition.year):
             talent = random.Random(f"talent-{unit.code}-{unit.valid_to}").uniform(0.45, 0.85)
             if rng.random() < 0.02:  # a province or two missing, as in published PAPI years
                 continue
             drift = (edition.year - 2018) * 0.004 + rng.uniform(-0.02, 0.02)
-            scores += _scores_for(edition, "unit_id", unit.pk, rng, talent + drift)
+            scores += _scores_for(tree, "unit_id", unit.pk, rng, talent + drift)
         Score.objects.bulk_create(scores, batch_size=2000)
         created += len(scores)
     if province is not None:
@@ -158,8 +164,9 @@ def load_demo(province: AdministrativeUnit | None = None) -> dict[str, int]:
                 edition.reference_date
             )
             scores = []
+            tree = _Tree(edition)
             for agency in agencies:
-                scores += _scores_for(edition, "agency_id", agency.pk, rng, rng.uniform(0.6, 0.95))
+                scores += _scores_for(tree, "agency_id", agency.pk, rng, rng.uniform(0.6, 0.95))
             Score.objects.bulk_create(scores, batch_size=2000)
             created += len(scores)
     ranked = rankings_compute_all() if created else {}

@@ -20,16 +20,18 @@ def _decimal(value) -> Decimal | None:
     return None if value in (None, "") else Decimal(str(value))
 
 
-def _load_components(edition: Edition, nodes: list[dict], parent: Component | None, counts: dict) -> None:
+def _load_components(
+    edition: Edition, nodes: list[dict], parent: Component | None, counts: dict, existing: dict[str, Component]
+) -> None:
     for order, node in enumerate(nodes, 1):
         values = {
-            "parent": parent,
+            "parent_id": parent.pk if parent else None,
             "name_vi": node["name_vi"],
             "name_en": node.get("name_en", ""),
             "kind": node.get("kind", "component"),
             "order": order,
         }
-        component = Component.objects.filter(edition=edition, code=node["code"]).first()
+        component = existing.get(node["code"])
         if component is None:
             component = Component.objects.create(
                 edition=edition,
@@ -45,7 +47,7 @@ def _load_components(edition: Edition, nodes: list[dict], parent: Component | No
                 setattr(component, k, v)
             component.save()
             counts["components_updated"] += 1
-        _load_components(edition, node.get("children", []), component, counts)
+        _load_components(edition, node.get("children", []), component, counts, existing)
 
 
 @transaction.atomic
@@ -81,7 +83,8 @@ def load_methodologies(path: Path | None = None, only: tuple[str, ...] = ()) -> 
                 },
             )
             counts["editions_created"] += int(created)
-            _load_components(edition, ed.get("components", []), None, counts)
+            existing = {} if created else {c.code: c for c in edition.components.all()}
+            _load_components(edition, ed.get("components", []), None, counts, existing)
     counts.update(load_regions())
     return counts
 
