@@ -213,7 +213,10 @@ CELERY_TIMEZONE = TIME_ZONE
 # management command of the same name.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # indices: catch up on rankings whose enqueue failed while the broker was down.
-    "indices-compute-all-rankings": {"task": "indices.jobs.compute_all_rankings", "schedule": crontab(hour=2, minute=30)},
+    "indices-compute-all-rankings": {
+        "task": "indices.jobs.compute_rankings",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -14,14 +14,12 @@ log = logging.getLogger(__name__)
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_jitter=True, max_retries=5)
-def compute_rankings(edition_id: int) -> int:
+def compute_rankings(edition_id: int | None = None) -> int:
+    """One edition after an import; every edition when run by beat (the nightly catch-up, in case an
+    enqueue failed while the broker was down) — the same function as `manage.py compute_rankings`."""
+    if edition_id is None:
+        return len(rankings_compute_all())
     return rankings_compute(edition_id)
-
-
-@shared_task
-def compute_all_rankings() -> dict[str, int]:
-    """Nightly catch-up, in case an enqueue failed while the broker was down."""
-    return rankings_compute_all()
 
 
 def enqueue_rankings(edition_id: int) -> None:
