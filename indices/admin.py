@@ -14,6 +14,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.urls import path, reverse
@@ -282,10 +283,16 @@ class ScoreAdmin(IndicesAdminPermissions, AuditedAdminMixin, ImportMixin, admin.
 
     def process_result(self, result, request):
         plan = result.plan
-        for problem in plan.warnings:
-            self.message_user(request, str(problem), messages.WARNING)
-        self.message_user(request, plan.summary(), messages.SUCCESS)
+        for problem in plan.problems[:50]:
+            self.message_user(request, str(problem), messages.ERROR if problem.level == "error" else messages.WARNING)
+        self.message_user(request, plan.summary(), messages.SUCCESS if plan.ok else messages.ERROR)
         return super().process_result(result, request)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        from .jobs import enqueue_rankings
+
+        transaction.on_commit(lambda: enqueue_rankings(obj.edition_id))
 
     def add_success_message(self, result, request):
         pass

@@ -161,7 +161,9 @@ def unit_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     index = _get_index_for_user(request, code)
     unit = _get_unit_for_user(request, pk)
     history = list(
-        Ranking.objects.filter(edition__index=index, unit=unit).select_related("edition").order_by("-edition__year")
+        Ranking.objects.filter(edition__index=index, unit=unit)
+        .select_related("edition__index")
+        .order_by("-edition__year")
     )
     predecessors = _lineage_ids(unit)
     predecessor_history = list(

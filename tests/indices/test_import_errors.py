@@ -83,3 +83,15 @@ def test_rounding_in_published_figures_is_not_a_mismatch(methodologies):
     rows = [header, ["Hà Nội", "5,1234", "5,2", "4,3", "6,4", "7,5", "7,6", "3,7", "3,8", "43,62"]]
     plan = import_scores(edition_of("PAPI", 2023), to_csv(rows), "papi.csv")
     assert plan.ok and not plan.warnings
+
+
+def test_an_incomplete_row_without_a_total_is_kept_but_warned_and_an_unknown_column_is_ignored(methodologies):
+    from .conftest import to_csv
+
+    header = ["Tỉnh", "D1", "D2", "D3", "D4", "D5", "D6", "D7", "D8", "Ghi chú", "Hạng mục lạ"]
+    rows = [header, ["Hà Nội", "5,1", "5,2", "4,3", "6,4", "7,5", "7,6", "3,7", "", "", "x"]]
+    plan = import_scores(edition_of("PAPI", 2023), to_csv(rows), "papi.csv")
+    assert plan.ok
+    assert sorted(p.column_name for p in plan.warnings) == ["Hạng mục lạ", "Tổng/total"]
+    assert not Score.objects.filter(component__isnull=True).exists()
+    assert Score.objects.filter(component__code="D1").exists()

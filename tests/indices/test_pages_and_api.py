@@ -136,3 +136,17 @@ def test_the_province_page_shows_a_merged_provinces_lineage_and_chart_data(clien
     assert {(s["name"], s["kind"]) for s in chart["series"]} >= {("Gia Lai", "score"), ("Bình Định", "rank")}
     own = next(s for s in chart["series"] if s["name"] == "Gia Lai" and s["kind"] == "score" and s["data"][1])
     assert own["data"] == [None, 40.5]
+
+
+def test_the_province_page_runs_a_fixed_number_of_queries(
+    client, viewer_of_gia_lai, gia_lai, django_assert_num_queries
+):
+    set_totals(edition_of("PAPI", 2024), {"52": "44", "64": "39"})
+    set_totals(edition_of("PAPI", 2025), {"52": "40.5"})
+    rankings_compute(edition_of("PAPI", 2025).pk)
+    client.force_login(viewer_of_gia_lai)
+    url = reverse("indices:unit_detail", args=["PAPI", gia_lai.pk])
+    client.get(url)
+    # session, user, scope (2), index, unit, history, predecessors, their history, components, own scores, means
+    with django_assert_num_queries(12):
+        assert client.get(url).status_code == 200
