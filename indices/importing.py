@@ -752,6 +752,8 @@ def apply_import(plan: ImportPlan, *, actor=None, source: str = AuditSource.IMPO
     edition = plan.edition
     subject_field = _subject_field(edition)
     with transaction.atomic():
+        # Two imports of the same edition at once would both insert the same rows: serialise them.
+        Edition.objects.select_for_update().filter(pk=edition.pk).first()
         existing = _existing(edition)
         _diff(plan)
         to_create: list[Score] = []
