@@ -186,16 +186,24 @@ def unit_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             .annotate(mean=Avg("value"))
             .values_list("component_id", "mean")
         )
-        by_id = {c.pk: c for c in components}
+        children = defaultdict(list)
         for c in components:
-            depth = 0
-            node = c
-            while node.parent_id:
-                depth += 1
-                node = by_id[node.parent_id]
-            breakdown.append(
-                {"component": c, "depth": depth, "value": own.get(c.pk), "mean": means.get(c.pk), "max": c.max_score}
-            )
+            children[c.parent_id].append(c)
+
+        def walk(parent_id, depth):
+            for c in children.get(parent_id, []):
+                breakdown.append(
+                    {
+                        "component": c,
+                        "depth": depth,
+                        "value": own.get(c.pk),
+                        "mean": means.get(c.pk),
+                        "max": c.max_score,
+                    }
+                )
+                walk(c.pk, depth + 1)
+
+        walk(None, 0)
     context = {
         "index": index,
         "unit": unit,
@@ -204,6 +212,7 @@ def unit_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         "predecessor_history": predecessor_history,
         "latest": latest,
         "breakdown": breakdown,
+        "has_provisional": any(b["component"].max_is_provisional for b in breakdown),
     }
     return render(request, "indices/unit_detail.html", context)
 

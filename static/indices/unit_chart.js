@@ -30,7 +30,7 @@
           xAxis: { type: "category", data: data.labels },
           yAxis: [
             { type: "value", name: el.dataset.scoreLabel, axisLabel: { formatter: fmt } },
-            { type: "value", name: el.dataset.rankLabel, inverse: true, minInterval: 1 }
+            { type: "value", name: el.dataset.rankLabel, inverse: true, minInterval: 1, min: 1 }
           ],
           series: series
         });
