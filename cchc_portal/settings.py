@@ -218,6 +218,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # reminders in office hours.
     "tasks-nightly": {"task": "tasks.nightly", "schedule": crontab(hour=0, minute=30)},
     "tasks-reminders": {"task": "tasks.send_reminders", "schedule": crontab(hour=7, minute=0)},
+    # indices: catch up on rankings whose enqueue failed while the broker was down.
+    "indices-compute-all-rankings": {
+        "task": "indices.jobs.compute_rankings",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

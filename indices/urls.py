@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "indices"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.ranking_index, name="ranking_index"),
+    path("<str:code>/<int:year>/", views.ranking_detail, name="ranking_detail"),
+    path("<str:code>/unit/<int:pk>/", views.unit_detail, name="unit_detail"),
+    path("<str:code>/unit/<int:pk>/chart.json", views.unit_chart, name="unit_chart"),
+]
