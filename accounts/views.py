@@ -42,6 +42,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if role == Role.AGENCY_OFFICER:
         # An agency officer's home is "my tasks".
         return redirect("tasks:my_tasks")
+    if role == Role.LEADER and primary_province_id(user) is not None:
+        # A leader's home is their province's dashboard.
+        return redirect("dashboards:leader")
     context: dict = {"role": role}
     if role == Role.NATIONAL_ADMIN:
         context["provinces"] = AdministrativeUnit.objects.provinces().current().order_by("code")

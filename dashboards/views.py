@@ -1,0 +1,311 @@
+"""The leader's dashboard of a province and the national view (map, ranking, groups, regions).
+
+Pages render HTML from the cached blocks (`blocks.py`); each chart gets its data from its own
+JSON endpoint, drawn by one script per page (static/dashboards/). Every table exports to .xlsx.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from accounts.scoping import primary_province_id, scope_for
+from cchc_portal.lib.numbers import format_decimal, format_percent
+from tasks.models import TaskStatus
+
+from . import blocks, tables
+from .exporting import xlsx_response
+
+# --- scoping -----------------------------------------------------------------------
+
+
+def _requested_province_id(request: HttpRequest) -> int | None:
+    """?province=<id> (any province for national admins, one of theirs for everyone else), else the
+    user's own province. Outside the user's scope is a 404, as everywhere (accounts.scoping)."""
+    scope = scope_for(request.user)
+    raw = request.GET.get("province")
+    if raw:
+        try:
+            province_id = int(raw)
+        except ValueError:
+            raise Http404("bad province") from None
+        if not scope.all and province_id not in scope.province_ids:
+            raise Http404("province outside the user's scope")
+        return province_id
+    return primary_province_id(request.user)
+
+
+def _get_province_for_user(request: HttpRequest) -> dict | None:
+    province_id = _requested_province_id(request)
+    if province_id is None:
+        return None
+    province = blocks.province_info(province_id)
+    if province is None:
+        raise Http404("not a province")
+    return province
+
+
+def _lang() -> str:
+    return get_language() or "vi"
+
+
+def _is_en() -> bool:
+    return _lang().startswith("en")
+
+
+def _name(obj: dict, field: str = "name") -> str:
+    return (obj.get(f"{field}_en") or obj.get(f"{field}_vi")) if _is_en() else obj.get(f"{field}_vi")
+
+
+# --- the leader's dashboard ---------------------------------------------------------------
+
+
+def _leader_data(province: dict) -> dict:
+    today = timezone.localdate()
+    from . import dossier_block
+
+    return {
+        "today": today,
+        "cards": blocks.index_cards(province),
+        "plan": blocks.plan_block(province, today),
+        "dossiers": dossier_block.dossier_block(province, today),
+    }
+
+
+@login_required
+def leader(request: HttpRequest) -> HttpResponse:
+    province = _get_province_for_user(request)
+    if province is None:
+        # A national administrator has no province of their own: the national view, where every
+        # province's dashboard is one click away.
+        return redirect("dashboards:national")
+    data = _leader_data(province)
+    query = f"?{urlencode({'province': province['id']})}" if request.GET.get("province") else ""
+    context = {
+        "province": province,
+        **data,
+        "query": query,
+        "statuses": dict(TaskStatus.choices),
+    }
+    return render(request, "dashboards/leader.html", context)
+
+
+@login_required
+def leader_export(request: HttpRequest, table: str) -> HttpResponse:
+    province = _get_province_for_user(request)
+    if province is None:
+        raise Http404("no province")
+    builders = tables.leader_tables()
+    if table not in builders:
+        raise Http404("unknown table")
+    data = _leader_data(province)
+    title, headers, rows = builders[table](province, data)
+    return xlsx_response(f"{province['code']}-{table}", title, headers, rows)
+
+
+def _chart(labels: list, series: list[dict], **extra) -> JsonResponse:
+    return JsonResponse({"labels": labels, "series": series, **extra})
+
+
+@login_required
+def chart_trend(request: HttpRequest) -> JsonResponse:
+    """One index's score over the years: the province and, before 2025, its predecessors."""
+    province = _get_province_for_user(request)
+    if province is None:
+        raise Http404("no province")
+    code = request.GET.get("index", "")
+    card = next((c for c in blocks.index_cards(province)["cards"] if c["code"] == code), None)
+    if card is None:
+        raise Http404("no such index")
+    trend = card["trend"]
+    series = [{"name": s["name"], "own": s["own"], "data": s["scores"], "ranks": s["ranks"]} for s in trend["series"]]
+    return _chart(trend["labels"], series, decimal="," if not _is_en() else ".", rank_label=_("Rank"))
+
+
+@login_required
+def chart_plan_status(request: HttpRequest) -> JsonResponse:
+    province = _get_province_for_user(request)
+    if province is None:
+        raise Http404("no province")
+    figures = blocks.plan_block(province, timezone.localdate()).get("figures")
+    if not figures:
+        return _chart([], [])
+    keys = ["completed", "in_progress", "ongoing", "not_started"]
+    labels = [str(TaskStatus(k).label) for k in keys]
+    on_time = figures["completed"] - figures["completed_late"]
+    return _chart(
+        labels,
+        [{"name": _("Tasks"), "data": [figures[k] for k in keys]}],
+        keys=keys,
+        overdue={"label": _("Overdue"), "value": figures["overdue"]},
+        completed_on_time=on_time,
+    )
+
+
+@login_required
+def chart_plan_areas(request: HttpRequest) -> JsonResponse:
+    province = _get_province_for_user(request)
+    if province is None:
+        raise Http404("no province")
+    figures = blocks.plan_block(province, timezone.localdate()).get("figures")
+    if not figures:
+        return _chart([], [])
+    areas = figures["by_area"]
+    return _chart(
+        [a["code"] for a in areas],
+        [
+            {"name": _("Completed"), "data": [a["completed"] for a in areas]},
+            {"name": _("Not completed"), "data": [a["total"] - a["completed"] for a in areas]},
+        ],
+        names=[a["name"] for a in areas],
+        rates=[format_percent(a["completion_rate"], lang=_lang()) for a in areas],
+    )
+
+
+@login_required
+def chart_dossiers_monthly(request: HttpRequest) -> JsonResponse:
+    from . import dossier_block
+
+    province = _get_province_for_user(request)
+    if province is None:
+        raise Http404("no province")
+    block = dossier_block.dossier_block(province, timezone.localdate())
+    months = block.get("monthly") or []
+    return _chart(
+        [f"{m['month'].month}/{m['month'].year}" for m in months],
+        [
+            {"name": _("On-time rate (%)"), "kind": "rate", "data": [_float(m["on_time_rate"]) for m in months]},
+            {"name": _("Received"), "kind": "count", "data": [m["received"] for m in months]},
+            {"name": _("Finished"), "kind": "count", "data": [m["finished"] for m in months]},
+        ],
+        decimal="," if not _is_en() else ".",
+    )
+
+
+def _float(value) -> float | None:
+    return None if value is None else float(value)
+
+
+# --- the national view --------------------------------------------------------------------
+
+
+def _national_selection(request: HttpRequest) -> tuple[list[dict], dict | None, int | None]:
+    options = blocks.national_options()
+    if not options:
+        return options, None, None
+    code = request.GET.get("index") or options[0]["code"]
+    option = next((o for o in options if o["code"] == code), None)
+    if option is None:
+        raise Http404("no such index")
+    raw_year = request.GET.get("year")
+    try:
+        year = int(raw_year) if raw_year else option["years"][0]
+    except ValueError:
+        raise Http404("bad year") from None
+    if year not in option["years"]:
+        raise Http404("no ranking for that year")
+    return options, option, year
+
+
+def _national_data(request: HttpRequest) -> tuple[list[dict], dict | None]:
+    options, option, year = _national_selection(request)
+    if option is None:
+        return options, None
+    data = blocks.national_view(option["code"], year)
+    if data is None:
+        raise Http404("no such edition")
+    return options, data
+
+
+@login_required
+def national(request: HttpRequest) -> HttpResponse:
+    options, data = _national_data(request)
+    scope = scope_for(request.user)
+    query = urlencode({"index": data["index"]["code"], "year": data["year"]}) if data else ""
+    context = {
+        "options": options,
+        "data": data,
+        "query": query,
+        "geo_url": static(f"geo/{data['map']}.geojson") if data else "",
+        # Provinces whose dashboard this user may open from the table.
+        "dashboard_all": scope.all,
+        "dashboard_ids": scope.province_ids,
+    }
+    return render(request, "dashboards/national.html", context)
+
+
+@login_required
+def national_map(request: HttpRequest) -> JsonResponse:
+    """The choropleth's data, joined to the map by province code (never by name)."""
+    _options, data = _national_data(request)
+    if data is None:
+        raise Http404("no rankings")
+    lang = _lang()
+    code = data["index"]["code"]
+    items = [
+        {
+            "name": row["code"],
+            "value": float(row["score"]),
+            "label": row["name"],
+            "text": format_decimal(row["score"], 2, lang),
+            "rank": f"{row['rank']}/{row['ranked_count']}",
+            "url": reverse("indices:unit_detail", args=[code, row["unit_id"]]),
+        }
+        for row in data["rows"]
+    ]
+    return JsonResponse(
+        {
+            "map": data["map"],
+            "geo": static(f"geo/{data['map']}.geojson"),
+            "min": _float(data["min"]),
+            "max": _float(data["max"]),
+            "unit_label": data["unit_label"],
+            "title": f"{_name(data['index'])} {data['year']}",
+            "labels": {"rank": _("Rank"), "score": _("Score"), "no_data": _("No score")},
+            "data": items,
+        }
+    )
+
+
+@login_required
+def national_groups(request: HttpRequest) -> JsonResponse:
+    _options, data = _national_data(request)
+    if data is None:
+        raise Http404("no rankings")
+    groups = data["groups"]
+    return _chart(
+        [f"{g['code']} ({g['label']})" if g["label"] != g["code"] else g["code"] for g in groups],
+        [{"name": _("Provinces"), "data": [g["count"] for g in groups]}],
+    )
+
+
+@login_required
+def national_regions(request: HttpRequest) -> JsonResponse:
+    _options, data = _national_data(request)
+    if data is None:
+        raise Http404("no rankings")
+    regions = data["region_means"]
+    return _chart(
+        [_name(r) for r in regions],
+        [{"name": _("Mean score"), "data": [_float(r["mean"]) for r in regions]}],
+        national_mean=_float(data["national_mean"]),
+        national_mean_label=_("National mean"),
+        decimal="," if not _is_en() else ".",
+    )
+
+
+@login_required
+def national_export(request: HttpRequest, table: str) -> HttpResponse:
+    _options, data = _national_data(request)
+    builders = tables.national_tables()
+    if data is None or table not in builders:
+        raise Http404("unknown table")
+    title, headers, rows = builders[table](data)
+    return xlsx_response(f"{data['index']['code']}-{data['year']}-{table}", title, headers, rows)

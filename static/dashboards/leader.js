@@ -1,0 +1,128 @@
+// The leader's dashboard: one small chart per [data-chart] element, data from its JSON endpoint.
+// SVG renderer so the charts print crisply on A4; no animation so print and screenshots see the final state.
+(function () {
+  "use strict";
+  var charts = [];
+  var STATUS_COLOURS = ["#1e7b34", "#0b5cad", "#2a9d8f", "#9aa5b1"];
+
+  function getJSON(url) {
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (r) {
+      if (!r.ok) throw new Error(url + ": " + r.status);
+      return r.json();
+    });
+  }
+  function formatter(decimal, places) {
+    return function (v) {
+      if (v === null || v === undefined) return "–";
+      var s = Number(v).toFixed(places === undefined ? 2 : places);
+      return decimal === "," ? s.replace(".", ",") : s;
+    };
+  }
+  function init(el) {
+    var chart = echarts.init(el, null, { renderer: "svg" });
+    charts.push(chart);
+    return chart;
+  }
+
+  var draw = {
+    trend: function (el, d) {
+      var f = formatter(d.decimal);
+      init(el).setOption({
+        animation: false,
+        grid: { left: 44, right: 10, top: 10, bottom: d.series.length > 1 ? 44 : 22 },
+        legend: d.series.length > 1 ? { bottom: 0, type: "scroll", textStyle: { fontSize: 10 } } : undefined,
+        tooltip: {
+          trigger: "axis",
+          formatter: function (items) {
+            return items.map(function (p) {
+              var rank = d.series[p.seriesIndex].ranks[p.dataIndex];
+              return p.marker + p.seriesName + " " + p.axisValue + ": " + f(p.value) + (rank ? " (" + d.rank_label + " " + rank + ")" : "");
+            }).join("<br>");
+          }
+        },
+        xAxis: { type: "category", data: d.labels, axisLabel: { fontSize: 10 } },
+        yAxis: { type: "value", scale: true, axisLabel: { formatter: f, fontSize: 10 } },
+        series: d.series.map(function (s) {
+          return {
+            name: s.name, type: "line", data: s.data, connectNulls: false, symbolSize: 5,
+            lineStyle: s.own ? { width: 2.5 } : { width: 1, type: "dashed" }
+          };
+        })
+      });
+    },
+    "plan-status": function (el, d) {
+      if (!d.labels.length) return;
+      init(el).setOption({
+        animation: false,
+        tooltip: { trigger: "item" },
+        legend: { bottom: 0, textStyle: { fontSize: 11 } },
+        series: [{
+          type: "pie", radius: ["40%", "68%"], center: ["50%", "42%"], label: { formatter: "{c}" },
+          data: d.labels.map(function (label, i) {
+            return { name: label, value: d.series[0].data[i], itemStyle: { color: STATUS_COLOURS[i] } };
+          })
+        }]
+      });
+    },
+    "plan-areas": function (el, d) {
+      if (!d.labels.length) return;
+      init(el).setOption({
+        animation: false,
+        grid: { left: 40, right: 10, top: 28, bottom: 22 },
+        legend: { top: 0, textStyle: { fontSize: 11 } },
+        tooltip: {
+          trigger: "axis",
+          formatter: function (items) {
+            var i = items[0].dataIndex;
+            return d.labels[i] + ". " + d.names[i] + "<br>" + items.map(function (p) {
+              return p.marker + p.seriesName + ": " + p.value;
+            }).join("<br>") + "<br>" + d.rates[i];
+          }
+        },
+        xAxis: { type: "category", data: d.labels },
+        yAxis: { type: "value", minInterval: 1 },
+        series: [
+          { name: d.series[0].name, type: "bar", stack: "t", data: d.series[0].data, itemStyle: { color: "#1e7b34" } },
+          { name: d.series[1].name, type: "bar", stack: "t", data: d.series[1].data, itemStyle: { color: "#d5dbe2" } }
+        ]
+      });
+    },
+    "dossiers-monthly": function (el, d) {
+      if (!d.labels.length) return;
+      var f = formatter(d.decimal);
+      init(el).setOption({
+        animation: false,
+        grid: { left: 40, right: 48, top: 28, bottom: 22 },
+        legend: { top: 0, textStyle: { fontSize: 10 } },
+        tooltip: { trigger: "axis" },
+        xAxis: { type: "category", data: d.labels, axisLabel: { fontSize: 10 } },
+        yAxis: [
+          { type: "value", min: function (v) { return Math.max(0, Math.floor(v.min - 5)); }, max: 100, axisLabel: { formatter: function (v) { return f(v, 0) + "%"; }, fontSize: 10 } },
+          { type: "value", axisLabel: { fontSize: 10 } }
+        ],
+        series: d.series.map(function (s) {
+          var rate = s.kind === "rate";
+          return {
+            name: s.name, type: rate ? "line" : "bar", yAxisIndex: rate ? 0 : 1, data: s.data, z: rate ? 3 : 1,
+            itemStyle: rate ? { color: "#b3261e" } : undefined,
+            tooltip: rate ? { valueFormatter: function (v) { return f(v) + "%"; } } : undefined
+          };
+        })
+      });
+    }
+  };
+
+  function start() {
+    if (!window.echarts) return;
+    var pending = [];
+    document.querySelectorAll("[data-chart]").forEach(function (el) {
+      var fn = draw[el.dataset.chart];
+      if (!fn) return;
+      pending.push(getJSON(el.dataset.url).then(function (d) { fn(el, d); }));
+    });
+    Promise.all(pending).then(function () { document.body.dataset.chartsReady = "1"; });
+    window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
+    window.addEventListener("beforeprint", function () { charts.forEach(function (c) { c.resize(); }); });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
+})();

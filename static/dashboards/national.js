@@ -1,0 +1,127 @@
+// The national view: a choropleth of the provinces (joined by official code, never by name), the
+// group distribution and the region means. Clicking a province opens its page.
+// `window.__cchcMap` exposes the map chart to the browser tests.
+(function () {
+  "use strict";
+  var charts = [];
+
+  function getJSON(url) {
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (r) {
+      if (!r.ok) throw new Error(url + ": " + r.status);
+      return r.json();
+    });
+  }
+  function formatter(decimal) {
+    return function (v) {
+      if (v === null || v === undefined) return "–";
+      var s = Number(v).toFixed(2);
+      return decimal === "," ? s.replace(".", ",") : s;
+    };
+  }
+  function init(el) {
+    var chart = echarts.init(el, null, { renderer: "svg" });
+    charts.push(chart);
+    return chart;
+  }
+
+  function drawMap(el) {
+    return Promise.all([getJSON(el.dataset.geo), getJSON(el.dataset.url)]).then(function (res) {
+      var geo = res[0], d = res[1];
+      var names = {};
+      geo.features.forEach(function (f) { names[f.properties.code] = f.properties.name; });
+      echarts.registerMap(el.dataset.map, geo);
+      var byCode = {};
+      d.data.forEach(function (item) { byCode[item.name] = item; });
+      var chart = init(el);
+      chart.setOption({
+        animation: false,
+        tooltip: {
+          trigger: "item",
+          formatter: function (p) {
+            var item = byCode[p.name];
+            if (!item) return (names[p.name] || p.name) + "<br>" + d.labels.no_data;
+            return "<strong>" + item.label + "</strong><br>" + d.labels.score + ": " + item.text +
+              "<br>" + d.labels.rank + ": " + item.rank;
+          }
+        },
+        visualMap: {
+          type: "continuous", min: d.min, max: d.max, calculable: true, realtime: true,
+          left: 8, bottom: 8, itemHeight: 120, text: [String(d.max === null ? "" : d.max.toFixed(2)), String(d.min === null ? "" : d.min.toFixed(2))],
+          inRange: { color: ["#c0392b", "#f4d03f", "#1e8449"] },
+          formatter: function (v) { return Number(v).toFixed(2); }
+        },
+        series: [{
+          type: "map", map: el.dataset.map, nameProperty: "code", selectedMode: false, roam: false,
+          layoutCenter: ["50%", "50%"], layoutSize: "96%",
+          itemStyle: { areaColor: "#e4e8ec", borderColor: "#ffffff", borderWidth: 0.6 },
+          emphasis: { label: { show: false }, itemStyle: { borderColor: "#1c2430", borderWidth: 1.2 } },
+          data: d.data
+        }]
+      });
+      chart.on("click", function (p) {
+        var item = byCode[p.name];
+        if (item && item.url) window.location.assign(item.url);
+      });
+      window.__cchcMap = chart;
+      el.dataset.ready = "1";
+    });
+  }
+
+  var small = {
+    groups: function (el, d) {
+      init(el).setOption({
+        animation: false,
+        grid: { left: 40, right: 10, top: 10, bottom: 24 },
+        tooltip: { trigger: "axis" },
+        xAxis: { type: "category", data: d.labels, axisLabel: { fontSize: 10 } },
+        yAxis: { type: "value", minInterval: 1 },
+        series: [{ name: d.series[0].name, type: "bar", data: d.series[0].data, itemStyle: { color: "#0b5cad" } }]
+      });
+    },
+    regions: function (el, d) {
+      var f = formatter(d.decimal);
+      init(el).setOption({
+        animation: false,
+        grid: { left: 150, right: 30, top: 10, bottom: 24 },
+        tooltip: { trigger: "axis", valueFormatter: f },
+        xAxis: { type: "value", scale: true, axisLabel: { formatter: f } },
+        yAxis: { type: "category", data: d.labels, inverse: true, axisLabel: { fontSize: 10, width: 140, overflow: "truncate" } },
+        series: [{
+          name: d.series[0].name, type: "bar", data: d.series[0].data, itemStyle: { color: "#0b5cad" },
+          markLine: d.national_mean === null ? undefined : {
+            symbol: "none", label: { formatter: d.national_mean_label + " " + f(d.national_mean), position: "insideEndTop" },
+            data: [{ xAxis: d.national_mean }]
+          }
+        }]
+      });
+    }
+  };
+
+  function filters() {
+    var index = document.getElementById("f-index"), year = document.getElementById("f-year");
+    if (!index || !year) return;
+    index.addEventListener("change", function () {
+      var years = index.options[index.selectedIndex].dataset.years.split(",");
+      year.innerHTML = "";
+      years.forEach(function (y) { var o = document.createElement("option"); o.value = y; o.textContent = y; year.appendChild(o); });
+      index.form.submit();
+    });
+    year.addEventListener("change", function () { year.form.submit(); });
+  }
+
+  function start() {
+    filters();
+    if (!window.echarts) return;
+    var pending = [];
+    var map = document.getElementById("national-map");
+    if (map) pending.push(drawMap(map));
+    document.querySelectorAll("[data-chart]").forEach(function (el) {
+      var fn = small[el.dataset.chart];
+      if (fn) pending.push(getJSON(el.dataset.url).then(function (d) { fn(el, d); }));
+    });
+    Promise.all(pending).then(function () { document.body.dataset.chartsReady = "1"; });
+    window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
+    window.addEventListener("beforeprint", function () { charts.forEach(function (c) { c.resize(); }); });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
+})();
