@@ -287,7 +287,16 @@ def _criteria_at_risk(plan: Plan, on: dt.date) -> list[dict]:
     for edition in Edition.objects.filter(index__in=indices).order_by("index_id", "year"):
         latest[edition.index_id] = edition
     components: dict[int, dict[str, Component]] = defaultdict(dict)
-    codes = sorted({link["component_code"] for link in links if link["component_code"]})
+    # Each code and its ancestors ("3.2.1", "3.2", "3"): a code missing from the latest tree is
+    # named by its nearest listed ancestor.
+    codes = sorted(
+        {
+            ".".join(link["component_code"].split(".")[:depth])
+            for link in links
+            if link["component_code"]
+            for depth in range(1, link["component_code"].count(".") + 2)
+        }
+    )
     for component in Component.objects.filter(edition__in=list(latest.values()), code__in=codes or [""]):
         components[component.edition_id][component.code] = component
     grouped: dict[tuple, dict] = {}

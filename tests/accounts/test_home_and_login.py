@@ -6,7 +6,7 @@ from conftest import PASSWORD
 HOME_TITLES = {
     "national_admin": "Tổng quan toàn quốc",
     "province_admin": "Không gian làm việc của Sở Nội vụ",
-    "leader": "Tổng quan dành cho lãnh đạo",
+    "leader": "Bảng điều khiển của lãnh đạo",  # redirected to their province's dashboard
     "viewer": "Tổng quan tỉnh",
 }
 
@@ -14,7 +14,7 @@ HOME_TITLES = {
 @pytest.mark.parametrize("role", list(HOME_TITLES))
 def test_each_role_lands_on_its_own_home_page_in_vietnamese(client, users_by_role, role):
     client.force_login(users_by_role[role])
-    response = client.get(reverse("home"))
+    response = client.get(reverse("home"), follow=True)
     assert response.status_code == 200
     assert HOME_TITLES[role] in response.content.decode()
 
@@ -28,9 +28,9 @@ def test_an_agency_officers_home_is_my_tasks(client, agency_officer):
 def test_the_home_page_can_be_read_in_english(client, leader):
     client.force_login(leader)
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
-    body = client.get(reverse("home")).content.decode()
+    body = client.get(reverse("home"), follow=True).content.decode()
     assert '<html lang="en">' in body
-    assert "Leader's overview" in body
+    assert "Leader's dashboard" in body
 
 
 def test_login_page_is_vietnamese_by_default(client):
