@@ -125,7 +125,15 @@ def chart_trend(request: HttpRequest) -> JsonResponse:
     if card is None:
         raise Http404("no such index")
     trend = card["trend"]
-    series = [{"name": s["name"], "own": s["own"], "data": s["scores"], "ranks": s["ranks"]} for s in trend["series"]]
+    series = [
+        {
+            "name": s["name"] if s["own"] else _("%(name)s (before 1/7/2025)") % {"name": s["name"]},
+            "own": s["own"],
+            "data": s["scores"],
+            "ranks": s["ranks"],
+        }
+        for s in trend["series"]
+    ]
     return _chart(trend["labels"], series, decimal="," if not _is_en() else ".", rank_label=_("Rank"))
 
 
@@ -269,6 +277,12 @@ def national_map(request: HttpRequest) -> JsonResponse:
             "unit_label": data["unit_label"],
             "title": f"{_name(data['index'])} {data['year']}",
             "labels": {"rank": _("Rank"), "score": _("Score"), "no_data": _("No score")},
+            "decimal": "," if not _is_en() else ".",
+            # Labelled as on every official map of Viet Nam; their polygons belong to the two provinces.
+            "archipelagos": [
+                {"name": _("Hoàng Sa archipelago\n(Đà Nẵng)"), "coord": [112.0, 17.0]},
+                {"name": _("Trường Sa archipelago\n(Khánh Hòa)"), "coord": [113.9, 11.5]},
+            ],
             "data": items,
         }
     )

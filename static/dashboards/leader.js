@@ -122,7 +122,10 @@
     });
     Promise.all(pending).then(function () { document.body.dataset.chartsReady = "1"; });
     window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
-    window.addEventListener("beforeprint", function () { charts.forEach(function (c) { c.resize(); }); });
+    var redraw = function () { charts.forEach(function (c) { c.resize(); }); };
+    window.addEventListener("beforeprint", redraw);
+    window.addEventListener("afterprint", redraw);
+    if (window.matchMedia) window.matchMedia("print").addEventListener("change", redraw);
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
 })();

@@ -27,6 +27,7 @@
   function drawMap(el) {
     return Promise.all([getJSON(el.dataset.geo), getJSON(el.dataset.url)]).then(function (res) {
       var geo = res[0], d = res[1];
+      var fmt = formatter(d.decimal);
       var names = {};
       geo.features.forEach(function (f) { names[f.properties.code] = f.properties.name; });
       echarts.registerMap(el.dataset.map, geo);
@@ -46,16 +47,23 @@
         },
         visualMap: {
           type: "continuous", min: d.min, max: d.max, calculable: true, realtime: true,
-          left: 8, bottom: 8, itemHeight: 120, text: [String(d.max === null ? "" : d.max.toFixed(2)), String(d.min === null ? "" : d.min.toFixed(2))],
+          left: 8, bottom: 8, itemHeight: 140,
           inRange: { color: ["#c0392b", "#f4d03f", "#1e8449"] },
-          formatter: function (v) { return Number(v).toFixed(2); }
+          formatter: function (v) { return fmt(v); }
         },
         series: [{
           type: "map", map: el.dataset.map, nameProperty: "code", selectedMode: false, roam: false,
-          layoutCenter: ["50%", "50%"], layoutSize: "96%",
+          // Fit the whole geometry, islands included (a fixed crop would drop Hoàng Sa and Trường Sa).
+          top: 8, bottom: 8, left: 72, right: 8,
           itemStyle: { areaColor: "#e4e8ec", borderColor: "#ffffff", borderWidth: 0.6 },
           emphasis: { label: { show: false }, itemStyle: { borderColor: "#1c2430", borderWidth: 1.2 } },
-          data: d.data
+          data: d.data,
+          markPoint: {
+            symbol: "circle", symbolSize: 1, silent: true,
+            label: { show: true, color: "#1c2430", fontSize: 10, fontWeight: 600, position: "top", align: "center", lineHeight: 13 },
+            itemStyle: { color: "transparent" },
+            data: d.archipelagos.map(function (a) { return { name: a.name, coord: a.coord, value: a.name, label: { formatter: a.name } }; })
+          }
         }]
       });
       chart.on("click", function (p) {
@@ -82,14 +90,14 @@
       var f = formatter(d.decimal);
       init(el).setOption({
         animation: false,
-        grid: { left: 150, right: 30, top: 10, bottom: 24 },
+        grid: { left: 150, right: 30, top: 22, bottom: 24 },
         tooltip: { trigger: "axis", valueFormatter: f },
         xAxis: { type: "value", scale: true, axisLabel: { formatter: f } },
         yAxis: { type: "category", data: d.labels, inverse: true, axisLabel: { fontSize: 10, width: 140, overflow: "truncate" } },
         series: [{
           name: d.series[0].name, type: "bar", data: d.series[0].data, itemStyle: { color: "#0b5cad" },
           markLine: d.national_mean === null ? undefined : {
-            symbol: "none", label: { formatter: d.national_mean_label + " " + f(d.national_mean), position: "insideEndTop" },
+            symbol: "none", label: { formatter: f(d.national_mean), position: "end" },
             data: [{ xAxis: d.national_mean }]
           }
         }]
@@ -121,7 +129,10 @@
     });
     Promise.all(pending).then(function () { document.body.dataset.chartsReady = "1"; });
     window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
-    window.addEventListener("beforeprint", function () { charts.forEach(function (c) { c.resize(); }); });
+    var redraw = function () { charts.forEach(function (c) { c.resize(); }); };
+    window.addEventListener("beforeprint", redraw);
+    window.addEventListener("afterprint", redraw);
+    if (window.matchMedia) window.matchMedia("print").addEventListener("change", redraw);
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
 })();
