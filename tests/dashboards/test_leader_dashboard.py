@@ -123,6 +123,6 @@ def test_the_trend_chart_has_the_predecessors_before_2025(client, gia_lai_leader
     data = client.get(reverse("dashboards:chart_trend"), {"index": "PAPI"}).json()
     assert data["labels"] == [2023, 2024, 2025]
     names = {s["name"] for s in data["series"]}
-    assert names == {"Gia Lai", "Bình Định"}
+    assert names == {"Gia Lai", "Gia Lai (trước 1/7/2025)", "Bình Định (trước 1/7/2025)"}
     own = next(s for s in data["series"] if s["own"])
     assert own["data"][:2] == [None, None] and own["data"][2] is not None
