@@ -7,6 +7,8 @@ from .models import Role
 # that does not resolve yet is skipped.
 NAVIGATION = [
     ("home", _("Home"), None),
+    ("dashboards:leader", _("Dashboard"), {Role.PROVINCE_ADMIN, Role.LEADER, Role.VIEWER}),
+    ("dashboards:national", _("National map"), None),
     ("tasks:my_tasks", _("My tasks"), {Role.AGENCY_OFFICER}),
     ("tasks:plan_list", _("Reform plans"), None),
     ("indices:ranking_index", _("Index rankings"), None),

@@ -9,18 +9,21 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.scoping import primary_province_id, scope_for
+from cchc_portal.cache import cached, generation
 from cchc_portal.lib.numbers import format_decimal, format_percent
 from tasks.models import TaskStatus
 
-from . import blocks, tables
+from . import blocks, dossier_block, tables
 from .exporting import xlsx_response
 
 # --- scoping -----------------------------------------------------------------------
@@ -64,13 +67,30 @@ def _name(obj: dict, field: str = "name") -> str:
     return (obj.get(f"{field}_en") or obj.get(f"{field}_vi")) if _is_en() else obj.get(f"{field}_vi")
 
 
+# --- rendered pages -------------------------------------------------------------------------
+
+HTML_CACHE = "dashboards.html"
+
+
+def _cached_body(parts: tuple, template: str, make_context) -> str:
+    """The page body rendered once per (filters, language, day, data generations): a warm request
+    renders only the frame (menu, CSRF token) around it. Any feeding job's bump makes a new key."""
+    key = (
+        *parts,
+        _lang(),
+        timezone.localdate().isoformat(),
+        generation(blocks.INDICES_CACHE),
+        generation(blocks.TASKS_CACHE),
+        generation(dossier_block.DOSSIERS_CACHE),
+    )
+    return mark_safe(cached(HTML_CACHE, key, lambda: render_to_string(template, make_context())))
+
+
 # --- the leader's dashboard ---------------------------------------------------------------
 
 
 def _leader_data(province: dict) -> dict:
     today = timezone.localdate()
-    from . import dossier_block
-
     return {
         "today": today,
         "cards": blocks.index_cards(province),
@@ -86,14 +106,12 @@ def leader(request: HttpRequest) -> HttpResponse:
         # A national administrator has no province of their own: the national view, where every
         # province's dashboard is one click away.
         return redirect("dashboards:national")
-    data = _leader_data(province)
-    query = f"?{urlencode({'province': province['id']})}" if request.GET.get("province") else ""
-    context = {
-        "province": province,
-        **data,
-        "query": query,
-        "statuses": dict(TaskStatus.choices),
-    }
+    body = _cached_body(
+        ("leader", province["id"]),
+        "dashboards/_leader_body.html",
+        lambda: {"province": province, **_leader_data(province), "statuses": dict(TaskStatus.choices)},
+    )
+    context = {"province": province, "body": body}
     return render(request, "dashboards/leader.html", context)
 
 
@@ -179,8 +197,6 @@ def chart_plan_areas(request: HttpRequest) -> JsonResponse:
 
 @login_required
 def chart_dossiers_monthly(request: HttpRequest) -> JsonResponse:
-    from . import dossier_block
-
     province = _get_province_for_user(request)
     if province is None:
         raise Http404("no province")
@@ -237,15 +253,21 @@ def national(request: HttpRequest) -> HttpResponse:
     options, data = _national_data(request)
     scope = scope_for(request.user)
     query = urlencode({"index": data["index"]["code"], "year": data["year"]}) if data else ""
-    context = {
-        "options": options,
-        "data": data,
-        "query": query,
-        "geo_url": static(f"geo/{data['map']}.geojson") if data else "",
-        # Provinces whose dashboard this user may open from the table.
-        "dashboard_all": scope.all,
-        "dashboard_ids": scope.province_ids,
-    }
+
+    def make_context():
+        return {
+            "options": options,
+            "data": data,
+            "query": query,
+            "geo_url": static(f"geo/{data['map']}.geojson") if data else "",
+            # Provinces whose dashboard this user may open from the table.
+            "dashboard_all": scope.all,
+            "dashboard_ids": scope.province_ids,
+        }
+
+    who = "all" if scope.all else tuple(sorted(scope.province_ids))
+    body = _cached_body(("national", query, who), "dashboards/_national_body.html", make_context)
+    context = {"data": data, "body": body}
     return render(request, "dashboards/national.html", context)
 
 
