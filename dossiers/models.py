@@ -187,16 +187,16 @@ class SummaryQuerySet(models.QuerySet):
         before = Q(month__lt=first_month)
         up_to = Q(month__lte=last_month)
         return self.filter(month__lte=last_month).aggregate(
-            received=Sum("received", filter=in_period, default=0),
-            early=Sum("finished_early", filter=in_period, default=0),
-            on_time=Sum("finished_on_time", filter=in_period, default=0),
-            late=Sum("finished_late", filter=in_period, default=0),
-            received_before=Sum("received", filter=before, default=0),
-            closed_before=Sum("closed", filter=before, default=0),
-            received_to_end=Sum("received", filter=up_to, default=0),
-            closed_to_end=Sum("closed", filter=up_to, default=0),
-            overdue_opened=Sum("overdue_opened", default=0),
-            overdue_closed=Sum("overdue_closed", default=0),
+            s_received=Sum("received", filter=in_period, default=0),
+            s_early=Sum("finished_early", filter=in_period, default=0),
+            s_on_time=Sum("finished_on_time", filter=in_period, default=0),
+            s_late=Sum("finished_late", filter=in_period, default=0),
+            s_received_before=Sum("received", filter=before, default=0),
+            s_closed_before=Sum("closed", filter=before, default=0),
+            s_received_to_end=Sum("received", filter=up_to, default=0),
+            s_closed_to_end=Sum("closed", filter=up_to, default=0),
+            s_overdue_opened=Sum("overdue_opened", default=0),
+            s_overdue_closed=Sum("overdue_closed", default=0),
         )
 
     def grouped_figures(self, first_month: dt.date, last_month: dt.date, *fields: str):
@@ -206,16 +206,16 @@ class SummaryQuerySet(models.QuerySet):
             self.filter(month__lte=last_month)
             .values(*fields)
             .annotate(
-                received=Sum("received", filter=in_period, default=0),
-                early=Sum("finished_early", filter=in_period, default=0),
-                on_time=Sum("finished_on_time", filter=in_period, default=0),
-                late=Sum("finished_late", filter=in_period, default=0),
-                received_before=Sum("received", filter=before, default=0),
-                closed_before=Sum("closed", filter=before, default=0),
-                received_to_end=Sum("received", default=0),
-                closed_to_end=Sum("closed", default=0),
-                overdue_opened=Sum("overdue_opened", default=0),
-                overdue_closed=Sum("overdue_closed", default=0),
+                s_received=Sum("received", filter=in_period, default=0),
+                s_early=Sum("finished_early", filter=in_period, default=0),
+                s_on_time=Sum("finished_on_time", filter=in_period, default=0),
+                s_late=Sum("finished_late", filter=in_period, default=0),
+                s_received_before=Sum("received", filter=before, default=0),
+                s_closed_before=Sum("closed", filter=before, default=0),
+                s_received_to_end=Sum("received", default=0),
+                s_closed_to_end=Sum("closed", default=0),
+                s_overdue_opened=Sum("overdue_opened", default=0),
+                s_overdue_closed=Sum("overdue_closed", default=0),
             )
             .order_by(*fields)
         )
@@ -223,24 +223,24 @@ class SummaryQuerySet(models.QuerySet):
 
 def figures_from_sums(sums: dict) -> dict:
     """The published figures from `period_figures`/`grouped_figures` sums."""
-    finished = sums["early"] + sums["on_time"] + sums["late"]
-    carried_over = sums["received_before"] - sums["closed_before"]
-    in_progress = sums["received_to_end"] - sums["closed_to_end"]
-    overdue = sums["overdue_opened"] - sums["overdue_closed"]
+    finished = sums["s_early"] + sums["s_on_time"] + sums["s_late"]
+    carried_over = sums["s_received_before"] - sums["s_closed_before"]
+    in_progress = sums["s_received_to_end"] - sums["s_closed_to_end"]
+    overdue = sums["s_overdue_opened"] - sums["s_overdue_closed"]
     return {
-        "received": sums["received"],
+        "received": sums["s_received"],
         "carried_over": carried_over,
         "finished": finished,
-        "early": sums["early"],
-        "on_time": sums["on_time"],
-        "late": sums["late"],
+        "early": sums["s_early"],
+        "on_time": sums["s_on_time"],
+        "late": sums["s_late"],
         "in_progress": in_progress,
         "overdue": overdue,
         # on-time rate = (early + on time) / finished
-        "on_time_rate": percent(sums["early"] + sums["on_time"], finished) if finished else None,
+        "on_time_rate": percent(sums["s_early"] + sums["s_on_time"], finished) if finished else None,
         # late rate = (late + overdue) / (received + carried over)
-        "late_rate": percent(sums["late"] + overdue, sums["received"] + carried_over)
-        if sums["received"] + carried_over
+        "late_rate": percent(sums["s_late"] + overdue, sums["s_received"] + carried_over)
+        if sums["s_received"] + carried_over
         else None,
     }
 

@@ -73,16 +73,16 @@ def monthly(queryset, first: dt.date, last: dt.date) -> list[dict]:
     for month in month_range(first, last):
         f = flows.get(month) or {"r": 0, "c": 0, "e": 0, "t": 0, "la": 0, "oo": 0, "oc": 0}
         sums = {
-            "received": f["r"],
-            "early": f["e"],
-            "on_time": f["t"],
-            "late": f["la"],
-            "received_before": open_before,
-            "closed_before": 0,
-            "received_to_end": open_before + f["r"],
-            "closed_to_end": f["c"],
-            "overdue_opened": overdue_before + f["oo"],
-            "overdue_closed": f["oc"],
+            "s_received": f["r"],
+            "s_early": f["e"],
+            "s_on_time": f["t"],
+            "s_late": f["la"],
+            "s_received_before": open_before,
+            "s_closed_before": 0,
+            "s_received_to_end": open_before + f["r"],
+            "s_closed_to_end": f["c"],
+            "s_overdue_opened": overdue_before + f["oo"],
+            "s_overdue_closed": f["oc"],
         }
         rows.append({"month": month, **figures_from_sums(sums)})
         open_before += f["r"] - f["c"]
