@@ -90,6 +90,8 @@ def generate_rows(
     bad_rows: int = 0,
     seed: int = 1,
     holidays: frozenset[dt.date] | None = None,
+    first_day: dt.date | None = None,
+    first_number: int = 0,
 ) -> Iterator[list[str]]:
     rng = random.Random(seed)
     holidays = Holiday.dates() if holidays is None else holidays
@@ -118,6 +120,8 @@ def generate_rows(
     start = (end.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     for _ in range(months - 2):
         start = (start - dt.timedelta(days=1)).replace(day=1)
+    if first_day is not None:
+        start = first_day
     days, weights = [], []
     day = start
     while day <= end:
@@ -142,7 +146,8 @@ def generate_rows(
 
     bad_positions = set(rng.sample(range(rows), min(bad_rows, rows))) if bad_rows else set()
     batch = 10_000
-    number = 0
+    number = first_number
+    rows += first_number
     while number < rows:
         size = min(batch, rows - number)
         received_days = rng.choices(days, cum_weights=None, weights=weights, k=size)
@@ -205,7 +210,7 @@ def generate_rows(
                 f"{text(returned)} 16:00" if returned else "",
                 status,
             ]
-            if number - 1 in bad_positions:
+            if number - 1 - first_number in bad_positions:
                 _spoil(row, rng)
             yield row
 

@@ -23,6 +23,7 @@ import csv
 import datetime as dt
 import io
 import os
+import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -789,13 +790,10 @@ class Stage:
             return
         with connection.cursor() as cursor:
             if self.vendor == "postgresql":
-                buffer = io.StringIO(
-                    "".join(
-                        "\t".join("\\N" if value is None else str(value) for value in record) + "\n"
-                        for record in self.pending
-                    )
-                )
-                cursor.copy_expert("COPY dossier_stage FROM STDIN", buffer)
+                buffer = io.StringIO()
+                csv.writer(buffer).writerows(self.pending)  # C speed; an unquoted empty field is NULL
+                buffer.seek(0)
+                cursor.copy_expert("COPY dossier_stage FROM STDIN WITH (FORMAT csv)", buffer)
             else:
                 placeholders = ", ".join(["%s"] * len(STAGE_COLUMNS))
                 cursor.executemany(f"INSERT INTO dossier_stage VALUES ({placeholders})", self.pending)
@@ -839,6 +837,7 @@ class ApplyResult:
     updated: int = 0
     unchanged: int = 0
     touched_keys: int = 0
+    steps: dict = field(default_factory=dict)
 
 
 def _create_procedures(new_procedures: dict[str, tuple[str, str]]) -> None:
@@ -853,6 +852,14 @@ def apply_stage(*, job_id: int | None, new_procedures: dict[str, tuple[str, str]
     """Upsert the staged rows and refresh the summary keys they touch. Call inside a transaction."""
     vendor = backend()
     result = ApplyResult()
+    clock = time.monotonic()
+
+    def step(name: str) -> None:
+        nonlocal clock
+        now_ = time.monotonic()
+        result.steps[name] = round(now_ - clock, 2)
+        clock = now_
+
     _create_procedures(new_procedures)
     now = timezone.now()
     with connection.cursor() as cursor:
@@ -892,6 +899,7 @@ def apply_stage(*, job_id: int | None, new_procedures: dict[str, tuple[str, str]
             ) x
             """
         )
+        step("touched keys")
         insert_columns = ["receipt_number", "receiving_unit_id", *DOSSIER_VALUE_COLUMNS, "import_job_id", "updated_at"]
         select_columns = [
             "s.receipt_number",
@@ -959,7 +967,9 @@ def apply_stage(*, job_id: int | None, new_procedures: dict[str, tuple[str, str]
             updated = max(written - inserted, 0)
         result.inserted, result.updated = inserted, updated
         result.unchanged = max(staged_rows - inserted - updated, 0)
+        step("upsert")
         result.touched_keys = refresh_touched_summaries(cursor)
+        step("summary refresh")
     return result
 
 
@@ -1080,6 +1090,9 @@ class ImportReport:
     dry_run: bool = False
     errors_path: str | None = None
     errors_sample: list[dict] = field(default_factory=list)
+    stage_seconds: float = 0.0
+    steps: dict = field(default_factory=dict)
+    apply_seconds: float = 0.0
 
 
 class ErrorWriter:
@@ -1132,6 +1145,7 @@ def import_rows(
     report = ImportReport(dry_run=dry_run, errors_path=errors_path)
     parse = parser.parse
     read = 0
+    started = time.monotonic()
     try:
         with Stage(progress_every) as stage:
             add = stage.add
@@ -1148,15 +1162,19 @@ def import_rows(
             if on_progress is not None:
                 on_progress(read, errors.count, final=True)
             report.errors_sample = errors.sample
+            report.stage_seconds = time.monotonic() - started
             try:
                 with transaction.atomic():
                     applied = apply_stage(job_id=job_id, new_procedures=parser.new_procedures, staged_rows=stage.rows)
                     report.inserted, report.updated = applied.inserted, applied.updated
                     report.unchanged, report.touched_keys = applied.unchanged, applied.touched_keys
+                    report.steps = applied.steps
                     if dry_run:
                         raise _DryRunRollback
             except _DryRunRollback:
                 pass
+            report.apply_seconds = time.monotonic() - started - report.stage_seconds
+            report.steps["commit"] = round(report.apply_seconds - sum(report.steps.values()), 2)
     finally:
         errors.close()
     if not errors.count and errors_path and os.path.exists(errors_path):

@@ -113,7 +113,12 @@ class DossierQuerySet(models.QuerySet):
 
 class Dossier(models.Model):
     receipt_number = models.CharField(_("receipt number"), max_length=64)
-    procedure = models.ForeignKey(Procedure, verbose_name=_("procedure"), on_delete=models.PROTECT)
+    # Only receiving_unit keeps a database FK constraint: the import resolves the other
+    # ids from the same tables in the same transaction, and each deferred FK check
+    # costs ~3-4 s per million rows at commit (bench/dossiers_ingest.py).
+    procedure = models.ForeignKey(
+        Procedure, verbose_name=_("procedure"), on_delete=models.PROTECT, db_constraint=False
+    )
     # Denormalised from the procedure: the summary groups by it.
     procedure_level = models.CharField(_("procedure level"), max_length=10, choices=ProcedureLevel.choices)
     receiving_unit = models.ForeignKey(
@@ -121,10 +126,16 @@ class Dossier(models.Model):
     )
     # Denormalised province of the receiving unit, for scoping.
     province = models.ForeignKey(
-        AdministrativeUnit, verbose_name=_("province"), on_delete=models.PROTECT, related_name="+"
+        AdministrativeUnit, verbose_name=_("province"), on_delete=models.PROTECT, related_name="+", db_constraint=False
     )
     agency = models.ForeignKey(
-        Agency, verbose_name=_("agency"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Agency,
+        verbose_name=_("agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
     )
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices)
@@ -141,7 +152,13 @@ class Dossier(models.Model):
     closed_month = models.DateField(null=True, blank=True)
     overdue_month = models.DateField(null=True, blank=True)
     import_job = models.ForeignKey(
-        "ImportJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+        "ImportJob",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -159,7 +176,12 @@ class Dossier(models.Model):
             models.Index(fields=["received_month", "receiving_unit"], name="dossier_received_month"),
             models.Index(fields=["closed_month", "receiving_unit"], name="dossier_closed_month"),
             models.Index(fields=["overdue_month"], name="dossier_overdue_month", condition=Q(overdue_month__isnull=False)),
-            models.Index(fields=["outcome", "due_date"], name="dossier_outcome_due"),
+            # Small: only the rows the daily job and the late list look at.
+            models.Index(
+                fields=["outcome", "due_date"],
+                name="dossier_outcome_due",
+                condition=Q(outcome__in=["pending", "late", "overdue"]),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -43,7 +43,8 @@ class Command(BaseCommand):
             f"{'DRY RUN: ' if dry_run else ''}{report.total_rows} rows read, {report.good_rows} valid, "
             f"{report.error_rows} with errors; {report.inserted} new, {report.updated} updated, "
             f"{report.unchanged} unchanged; {report.touched_keys} summary keys refreshed; "
-            f"{elapsed:.1f} s ({report.total_rows / elapsed if elapsed else 0:,.0f} rows/s)"
+            f"{elapsed:.1f} s ({report.total_rows / elapsed if elapsed else 0:,.0f} rows/s; "
+            f"read+check+stage {report.stage_seconds:.1f} s, upsert+summaries {report.apply_seconds:.1f} s {report.steps})"
         )
         if report.errors_path:
             self.stdout.write(f"Errors: {report.errors_path}")
