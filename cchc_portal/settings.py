@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -178,6 +179,9 @@ WHITENOISE_USE_FINDERS = DEBUG or env_bool("PLAIN_STATIC_STORAGE")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
+# dossiers: largest accepted export, and largest unpacked size of an .xlsx (zip-bomb guard).
+DOSSIER_IMPORT_MAX_BYTES = int(os.environ.get("DOSSIER_IMPORT_MAX_BYTES", str(2 * 1024**3)))
+DOSSIER_IMPORT_MAX_UNCOMPRESSED = int(os.environ.get("DOSSIER_IMPORT_MAX_UNCOMPRESSED", str(2 * 1024**3)))
 
 # Cache: Redis when REDIS_URL is set, otherwise per-process memory.
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -211,6 +215,11 @@ CELERY_TIMEZONE = TIME_ZONE
 # The one place where recurring jobs are scheduled (beat). Each job is also a
 # management command of the same name.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+# dossiers: reclassify open dossiers past their due day (and run imports left queued).
+CELERY_BEAT_SCHEDULE["dossiers-refresh-overdue"] = {
+    "task": "dossiers.jobs.refresh_overdue_dossiers_job",
+    "schedule": crontab(hour=0, minute=15),
+}
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "cchc-portal@localhost")

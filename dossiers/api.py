@@ -62,7 +62,8 @@ def import_scope_for(user) -> importing.Scope:
     if user.role == Role.AGENCY_OFFICER:
         units = list(user.units.values_list("pk", "level"))
         return importing.Scope(
-            [pk for pk, level in units if level == UnitLevel.PROVINCE], [pk for pk, level in units if level != UnitLevel.PROVINCE]
+            [pk for pk, level in units if level == UnitLevel.PROVINCE],
+            [pk for pk, level in units if level != UnitLevel.PROVINCE],
         )
     raise PermissionDenied("This account may not push dossiers.")
 
@@ -87,7 +88,9 @@ class DossierBulkView(APIView):
                     continue
                 yield number, [_plain(item.get(name)) for name in BULK_FIELDS]
 
-        report = importing.import_rows(cells(), columns=columns, scope=scope, headers=BULK_FIELDS, progress_every=MAX_BULK_ROWS)
+        report = importing.import_rows(
+            cells(), columns=columns, scope=scope, headers=BULK_FIELDS, progress_every=MAX_BULK_ROWS
+        )
         body = {
             "received": report.total_rows,
             "inserted": report.inserted,
@@ -152,7 +155,9 @@ class DossierStatsView(APIView):
 
         code = request.query_params.get("unit", "")
         scope = scope_for(request.user)
-        units = AdministrativeUnit.objects.filter(valid_to__isnull=True, level__in=[UnitLevel.PROVINCE, UnitLevel.COMMUNE])
+        units = AdministrativeUnit.objects.filter(
+            valid_to__isnull=True, level__in=[UnitLevel.PROVINCE, UnitLevel.COMMUNE]
+        )
         if not scope.all:
             units = units.filter(
                 Q(pk__in=scope.province_ids) | Q(province_id__in=scope.province_ids) | Q(pk__in=scope.commune_ids)

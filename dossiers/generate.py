@@ -63,7 +63,12 @@ PROCEDURE_AGENCY = {
 }
 # Fewer dossiers around Tết (Jan/Feb), more before the year's end.
 MONTH_WEIGHT = {1: 0.9, 2: 0.6, 3: 1.0, 4: 1.0, 5: 1.0, 6: 1.05, 7: 1.0, 8: 1.0, 9: 1.05, 10: 1.1, 11: 1.15, 12: 1.25}
-CHANNELS = [("Trực tiếp", 45), ("Qua bưu chính công ích", 5), ("Trực tuyến toàn trình", 25), ("Trực tuyến một phần", 25)]
+CHANNELS = [
+    ("Trực tiếp", 45),
+    ("Qua bưu chính công ích", 5),
+    ("Trực tuyến toàn trình", 25),
+    ("Trực tuyến một phần", 25),
+]
 
 
 def ensure_procedures() -> dict[str, Procedure]:

@@ -163,7 +163,9 @@ def _check_zip(path: str) -> None:
                     _msg("Tỷ lệ nén bất thường (nghi ngờ tệp nén độc hại).", "Abnormal compression ratio (zip bomb?).")
                 )
         if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-            raise RefusedFile(_msg("Tệp không phải là sổ tính Excel .xlsx.", "The file is not an Excel .xlsx workbook."))
+            raise RefusedFile(
+                _msg("Tệp không phải là sổ tính Excel .xlsx.", "The file is not an Excel .xlsx workbook.")
+            )
         if any(name.lower().endswith("vbaproject.bin") for name in names):
             raise RefusedFile(_msg("Không nhận tệp có macro.", "Workbooks with macros are not accepted."))
 
@@ -176,7 +178,9 @@ def inspect_file(path: str, name: str, extra_mapping: dict[str, str] | None = No
     is_zip = head.startswith(b"PK\x03\x04")
     if lower.endswith(".xlsx"):
         if not is_zip:
-            raise RefusedFile(_msg("Tệp không phải là sổ tính Excel .xlsx.", "The file is not an Excel .xlsx workbook."))
+            raise RefusedFile(
+                _msg("Tệp không phải là sổ tính Excel .xlsx.", "The file is not an Excel .xlsx workbook.")
+            )
         _check_zip(path)
         return _inspect_xlsx(path, extra_mapping)
     if lower.endswith(".csv"):
@@ -274,7 +278,9 @@ def iter_file_rows(path: str, info: FileInfo) -> Iterator[tuple[int, Sequence]]:
     workbook = _open_workbook(path)
     try:
         sheet = workbook.worksheets[0]
-        for number, row in enumerate(sheet.iter_rows(values_only=True, min_row=info.header_row + 1), start=info.header_row + 1):
+        for number, row in enumerate(
+            sheet.iter_rows(values_only=True, min_row=info.header_row + 1), start=info.header_row + 1
+        ):
             if not any(cell not in (None, "") for cell in row):
                 continue
             yield number, row
@@ -380,7 +386,9 @@ def _parse_local_datetime(value) -> dt.datetime:
     time_part = time_part.strip()
     if time_part:
         if time_part.endswith("Z") or "+" in time_part:
-            aware = dt.datetime.fromisoformat(f"{year}-{int(month):02d}-{int(day):02d}T{time_part.replace('Z', '+00:00')}")
+            aware = dt.datetime.fromisoformat(
+                f"{year}-{int(month):02d}-{int(day):02d}T{time_part.replace('Z', '+00:00')}"
+            )
             return aware.astimezone(LOCAL_TZ).replace(tzinfo=None)
         pieces = time_part.split(":")
         hour, minute = int(pieces[0]), int(pieces[1])
@@ -445,7 +453,10 @@ class Lookups:
                     agencies.setdefault(fold(label), set()).add((pk, commune_id, province_id))
             if commune_id:
                 commune_agency.setdefault(commune_id, pk)
-        procedures = {code: (level, allowance) for code, level, allowance in Procedure.objects.values_list("code", "level", "allowance_days")}
+        procedures = {
+            code: (level, allowance)
+            for code, level, allowance in Procedure.objects.values_list("code", "level", "allowance_days")
+        }
         return cls(units_by_code, units_by_name, unit_info, agencies, commune_agency, procedures, Holiday.dates())
 
 
@@ -555,7 +566,9 @@ class RowParser:
             return None
         value = str(value)
         if len(value) > max_length:
-            raise RowError(FIELD_LABELS[name], _msg(f"Dài quá {max_length} ký tự.", f"Longer than {max_length} characters."))
+            raise RowError(
+                FIELD_LABELS[name], _msg(f"Dài quá {max_length} ký tự.", f"Longer than {max_length} characters.")
+            )
         if not BAD_TEXT.isdisjoint(value):
             raise RowError(FIELD_LABELS[name], _msg("Chứa ký tự không hợp lệ.", "Contains invalid characters."))
         return value
@@ -569,7 +582,9 @@ class RowParser:
             level = UnitLevel.PROVINCE if len(code) <= 2 else UnitLevel.COMMUNE
             unit = lookups.units_by_code.get(f"{level}:{code.zfill(2 if level == UnitLevel.PROVINCE else 5)}")
             if unit is None:
-                raise RowError(FIELD_LABELS["unit_code"], _msg("Không có đơn vị với mã này.", "No unit with this code."))
+                raise RowError(
+                    FIELD_LABELS["unit_code"], _msg("Không có đơn vị với mã này.", "No unit with this code.")
+                )
         agency_text = self._cell(row, "agency")
         receiver_text = self._cell(row, "receiver")
         if unit is None:
@@ -583,7 +598,9 @@ class RowParser:
                     receiver_text = None
                     break
                 if column == "unit_name":
-                    raise RowError(FIELD_LABELS[column], _msg("Không xác định được đơn vị.", "Unknown or ambiguous unit."))
+                    raise RowError(
+                        FIELD_LABELS[column], _msg("Không xác định được đơn vị.", "Unknown or ambiguous unit.")
+                    )
         agency_id = None
         agency_column = "agency" if agency_text is not None else "receiver"
         if agency_text is None:
@@ -637,12 +654,18 @@ class RowParser:
                 if not name:
                     raise RowError(
                         FIELD_LABELS["procedure_name"],
-                        _msg("Thủ tục chưa có trong danh mục: cần tên thủ tục.", "Unknown procedure: its name is needed."),
+                        _msg(
+                            "Thủ tục chưa có trong danh mục: cần tên thủ tục.", "Unknown procedure: its name is needed."
+                        ),
                     )
                 level = parse_level(str(self._cell(row, "procedure_level") or ""))
                 if level is None:
-                    raise RowError(FIELD_LABELS["procedure_level"], _msg("Cấp thực hiện không hợp lệ.", "Invalid level."))
-                level = level or (ProcedureLevel.PROVINCE if unit_level == UnitLevel.PROVINCE else ProcedureLevel.COMMUNE)
+                    raise RowError(
+                        FIELD_LABELS["procedure_level"], _msg("Cấp thực hiện không hợp lệ.", "Invalid level.")
+                    )
+                level = level or (
+                    ProcedureLevel.PROVINCE if unit_level == UnitLevel.PROVINCE else ProcedureLevel.COMMUNE
+                )
                 self.new_procedures[procedure_code] = (name, level)
                 new = (name, level)
             level, allowance = new[1], None
@@ -667,7 +690,9 @@ class RowParser:
             try:
                 paused_days = int(paused)
             except (TypeError, ValueError):
-                raise RowError(FIELD_LABELS["paused_days"], _msg("Không phải số nguyên.", "Not a whole number.")) from None
+                raise RowError(
+                    FIELD_LABELS["paused_days"], _msg("Không phải số nguyên.", "Not a whole number.")
+                ) from None
             if not 0 <= paused_days <= 3650:
                 raise RowError(FIELD_LABELS["paused_days"], _msg("Số ngày không hợp lệ.", "Invalid number of days."))
 
@@ -675,7 +700,10 @@ class RowParser:
             if not allowance:
                 raise RowError(
                     FIELD_LABELS["due_at"],
-                    _msg("Thiếu ngày hẹn trả và thủ tục chưa có thời hạn.", "No due date and no time limit for the procedure."),
+                    _msg(
+                        "Thiếu ngày hẹn trả và thủ tục chưa có thời hạn.",
+                        "No due date and no time limit for the procedure.",
+                    ),
                 )
             due_day = self._working_day(received_day, allowance)
             due_text = self.parse_dt(f"{due_day:%d/%m/%Y} 17:00")[0]
@@ -693,7 +721,9 @@ class RowParser:
                 )
             finished_text, finished_day = returned_text, returned_day
         if finished_day is not None and finished_day < received_day:
-            raise RowError(FIELD_LABELS["finished_at"], _msg("Ngày có kết quả trước ngày tiếp nhận.", "Result before receipt."))
+            raise RowError(
+                FIELD_LABELS["finished_at"], _msg("Ngày có kết quả trước ngày tiếp nhận.", "Result before receipt.")
+            )
         if status in (Status.IN_PROGRESS, Status.PAUSED) and finished_day is not None:
             raise RowError(
                 FIELD_LABELS["status"],
@@ -718,7 +748,9 @@ class RowParser:
             closed_day = None
             outcome = Outcome.OVERDUE if effective_due < self.today else Outcome.PENDING
         day_after_due = effective_due + dt.timedelta(days=1)
-        if (closed_day is None and effective_due < self.today) or (closed_day is not None and closed_day > day_after_due):
+        if (closed_day is None and effective_due < self.today) or (
+            closed_day is not None and closed_day > day_after_due
+        ):
             overdue_month = self._month(day_after_due)
         return (
             row_no,
@@ -871,7 +903,8 @@ def apply_stage(*, job_id: int | None, new_procedures: dict[str, tuple[str, str]
         # Keys touched: the staged rows' new months and the existing rows' old months.
         cursor.execute("DROP TABLE IF EXISTS dossier_touched")
         changed_d = " OR ".join(
-            f"d.{col} IS DISTINCT FROM {'p.id' if col == 'procedure_id' else 's.' + col}" for col in DOSSIER_VALUE_COLUMNS
+            f"d.{col} IS DISTINCT FROM {'p.id' if col == 'procedure_id' else 's.' + col}"
+            for col in DOSSIER_VALUE_COLUMNS
         )
         cursor.execute(
             f"""
@@ -908,8 +941,12 @@ def apply_stage(*, job_id: int | None, new_procedures: dict[str, tuple[str, str]
             "%s",
             "%s",
         ]
-        changed = " OR ".join(f"dossiers_dossier.{col} IS DISTINCT FROM excluded.{col}" for col in DOSSIER_VALUE_COLUMNS)
-        updates = ", ".join(f"{col} = excluded.{col}" for col in [*DOSSIER_VALUE_COLUMNS, "import_job_id", "updated_at"])
+        changed = " OR ".join(
+            f"dossiers_dossier.{col} IS DISTINCT FROM excluded.{col}" for col in DOSSIER_VALUE_COLUMNS
+        )
+        updates = ", ".join(
+            f"{col} = excluded.{col}" for col in [*DOSSIER_VALUE_COLUMNS, "import_job_id", "updated_at"]
+        )
 
         def upsert(source: str) -> None:
             cursor.execute(
@@ -959,7 +996,9 @@ def apply_stage(*, job_id: int | None, new_procedures: dict[str, tuple[str, str]
                    WHERE s.receiving_unit_id = d.receiving_unit_id AND s.receipt_number = d.receipt_number)"""
             )
             existing = cursor.fetchone()[0]
-            cursor.execute("SELECT count(*) FROM (SELECT DISTINCT receiving_unit_id, receipt_number FROM dossier_stage)")
+            cursor.execute(
+                "SELECT count(*) FROM (SELECT DISTINCT receiving_unit_id, receipt_number FROM dossier_stage)"
+            )
             distinct = cursor.fetchone()[0]
             upsert("dossier_stage")
             written = cursor.rowcount

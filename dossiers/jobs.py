@@ -71,7 +71,9 @@ def run_import(job_id: int, *, path: str | None = None, errors_path: str | None 
 
         try:
             with override("vi"):
-                info = importing.inspect_file(path, job.original_name or path, job.source.header_mapping if job.source else None)
+                info = importing.inspect_file(
+                    path, job.original_name or path, job.source.header_mapping if job.source else None
+                )
                 jobs.update(total_rows=info.total_rows)
                 report = importing.import_rows(
                     importing.iter_file_rows(path, info),
@@ -98,7 +100,9 @@ def run_import(job_id: int, *, path: str | None = None, errors_path: str | None 
             jobs.update(
                 status=JobStatus.FAILED,
                 finished_at=timezone.now(),
-                message=f"Lỗi khi nhập, không có dữ liệu nào được ghi / Import failed, nothing was written: {exc}"[:2000],
+                message=f"Lỗi khi nhập, không có dữ liệu nào được ghi / Import failed, nothing was written: {exc}"[
+                    :2000
+                ],
             )
             return None
         error_file = ""

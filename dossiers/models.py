@@ -103,9 +103,7 @@ class DossierQuerySet(models.QuerySet):
         scope = scope_for(user)
         if scope.all:
             return self
-        return self.filter(
-            Q(province_id__in=scope.province_ids) | Q(receiving_unit_id__in=scope.commune_ids)
-        )
+        return self.filter(Q(province_id__in=scope.province_ids) | Q(receiving_unit_id__in=scope.commune_ids))
 
     def late_or_overdue(self):
         return self.filter(outcome__in=[Outcome.LATE, Outcome.OVERDUE])
@@ -116,9 +114,7 @@ class Dossier(models.Model):
     # Only receiving_unit keeps a database FK constraint: the import resolves the other
     # ids from the same tables in the same transaction, and each deferred FK check
     # costs ~3-4 s per million rows at commit (bench/dossiers_ingest.py).
-    procedure = models.ForeignKey(
-        Procedure, verbose_name=_("procedure"), on_delete=models.PROTECT, db_constraint=False
-    )
+    procedure = models.ForeignKey(Procedure, verbose_name=_("procedure"), on_delete=models.PROTECT, db_constraint=False)
     # Denormalised from the procedure: the summary groups by it.
     procedure_level = models.CharField(_("procedure level"), max_length=10, choices=ProcedureLevel.choices)
     receiving_unit = models.ForeignKey(
@@ -175,7 +171,9 @@ class Dossier(models.Model):
             # The summary refresh reads dossiers by the months they count in.
             models.Index(fields=["received_month", "receiving_unit"], name="dossier_received_month"),
             models.Index(fields=["closed_month", "receiving_unit"], name="dossier_closed_month"),
-            models.Index(fields=["overdue_month"], name="dossier_overdue_month", condition=Q(overdue_month__isnull=False)),
+            models.Index(
+                fields=["overdue_month"], name="dossier_overdue_month", condition=Q(overdue_month__isnull=False)
+            ),
             # Small: only the rows the daily job and the late list look at.
             models.Index(
                 fields=["outcome", "due_date"],
@@ -300,6 +298,9 @@ class DossierSummary(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["province", "month"], name="dossier_summary_province")]
+
+    def __str__(self) -> str:
+        return f"{self.receiving_unit_id}/{self.agency_id} {self.month:%m/%Y} {self.channel} {self.procedure_level}"
 
 
 class ImportSource(models.Model):

@@ -295,5 +295,3 @@ def import_job_errors(request: HttpRequest, pk: int) -> HttpResponse:
     if not job.error_file:
         raise Http404
     return FileResponse(job.error_file.open("rb"), as_attachment=True, filename=f"loi-nhap-ho-so-{job.pk}.csv")
-
-

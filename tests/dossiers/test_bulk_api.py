@@ -31,7 +31,9 @@ def _item(receipt, unit="21550", **extra):
 
 def test_a_one_stop_system_pushes_dossiers_with_its_token(communes, make_user):
     system = make_user("one-stop", "agency_officer", units=communes)
-    response = _client(system).post(reverse("dossier-bulk"), [_item("API-1"), _item("API-2", unit="21551")], format="json")
+    response = _client(system).post(
+        reverse("dossier-bulk"), [_item("API-1"), _item("API-2", unit="21551")], format="json"
+    )
     assert response.status_code == 200, response.content
     assert response.json()["inserted"] == 2
     assert Dossier.objects.get(receipt_number="API-1").outcome == "early"

@@ -7,7 +7,7 @@ from dossiers.generate import write_export
 from dossiers.importing import Scope, import_file, recompute_all_summaries, refresh_overdue
 from dossiers.models import Dossier, DossierSummary, Outcome, Procedure, Status
 
-from .conftest import TODAY, direct_counts, row
+from .conftest import TODAY, row
 
 pytestmark = pytest.mark.django_db
 

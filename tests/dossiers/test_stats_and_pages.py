@@ -47,11 +47,7 @@ def test_stats_for_a_later_period_carry_over_what_was_open_before(client, leader
     client.force_login(leader)
     body = _api(client, unit="52", **{"from": "2025-12-01", "to": "2025-12-31"})
     december = dt.date(2025, 12, 1)
-    open_at_start = (
-        Dossier.objects.filter(received_month__lt=december)
-        .exclude(closed_month__lt=december)
-        .count()
-    )
+    open_at_start = Dossier.objects.filter(received_month__lt=december).exclude(closed_month__lt=december).count()
     assert body["carried_over"] == open_at_start
     assert body["received"] == Dossier.objects.filter(received_month=december).count()
     assert body["late"] == Dossier.objects.filter(closed_month=december, outcome=Outcome.LATE).count()

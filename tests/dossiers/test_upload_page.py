@@ -65,9 +65,7 @@ def test_cancelling_a_queued_job_writes_nothing(client, province_admin, province
     assert not Dossier.objects.exists()
 
 
-def test_a_running_job_with_the_cancel_flag_stops_before_anything_is_saved(
-    province, communes, settings, tmp_path
-):
+def test_a_running_job_with_the_cancel_flag_stops_before_anything_is_saved(province, communes, settings, tmp_path):
     from dossiers.jobs import run_import
 
     settings.MEDIA_ROOT = tmp_path

@@ -27,7 +27,5 @@ class Command(BaseCommand):
             raise CommandError(f"No current province with code {province} (run load_units / load_demo).")
         end_day = dt.date.fromisoformat(end) if end else local_today() - dt.timedelta(days=1)
         started = time.monotonic()
-        count = write_export(
-            out, province=unit, rows=rows, end=end_day, months=months, bad_rows=bad_rows, seed=seed
-        )
+        count = write_export(out, province=unit, rows=rows, end=end_day, months=months, bad_rows=bad_rows, seed=seed)
         self.stdout.write(f"{count} rows written to {out} in {time.monotonic() - started:.1f} s")
