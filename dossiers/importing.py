@@ -1020,7 +1020,8 @@ SUMMARY_COLUMNS = (
 )
 
 
-def _summary_insert_sql(where: str, touched_join: bool) -> str:
+def _summary_select_sql(where: str, touched_join: bool) -> str:
+    """WITH … SELECT of summary rows (in SUMMARY_COLUMNS order) from the dossiers matching `where`."""
     join = (
         "JOIN dossier_touched t ON t.u = f.u AND t.a = f.a AND t.c = f.c AND t.l = f.l AND t.month = f.month"
         if touched_join
@@ -1045,12 +1046,19 @@ def _summary_insert_sql(where: str, touched_join: bool) -> str:
             UNION ALL
             SELECT u, p, a, c, l, om, 0, 0, 0, 0, 0, n, 0 FROM g WHERE om IS NOT NULL
         )
-        INSERT INTO dossiers_dossiersummary ({SUMMARY_COLUMNS})
-        SELECT f.u, f.p, NULLIF(f.a, 0), f.month, f.c, f.l, sum(received), sum(closed), sum(early),
-               sum(on_time), sum(late), sum(oo), sum(oc)
+        SELECT f.u AS receiving_unit_id, f.p AS province_id, NULLIF(f.a, 0) AS agency_id, f.month AS month,
+               f.c AS channel, f.l AS procedure_level, sum(received) AS received, sum(closed) AS closed,
+               sum(early) AS finished_early, sum(on_time) AS finished_on_time, sum(late) AS finished_late,
+               sum(oo) AS overdue_opened, sum(oc) AS overdue_closed
         FROM f {join}
         GROUP BY f.u, f.p, f.a, f.c, f.l, f.month
     """
+
+
+def _summary_insert_sql(where: str, touched_join: bool) -> str:
+    select = _summary_select_sql(where, touched_join)
+    head, _, tail = select.rpartition("        SELECT f.u AS")
+    return f"{head}INSERT INTO dossiers_dossiersummary ({SUMMARY_COLUMNS})\n        SELECT f.u AS{tail}"
 
 
 def refresh_touched_summaries(cursor) -> int:
@@ -1075,13 +1083,25 @@ def refresh_touched_summaries(cursor) -> int:
 
 
 def recompute_all_summaries() -> int:
-    """Rebuild the whole summary table from the dossiers (one transaction)."""
+    """Rebuild the whole summary table from the dossiers (one transaction).
+
+    On PostgreSQL the aggregate runs as CREATE TEMP TABLE … AS, which may use parallel
+    workers (an INSERT … SELECT never does), then replaces the summary rows.
+    """
     with transaction.atomic(), connection.cursor() as cursor:
         if backend() == "postgresql":
             cursor.execute("SET LOCAL work_mem = '128MB'")
-        cursor.execute("DELETE FROM dossiers_dossiersummary")
-        cursor.execute(_summary_insert_sql("", touched_join=False))
-        return cursor.rowcount
+            cursor.execute("DROP TABLE IF EXISTS dossier_recompute")
+            cursor.execute(f"CREATE TEMP TABLE dossier_recompute ON COMMIT DROP AS {_summary_select_sql('', False)}")
+            cursor.execute("DELETE FROM dossiers_dossiersummary")
+            cursor.execute(
+                f"INSERT INTO dossiers_dossiersummary ({SUMMARY_COLUMNS}) SELECT {SUMMARY_COLUMNS} FROM dossier_recompute"
+            )
+        else:
+            cursor.execute("DELETE FROM dossiers_dossiersummary")
+            cursor.execute(_summary_insert_sql("", touched_join=False))
+        cursor.execute("SELECT count(*) FROM dossiers_dossiersummary")
+        return cursor.fetchone()[0]
 
 
 def refresh_overdue(today: dt.date | None = None) -> int:
