@@ -149,3 +149,42 @@ def gia_lai_plan(gia_lai, gia_lai_agencies):
     TaskCriterion.objects.create(task=completed, index_code="PAPI", component_code="D8")
     plan_figures_compute(plan.pk)
     return plan
+
+
+@pytest.fixture
+def gia_lai_dossiers(gia_lai, gia_lai_agencies, make_commune):
+    """Monthly dossier summaries for two communes and the provincial agencies; returns a function to add
+    more months. Finished-on-time figures differ per unit so the worst performers are well defined."""
+    from cchc_portal.lib.workdays import add_months, first_of_month
+    from dossiers.models import DossierSummary, ImportJob, JobStatus
+
+    communes = [make_commune(gia_lai, "23701", "Phường Pleiku"), make_commune(gia_lai, "23702", "Xã Ia Grai")]
+    ImportJob.objects.create(province=gia_lai, status=JobStatus.SUCCEEDED, finished_at=timezone.now())
+    done = {"months": 0}
+
+    def add(months: int = 12) -> None:
+        this_month = first_of_month(timezone.localdate())
+        rows = []
+        for back in range(done["months"], months):
+            month = add_months(this_month, -back)
+            for i, unit in enumerate(communes):
+                rows.append(
+                    DossierSummary(
+                        receiving_unit=unit, province=gia_lai, month=month, channel="online_full",
+                        procedure_level="commune", received=40, closed=40, finished_early=20,
+                        finished_on_time=18 - 6 * i, finished_late=2 + 6 * i,
+                    )
+                )  # fmt: skip
+            for i, agency in enumerate(gia_lai_agencies.values()):
+                rows.append(
+                    DossierSummary(
+                        receiving_unit=gia_lai, province=gia_lai, agency=agency, month=month, channel="in_person",
+                        procedure_level="province", received=30, closed=30, finished_early=10,
+                        finished_on_time=19 - i, finished_late=1 + i,
+                    )
+                )  # fmt: skip
+        DossierSummary.objects.bulk_create(rows)
+        done["months"] = max(done["months"], months)
+
+    add()
+    return add

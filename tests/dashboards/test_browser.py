@@ -6,13 +6,22 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from cchc_portal.lib.numbers import format_percent
 from dashboards.formatting import rate_sentence
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_a_leader_reads_the_dashboard_then_opens_a_province_from_the_national_map(
-    page, live_server, browser_login, gia_lai_leader, gia_lai, gia_lai_plan, index_results, artifacts_dir
+    page,
+    live_server,
+    browser_login,
+    gia_lai_leader,
+    gia_lai,
+    gia_lai_plan,
+    index_results,
+    gia_lai_dossiers,
+    artifacts_dir,
 ):
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -39,6 +48,9 @@ def test_a_leader_reads_the_dashboard_then_opens_a_province_from_the_national_ma
     assert len(mine["predecessors"]) == 2
     assert "Bình Định" in card.locator("[data-testid=predecessors] + ul").inner_text()
     assert card.locator(".trend-chart svg").count() == 1  # drawn with the SVG renderer
+    month = timezone.localdate().replace(day=1).isoformat()
+    stats = page.request.get(f"{live_server.url}/api/v1/dossier-stats/?unit=52&from={month}&to={month}").json()
+    assert page.locator("[data-testid=dossiers-month-rate]").inner_text() == format_percent(stats["on_time_rate"])
     page.screenshot(path=str(artifacts_dir / "dashboard_leader.png"), full_page=True)
 
     # The national map: choropleth, then a real click on Gia Lai (52) in the 34-province map.

@@ -134,3 +134,23 @@ def test_the_trend_chart_has_the_predecessors_before_2025(client, gia_lai_leader
     assert names == {"Gia Lai", "Gia Lai (trước 1/7/2025)", "Bình Định (trước 1/7/2025)"}
     own = next(s for s in data["series"] if s["own"])
     assert own["data"][:2] == [None, None] and own["data"][2] is not None
+
+
+def test_the_dossier_block_agrees_with_the_dossier_stats_api(client, gia_lai_leader, gia_lai, gia_lai_dossiers):
+    from django.utils import timezone
+
+    from cchc_portal.lib.numbers import format_percent
+
+    body = page(client, gia_lai_leader).content.decode()
+    today = timezone.localdate()
+    month = today.replace(day=1).isoformat()
+    api = client.get("/api/v1/dossier-stats/", {"unit": "52", "from": month, "to": month}).json()
+    assert f'data-testid="dossiers-month-rate">{format_percent(api["on_time_rate"])}<' in body
+    ytd = client.get("/api/v1/dossier-stats/", {"unit": "52", "from": f"{today.year}-01-01", "to": month}).json()
+    assert f'data-testid="dossiers-ytd-rate">{format_percent(ytd["on_time_rate"])}<' in body
+    # The worst performer is the commune with the most late dossiers.
+    worst = body[body.index('data-testid="dossiers-worst"') :]
+    assert worst.index("Xã Ia Grai") < worst.index("Phường Pleiku")
+    client.force_login(gia_lai_leader)
+    trend = client.get(reverse("dashboards:chart_dossiers_monthly")).json()
+    assert len(trend["labels"]) == 12 and trend["series"][0]["data"][-1] == float(api["on_time_rate"])

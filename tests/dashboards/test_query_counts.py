@@ -11,8 +11,9 @@ from .conftest import make_tasks
 SESSION = 2
 AUTH = SESSION + 2
 # + province and its predecessors; indices, rankings; plan with figures, overdue, due soon,
-#   criteria links, indices, editions, components
-LEADER_COLD = AUTH + 2 + 2 + 7
+#   criteria links, indices, editions, components; dossiers: this month, year to date, by agency,
+#   by commune, monthly, last import
+LEADER_COLD = AUTH + 2 + 2 + 7 + 6
 LEADER_WARM = AUTH
 # + options (editions with rankings), the edition, its rankings with units and regions
 NATIONAL_COLD = AUTH + 3
@@ -26,7 +27,7 @@ def count(client, url, params=None) -> int:
 
 
 def test_the_leader_dashboard_runs_a_fixed_number_of_queries(
-    client, gia_lai_leader, gia_lai_plan, gia_lai_agencies, index_results, django_assert_num_queries
+    client, gia_lai_leader, gia_lai_plan, gia_lai_agencies, index_results, gia_lai_dossiers, django_assert_num_queries
 ):
     from tasks.figures import plan_figures_compute
 
@@ -39,6 +40,7 @@ def test_the_leader_dashboard_runs_a_fixed_number_of_queries(
     # Five times the tasks: the same number of queries.
     make_tasks(gia_lai_plan, gia_lai_agencies, 60, start=100)
     plan_figures_compute(gia_lai_plan.pk)
+    gia_lai_dossiers(months=24)  # and twice the dossier summary rows
     cache.clear()
     with django_assert_num_queries(LEADER_COLD):
         client.get(url)
