@@ -45,9 +45,12 @@ def _compute(province: dict, today: dt.date) -> dict:
     january = month.replace(month=1)
     by_agency = stats.grouped(summaries, january, month, "agency")
     by_commune = stats.grouped(summaries, january, month, "commune")
-    worst = [{"kind": "agency", **row} for row in by_agency if row["finished"] >= WORST_MIN_FINISHED] + [
-        {"kind": "commune", **row} for row in by_commune if row["finished"] >= WORST_MIN_FINISHED
-    ]
+    # Dossiers with no agency (received by a commune) count under their commune, not as an agency "—".
+    worst = [
+        {"kind": "agency", **row}
+        for row in by_agency
+        if row["agency_id"] is not None and row["finished"] >= WORST_MIN_FINISHED
+    ] + [{"kind": "commune", **row} for row in by_commune if row["finished"] >= WORST_MIN_FINISHED]
     worst = [row for row in worst if row["on_time_rate"] is not None and row["on_time_rate"] < 100]
     worst.sort(key=lambda row: (row["on_time_rate"], -row["late"], row["name"]))
     as_of = ImportJob.objects.filter(
