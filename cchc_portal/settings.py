@@ -181,6 +181,9 @@ WHITENOISE_USE_FINDERS = DEBUG or env_bool("PLAIN_STATIC_STORAGE")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
+# dossiers: largest accepted export, and largest unpacked size of an .xlsx (zip-bomb guard).
+DOSSIER_IMPORT_MAX_BYTES = int(os.environ.get("DOSSIER_IMPORT_MAX_BYTES", str(2 * 1024**3)))
+DOSSIER_IMPORT_MAX_UNCOMPRESSED = int(os.environ.get("DOSSIER_IMPORT_MAX_UNCOMPRESSED", str(2 * 1024**3)))
 
 # Cache: Redis when REDIS_URL is set, otherwise per-process memory.
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -222,6 +225,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "indices-compute-all-rankings": {
         "task": "indices.jobs.compute_rankings",
         "schedule": crontab(hour=2, minute=30),
+    },
+    # dossiers: reclassify open dossiers past their due day (and run imports left queued).
+    "dossiers-refresh-overdue": {
+        "task": "dossiers.jobs.refresh_overdue_dossiers_job",
+        "schedule": crontab(hour=0, minute=15),
     },
 }
 

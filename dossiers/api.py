@@ -1,6 +1,197 @@
-"""REST API of this app: viewsets go on the shared router, other views in `urlpatterns`."""
+"""REST API: the push endpoint for one-stop systems and the statistics read from the summary table."""
 
-urlpatterns: list = []
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import Role
+from accounts.scoping import scope_for
+from cchc_portal.lib.workdays import first_of_month
+from provinces.models import AdministrativeUnit, UnitLevel
+
+from . import importing, stats
+from .models import DossierSummary
+
+MAX_BULK_ROWS = 5000
+BULK_FIELDS = [name for name in importing.FIELDS if name not in ("receiver",)]
+
+
+class BulkDossierSerializer(serializers.Serializer):
+    receipt_number = serializers.CharField()
+    procedure_code = serializers.CharField()
+    procedure_name = serializers.CharField(required=False)
+    procedure_level = serializers.ChoiceField(choices=["province", "commune"], required=False)
+    unit_code = serializers.CharField(help_text="Official code of the receiving province or commune.")
+    agency = serializers.CharField(required=False, help_text="Agency name as in the portal.")
+    channel = serializers.ChoiceField(choices=["in_person", "post", "online_full", "online_partial"], required=False)
+    received_at = serializers.CharField(help_text="dd/mm/yyyy [HH:MM] or ISO 8601.")
+    due_at = serializers.CharField(required=False)
+    paused_days = serializers.IntegerField(required=False)
+    finished_at = serializers.CharField(required=False)
+    returned_at = serializers.CharField(required=False)
+    status = serializers.ChoiceField(
+        choices=["in_progress", "finished", "rejected", "withdrawn", "paused"], required=False
+    )
+
+
+class BulkResultSerializer(serializers.Serializer):
+    received = serializers.IntegerField()
+    inserted = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    errors = serializers.ListField(child=serializers.DictField())
+
+
+def import_scope_for(user) -> importing.Scope:
+    """Who may push which units: national admins any; province admins their provinces;
+    a one-stop system account (agency officer role) only the units attached to it."""
+    if user.is_national_admin:
+        return importing.Scope()
+    scope = scope_for(user)
+    if user.role == Role.PROVINCE_ADMIN:
+        return importing.Scope(scope.province_ids, scope.commune_ids)
+    if user.role == Role.AGENCY_OFFICER:
+        units = list(user.units.values_list("pk", "level"))
+        return importing.Scope(
+            [pk for pk, level in units if level == UnitLevel.PROVINCE],
+            [pk for pk, level in units if level != UnitLevel.PROVINCE],
+        )
+    raise PermissionDenied("This account may not push dossiers.")
+
+
+class DossierBulkView(APIView):
+    """Push up to 5,000 dossiers; the same validation and upsert as the file import."""
+
+    @extend_schema(request=BulkDossierSerializer(many=True), responses=BulkResultSerializer)
+    def post(self, request):
+        scope = import_scope_for(request.user)
+        rows = request.data
+        if not isinstance(rows, list):
+            raise ValidationError("Expected a JSON list of dossiers.")
+        if len(rows) > MAX_BULK_ROWS:
+            raise ValidationError(f"At most {MAX_BULK_ROWS} dossiers per request.")
+        columns = {name: index for index, name in enumerate(BULK_FIELDS)}
+
+        def cells():
+            for number, item in enumerate(rows, start=1):
+                if not isinstance(item, dict):
+                    yield number, [None] * len(BULK_FIELDS)
+                    continue
+                yield number, [_plain(item.get(name)) for name in BULK_FIELDS]
+
+        report = importing.import_rows(
+            cells(), columns=columns, scope=scope, headers=BULK_FIELDS, progress_every=MAX_BULK_ROWS
+        )
+        body = {
+            "received": report.total_rows,
+            "inserted": report.inserted,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "errors": report.errors_sample,
+        }
+        return Response(body, status=status.HTTP_200_OK)
+
+
+def _plain(value):
+    if value is None or isinstance(value, str | int | float):
+        return value
+    return str(value)
+
+
+class StatsSerializer(serializers.Serializer):
+    received = serializers.IntegerField()
+    carried_over = serializers.IntegerField()
+    finished = serializers.IntegerField()
+    early = serializers.IntegerField()
+    on_time = serializers.IntegerField()
+    late = serializers.IntegerField()
+    in_progress = serializers.IntegerField()
+    overdue = serializers.IntegerField()
+    on_time_rate = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
+    late_rate = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
+
+
+def _date_param(request, name: str, default: dt.date) -> dt.date:
+    text = request.query_params.get(name)
+    if not text:
+        return default
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError({name: "Use YYYY-MM-DD."}) from None
+
+
+def _rates(figures: dict) -> dict:
+    return {
+        **figures,
+        "on_time_rate": None if figures["on_time_rate"] is None else str(figures["on_time_rate"]),
+        "late_rate": None if figures["late_rate"] is None else str(figures["late_rate"]),
+    }
+
+
+class DossierStatsView(APIView):
+    """Figures for a province or commune over whole months (from's month to to's month)."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("unit", str, required=True, description="Official code of a current province or commune."),
+            OpenApiParameter("from", str, description="YYYY-MM-DD; counted from the first day of its month."),
+            OpenApiParameter("to", str, description="YYYY-MM-DD; counted to the last day of its month."),
+            OpenApiParameter("group_by", str, enum=["agency", "commune", "month"]),
+        ],
+        responses=StatsSerializer,
+    )
+    def get(self, request):
+        from .models import default_period
+
+        code = request.query_params.get("unit", "")
+        scope = scope_for(request.user)
+        units = AdministrativeUnit.objects.filter(
+            valid_to__isnull=True, level__in=[UnitLevel.PROVINCE, UnitLevel.COMMUNE]
+        )
+        if not scope.all:
+            units = units.filter(
+                Q(pk__in=scope.province_ids) | Q(province_id__in=scope.province_ids) | Q(pk__in=scope.commune_ids)
+            )
+        level = UnitLevel.PROVINCE if len(code) <= 2 else UnitLevel.COMMUNE
+        unit = get_object_or_404(units, code=code, level=level)
+        first_default, last_default = default_period()
+        first = first_of_month(_date_param(request, "from", first_default))
+        last = first_of_month(_date_param(request, "to", last_default))
+        if last < first:
+            raise ValidationError({"to": "Must not be before from."})
+        summaries = stats.summaries_for_unit(unit, DossierSummary.objects.for_user(request.user))
+        body = {
+            "unit": {"code": unit.code, "name": unit.name, "level": unit.level},
+            "from": first.isoformat(),
+            "to": last.isoformat(),
+            **_rates(stats.period(summaries, first, last)),
+        }
+        group_by = request.query_params.get("group_by")
+        if group_by in ("agency", "commune"):
+            body["groups"] = [_rates(row) for row in stats.grouped(summaries, first, last, group_by)]
+        elif group_by == "month":
+            body["groups"] = [
+                {**_rates(row), "month": row["month"].isoformat()} for row in stats.monthly(summaries, first, last)
+            ]
+        elif group_by:
+            raise ValidationError({"group_by": "agency, commune or month"})
+        return Response(body)
+
+
+urlpatterns = [
+    path("dossiers/bulk", DossierBulkView.as_view(), name="dossier-bulk"),
+    path("dossier-stats/", DossierStatsView.as_view(), name="dossier-stats"),
+]
 
 
 def register(router) -> None:

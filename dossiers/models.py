@@ -1,1 +1,427 @@
-from django.db import models  # noqa: F401
+"""One-stop dossiers (hồ sơ TTHC), their monthly summary and import jobs.
+
+Each dossier row carries its classification and the three months it counts in
+(received, closed, became overdue), computed at import time. The summary table
+stores only monthly *flows* per (unit, agency, month, channel, procedure level);
+the stock figures (carried over, in progress, overdue) are exact sums of flows
+over earlier months, so any period and any level add up (see `SummaryQuerySet`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cchc_portal.lib.numbers import percent
+from cchc_portal.lib.workdays import add_months, first_of_month
+from provinces.models import AdministrativeUnit, Agency
+
+
+class ProcedureLevel(models.TextChoices):
+    PROVINCE = "province", _("Province level")
+    COMMUNE = "commune", _("Commune level")
+
+
+class Channel(models.TextChoices):
+    IN_PERSON = "in_person", _("In person")
+    POST = "post", _("By post")
+    ONLINE_FULL = "online_full", _("Online, full process")
+    ONLINE_PARTIAL = "online_partial", _("Online, partial")
+
+
+class Status(models.TextChoices):
+    IN_PROGRESS = "in_progress", _("In progress")
+    FINISHED = "finished", _("Finished")
+    REJECTED = "rejected", _("Returned / rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    PAUSED = "paused", _("Paused")
+
+
+OPEN_STATUSES = (Status.IN_PROGRESS, Status.PAUSED)
+
+
+class Outcome(models.TextChoices):
+    EARLY = "early", _("Early")
+    ON_TIME = "on_time", _("On time")
+    LATE = "late", _("Late")
+    OVERDUE = "overdue", _("Overdue")
+    PENDING = "pending", _("In progress, not yet due")
+    NONE = "none", _("Not classified (returned or withdrawn)")
+
+
+def local_today() -> dt.date:
+    return timezone.localdate()
+
+
+class Holiday(models.Model):
+    """A public holiday (or a compensatory day off) that does not count as a working day."""
+
+    date = models.DateField(_("date"), unique=True)
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        verbose_name = _("public holiday")
+        verbose_name_plural = _("public holidays")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} {self.name}"
+
+    @classmethod
+    def dates(cls) -> frozenset[dt.date]:
+        return frozenset(cls.objects.values_list("date", flat=True))
+
+
+class Procedure(models.Model):
+    code = models.CharField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=500)
+    level = models.CharField(_("level"), max_length=10, choices=ProcedureLevel.choices)
+    allowance_days = models.PositiveSmallIntegerField(
+        _("time limit (working days)"), null=True, blank=True, help_text=_("Used when an export has no due date.")
+    )
+
+    class Meta:
+        verbose_name = _("administrative procedure")
+        verbose_name_plural = _("administrative procedures")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class DossierQuerySet(models.QuerySet):
+    def for_user(self, user):
+        from accounts.scoping import scope_for
+
+        scope = scope_for(user)
+        if scope.all:
+            return self
+        return self.filter(Q(province_id__in=scope.province_ids) | Q(receiving_unit_id__in=scope.commune_ids))
+
+    def late_or_overdue(self):
+        return self.filter(outcome__in=[Outcome.LATE, Outcome.OVERDUE])
+
+
+class Dossier(models.Model):
+    receipt_number = models.CharField(_("receipt number"), max_length=64)
+    # Only receiving_unit keeps a database FK constraint: the import resolves the other
+    # ids from the same tables in the same transaction, and each deferred FK check
+    # costs ~3-4 s per million rows at commit (bench/dossiers_ingest.py).
+    procedure = models.ForeignKey(Procedure, verbose_name=_("procedure"), on_delete=models.PROTECT, db_constraint=False)
+    # Denormalised from the procedure: the summary groups by it.
+    procedure_level = models.CharField(_("procedure level"), max_length=10, choices=ProcedureLevel.choices)
+    receiving_unit = models.ForeignKey(
+        AdministrativeUnit, verbose_name=_("receiving unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    # Denormalised province of the receiving unit, for scoping.
+    province = models.ForeignKey(
+        AdministrativeUnit, verbose_name=_("province"), on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+    )
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices)
+    received_at = models.DateTimeField(_("received at"))
+    due_at = models.DateTimeField(_("due at"))
+    paused_days = models.PositiveSmallIntegerField(_("paused (working days)"), default=0)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    # Derived at import (calendar days in Asia/Ho_Chi_Minh):
+    due_date = models.DateField(_("due day"), help_text=_("Due day moved on by the paused working days."))
+    closed_date = models.DateField(_("closed on"), null=True, blank=True)
+    outcome = models.CharField(_("classification"), max_length=8, choices=Outcome.choices)
+    received_month = models.DateField()
+    closed_month = models.DateField(null=True, blank=True)
+    overdue_month = models.DateField(null=True, blank=True)
+    import_job = models.ForeignKey(
+        "ImportJob",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = DossierQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+        constraints = [
+            models.UniqueConstraint(fields=["receiving_unit", "receipt_number"], name="dossier_unit_receipt_unique"),
+            models.CheckConstraint(condition=Q(paused_days__gte=0), name="dossier_paused_days_non_negative"),
+        ]
+        indexes = [
+            # The summary refresh reads dossiers by the months they count in.
+            models.Index(fields=["received_month", "receiving_unit"], name="dossier_received_month"),
+            models.Index(fields=["closed_month", "receiving_unit"], name="dossier_closed_month"),
+            models.Index(
+                fields=["overdue_month"], name="dossier_overdue_month", condition=Q(overdue_month__isnull=False)
+            ),
+            # Small: only the rows the daily job and the late list look at.
+            models.Index(
+                fields=["outcome", "due_date"],
+                name="dossier_outcome_due",
+                condition=Q(outcome__in=["pending", "late", "overdue"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.receipt_number
+
+
+class SummaryQuerySet(models.QuerySet):
+    def for_user(self, user):
+        from accounts.scoping import scope_for
+
+        scope = scope_for(user)
+        if scope.all:
+            return self
+        return self.filter(Q(province_id__in=scope.province_ids) | Q(receiving_unit_id__in=scope.commune_ids))
+
+    def period_figures(self, first_month: dt.date, last_month: dt.date):
+        """Aggregates for the months first..last: flows summed, stocks taken at the edges.
+
+        Stocks come from flows: carried over into `first_month` = received − closed
+        before it; in progress / overdue at the end of `last_month` = the same sums
+        up to and including it. Needs every earlier month, so it filters by month
+        itself (only an upper bound).
+        """
+        in_period = Q(month__gte=first_month, month__lte=last_month)
+        before = Q(month__lt=first_month)
+        up_to = Q(month__lte=last_month)
+        return self.filter(month__lte=last_month).aggregate(
+            s_received=Sum("received", filter=in_period, default=0),
+            s_early=Sum("finished_early", filter=in_period, default=0),
+            s_on_time=Sum("finished_on_time", filter=in_period, default=0),
+            s_late=Sum("finished_late", filter=in_period, default=0),
+            s_received_before=Sum("received", filter=before, default=0),
+            s_closed_before=Sum("closed", filter=before, default=0),
+            s_received_to_end=Sum("received", filter=up_to, default=0),
+            s_closed_to_end=Sum("closed", filter=up_to, default=0),
+            s_overdue_opened=Sum("overdue_opened", default=0),
+            s_overdue_closed=Sum("overdue_closed", default=0),
+        )
+
+    def grouped_figures(self, first_month: dt.date, last_month: dt.date, *fields: str):
+        in_period = Q(month__gte=first_month, month__lte=last_month)
+        before = Q(month__lt=first_month)
+        return (
+            self.filter(month__lte=last_month)
+            .values(*fields)
+            .annotate(
+                s_received=Sum("received", filter=in_period, default=0),
+                s_early=Sum("finished_early", filter=in_period, default=0),
+                s_on_time=Sum("finished_on_time", filter=in_period, default=0),
+                s_late=Sum("finished_late", filter=in_period, default=0),
+                s_received_before=Sum("received", filter=before, default=0),
+                s_closed_before=Sum("closed", filter=before, default=0),
+                s_received_to_end=Sum("received", default=0),
+                s_closed_to_end=Sum("closed", default=0),
+                s_overdue_opened=Sum("overdue_opened", default=0),
+                s_overdue_closed=Sum("overdue_closed", default=0),
+            )
+            .order_by(*fields)
+        )
+
+
+def figures_from_sums(sums: dict) -> dict:
+    """The published figures from `period_figures`/`grouped_figures` sums."""
+    finished = sums["s_early"] + sums["s_on_time"] + sums["s_late"]
+    carried_over = sums["s_received_before"] - sums["s_closed_before"]
+    in_progress = sums["s_received_to_end"] - sums["s_closed_to_end"]
+    overdue = sums["s_overdue_opened"] - sums["s_overdue_closed"]
+    return {
+        "received": sums["s_received"],
+        "carried_over": carried_over,
+        "finished": finished,
+        "early": sums["s_early"],
+        "on_time": sums["s_on_time"],
+        "late": sums["s_late"],
+        "in_progress": in_progress,
+        "overdue": overdue,
+        # on-time rate = (early + on time) / finished
+        "on_time_rate": percent(sums["s_early"] + sums["s_on_time"], finished) if finished else None,
+        # late rate = (late + overdue) / (received + carried over)
+        "late_rate": percent(sums["s_late"] + overdue, sums["s_received"] + carried_over)
+        if sums["s_received"] + carried_over
+        else None,
+    }
+
+
+class DossierSummary(models.Model):
+    """Monthly flows per (receiving unit, agency, month, channel, procedure level)."""
+
+    receiving_unit = models.ForeignKey(AdministrativeUnit, on_delete=models.CASCADE, related_name="+")
+    province = models.ForeignKey(AdministrativeUnit, on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(_("month"))
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    procedure_level = models.CharField(max_length=10, choices=ProcedureLevel.choices)
+    received = models.PositiveIntegerField(default=0)
+    closed = models.PositiveIntegerField(default=0, help_text=_("Finished, returned or withdrawn in the month."))
+    finished_early = models.PositiveIntegerField(default=0)
+    finished_on_time = models.PositiveIntegerField(default=0)
+    finished_late = models.PositiveIntegerField(default=0)
+    overdue_opened = models.PositiveIntegerField(default=0, help_text=_("Became overdue in the month."))
+    overdue_closed = models.PositiveIntegerField(default=0, help_text=_("Overdue dossiers closed in the month."))
+
+    objects = SummaryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("dossier summary")
+        verbose_name_plural = _("dossier summaries")
+        constraints = [
+            models.UniqueConstraint(
+                "receiving_unit",
+                models.functions.Coalesce("agency", 0),
+                "month",
+                "channel",
+                "procedure_level",
+                name="dossier_summary_key",
+            ),
+        ]
+        indexes = [models.Index(fields=["province", "month"], name="dossier_summary_province")]
+
+    def __str__(self) -> str:
+        return f"{self.receiving_unit_id}/{self.agency_id} {self.month:%m/%Y} {self.channel} {self.procedure_level}"
+
+
+class ImportSource(models.Model):
+    """A one-stop system whose exports we import, with its own header names."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    province = models.ForeignKey(
+        AdministrativeUnit,
+        verbose_name=_("province"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": "province"},
+    )
+    header_mapping = models.JSONField(
+        _("header mapping"),
+        default=dict,
+        blank=True,
+        help_text=_('Field name → header in this system\'s export, e.g. {"receipt_number": "Số biên nhận"}.'),
+    )
+
+    class Meta:
+        verbose_name = _("import source")
+        verbose_name_plural = _("import sources")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Reading and checking")
+    APPLYING = "applying", _("Saving")
+    SUCCEEDED = "succeeded", _("Finished")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+ACTIVE_JOB_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.APPLYING)
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def for_user(self, user):
+        from accounts.scoping import scope_for
+
+        scope = scope_for(user)
+        if scope.all:
+            return self
+        return self.filter(Q(province_id__in=scope.province_ids) | Q(created_by=user))
+
+
+def _upload_to(instance, filename: str) -> str:
+    # Never the user's file name in a path (ASVS 5.3.2).
+    extension = "xlsx" if filename.lower().endswith(".xlsx") else "csv"
+    return f"dossier_imports/{uuid.uuid4().hex}.{extension}"
+
+
+class ImportJob(models.Model):
+    province = models.ForeignKey(
+        AdministrativeUnit,
+        verbose_name=_("province"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Rows for units outside this province are refused. Empty: any unit (national administrators)."),
+    )
+    source = models.ForeignKey(ImportSource, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("source"))
+    file = models.FileField(upload_to=_upload_to, blank=True)
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
+    dry_run = models.BooleanField(_("check only"), default=False)
+    status = models.CharField(_("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    total_rows = models.PositiveIntegerField(_("rows in file"), null=True, blank=True)
+    processed_rows = models.PositiveIntegerField(_("rows read"), default=0)
+    error_rows = models.PositiveIntegerField(_("rows with errors"), default=0)
+    inserted = models.PositiveIntegerField(_("new dossiers"), default=0)
+    updated = models.PositiveIntegerField(_("updated dossiers"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged dossiers"), default=0)
+    error_file = models.FileField(blank=True)
+    message = models.TextField(_("message"), blank=True)
+    cancel_requested = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("dossier import")
+        verbose_name_plural = _("dossier imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name or self.pk} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("dossiers:import_job", args=[self.pk])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_JOB_STATUSES
+
+    @property
+    def progress_percent(self) -> int:
+        if self.status == JobStatus.SUCCEEDED:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(99, int(self.processed_rows * 100 / self.total_rows))
+
+
+def month_bounds(first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
+    return first_of_month(first), first_of_month(last)
+
+
+def default_period(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The last 12 months including the current one."""
+    current = first_of_month(today or local_today())
+    return add_months(current, -11), current

@@ -1,0 +1,249 @@
+"""Dossier ingest benchmark on this machine's PostgreSQL.
+
+    python bench/dossiers_ingest.py --rows 1000000 [--keep-file]
+
+Uses its own database (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/cchc_bench_dossiers),
+migrated and loaded with the demo province. Prints:
+  1. generation of the synthetic export;
+  2. raw COPY of the same file into an unindexed all-text table (the physical limit);
+  3. end-to-end import (`manage.py import_dossiers` in a child process: read, validate, stage, upsert,
+     refresh summaries) with its peak memory (ru_maxrss of that process);
+  4. re-import of the same file (must change nothing);
+  5. django-import-export's default ModelResource on a 20k-row slice;
+  6. full summary recompute vs one hand-written GROUP BY over the same table;
+  7. a one-day delta import (incremental refresh) vs the full recompute.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import itertools
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cchc_bench_dossiers")
+os.environ["DATABASE_URL"] = DB_URL
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cchc_portal.settings")
+os.environ.setdefault("DJANGO_DEBUG", "1")
+os.environ.pop("CELERY_BROKER_URL", None)
+
+
+def sh(*args: str, env=None) -> subprocess.CompletedProcess:
+    return subprocess.run(args, cwd=ROOT, env=env or os.environ, check=True, capture_output=True, text=True)
+
+
+def ensure_database() -> None:
+    name = DB_URL.rsplit("/", 1)[1]
+    base = DB_URL.rsplit("/", 1)[0]
+    import psycopg2
+
+    conn = psycopg2.connect(f"{base}/postgres")
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if not cursor.fetchone():
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+    sh(sys.executable, "manage.py", "migrate", "-v0")
+    sh(sys.executable, "manage.py", "load_demo")
+
+
+def timed(label: str, fn):
+    started = time.monotonic()
+    result = fn()
+    elapsed = time.monotonic() - started
+    return elapsed, result
+
+
+def line(label: str, seconds: float, rows: int | None = None, extra: str = "") -> None:
+    rate = f"{rows / seconds:>12,.0f} rows/s" if rows and seconds else " " * 19
+    print(f"  {label:<58} {seconds:>9.2f} s {rate} {extra}", flush=True)
+
+
+def run_import(path: str) -> tuple[float, int, str]:
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        [sys.executable, "manage.py", "import_dossiers", path, "--errors", f"{path}.errors.csv"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    output = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.monotonic() - started
+    if status != 0:
+        raise SystemExit(output)
+    return elapsed, usage.ru_maxrss, output.strip().splitlines()[-1] if output.strip() else ""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--dir", default="/tmp/dossier-bench")
+    parser.add_argument("--skip-import-export", action="store_true")
+    args = parser.parse_args()
+    os.makedirs(args.dir, exist_ok=True)
+    path = os.path.join(args.dir, f"export-{args.rows}.csv")
+
+    print(
+        f"# dossier ingest bench, {args.rows:,} rows, {dt.datetime.now():%Y-%m-%d %H:%M}, db {DB_URL.rsplit('/', 1)[1]}"
+    )
+    ensure_database()
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from dossiers.importing import recompute_all_summaries
+
+    end = dt.date.today() - dt.timedelta(days=2)
+    if not os.path.exists(path):
+        seconds = time.monotonic()
+        sh(
+            sys.executable,
+            "manage.py",
+            "generate_dossiers",
+            "--rows",
+            str(args.rows),
+            "--out",
+            path,
+            "--end",
+            end.isoformat(),
+        )
+        line(
+            "generate_dossiers (CSV written)",
+            time.monotonic() - seconds,
+            args.rows,
+            f"{os.path.getsize(path) / 1e6:,.0f} MB",
+        )
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_raw_copy")
+        cursor.execute("CREATE UNLOGGED TABLE bench_raw_copy (" + ", ".join(f"c{i} text" for i in range(14)) + ")")
+
+    def raw_copy():
+        with connection.cursor() as cursor, open(path, encoding="utf-8") as handle:
+            cursor.copy_expert("COPY bench_raw_copy FROM STDIN WITH (FORMAT csv, HEADER true)", handle)
+
+    seconds, _ = timed("raw", raw_copy)
+    raw_rate = args.rows / seconds
+    line("raw COPY of the same file, unindexed unlogged table", seconds, args.rows)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bench_raw_copy")
+        cursor.execute("TRUNCATE dossiers_dossier, dossiers_dossiersummary")
+
+    seconds, maxrss, output = run_import(path)
+    ingest_rate = args.rows / seconds
+    line("import_dossiers end to end (empty table)", seconds, args.rows, f"peak RSS {maxrss / 1024:,.0f} MB")
+    print(f"    {output}")
+    seconds, maxrss2, output = run_import(path)
+    line("re-import of the same file (changes nothing)", seconds, args.rows, f"peak RSS {maxrss2 / 1024:,.0f} MB")
+    print(f"    {output}")
+
+    # Summaries: full recompute vs one hand-written GROUP BY over the same table.
+    recompute_all_summaries()  # warm the cache the same way for both
+    full = min(timed("full", recompute_all_summaries)[0] for _ in range(3))
+    line("full summary recompute (recompute_dossier_summaries), best of 3", full)
+
+    def group_by():
+        with connection.cursor() as cursor:
+            cursor.execute("SET work_mem = '128MB'")
+            cursor.execute(
+                """SELECT count(*) FROM (
+                     SELECT receiving_unit_id, agency_id, channel, procedure_level, received_month, count(*),
+                            count(*) FILTER (WHERE outcome = 'early'), count(*) FILTER (WHERE outcome = 'on_time'),
+                            count(*) FILTER (WHERE outcome = 'late'), count(*) FILTER (WHERE outcome = 'overdue')
+                     FROM dossiers_dossier GROUP BY 1, 2, 3, 4, 5) x"""
+            )
+            return cursor.fetchone()[0]
+
+    runs = [timed("hand", group_by) for _ in range(3)]
+    hand, groups = min(runs)
+    line("one hand-written GROUP BY (unit, agency, channel, level, month), best of 3", hand, extra=f"{groups:,} groups")
+    print(f"    ratio recompute / GROUP BY: {full / hand:.2f}x (goal <= 1.5x)")
+
+    # A one-day delta: new receipts on the last day plus today's finishing of open ones.
+    from dossiers.generate import HEADERS, generate_rows
+    from dossiers.importing import Scope, import_rows, map_headers
+    from provinces.models import AdministrativeUnit
+
+    province = AdministrativeUnit.objects.provinces().current().get(code="52")
+    delta_rows = max(args.rows // 250, 100)  # ~one working day of a year's volume
+    day = end
+    while day.weekday() >= 5:
+        day -= dt.timedelta(days=1)
+    rows = list(
+        generate_rows(province=province, rows=delta_rows, end=day, first_day=day, seed=7, first_number=args.rows + 1)
+    )
+    started = time.monotonic()
+    report = import_rows(
+        ((i, row) for i, row in enumerate(rows, start=2)), columns=map_headers(HEADERS), headers=HEADERS, scope=Scope()
+    )
+    delta = time.monotonic() - started
+    line(f"one-day delta import ({delta_rows:,} rows) end to end", delta, delta_rows, f"{report.touched_keys} keys")
+    print(f"    of which summary refresh {report.steps.get('summary refresh', 0):.2f} s vs full recompute {full:.2f} s")
+
+    if not args.skip_import_export:
+        bench_import_export(path)
+
+    print("  ---")
+    print(f"  end-to-end ingest / raw COPY: {ingest_rate / raw_rate:.1%} (goal >= 50%)")
+
+
+def _typed(value):
+    """Python values for the resource's widgets (datetimes and dates as objects)."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and len(value) >= 10 and value[4] == "-" and value[7] == "-":
+        return dt.datetime.fromisoformat(value) if len(value) > 10 else dt.date.fromisoformat(value)
+    return value
+
+
+def bench_import_export(path: str, limit: int = 20_000) -> None:
+    """django-import-export's default ModelResource on a 20k-row slice of the same export."""
+    import tablib
+    from django.db import connection
+    from import_export import resources
+
+    from dossiers.importing import Lookups, RowParser, Scope, inspect_file, iter_file_rows
+    from dossiers.models import Dossier, Procedure
+
+    info = inspect_file(path, path)
+    parser = RowParser(Lookups.load(), info.columns, Scope(), "postgresql", dt.date.today())
+    procedure_ids = dict(Procedure.objects.values_list("code", "pk"))
+    headers = ["receipt_number", "procedure", "procedure_level", "receiving_unit", "province", "agency", "channel",
+               "status", "received_at", "due_at", "paused_days", "finished_at", "returned_at", "due_date",
+               "closed_date", "outcome", "received_month", "closed_month", "overdue_month"]  # fmt: skip
+    dataset = tablib.Dataset(headers=headers)
+    for number, cells in itertools.islice(iter_file_rows(path, info), limit):
+        record = list(parser.parse(number, cells))
+        record[1] = f"IE-{record[1]}"  # new receipt numbers: every row is a create
+        record[2] = procedure_ids[record[2]]
+        dataset.append([_typed(v) for v in record[1:]])
+
+    class DossierResource(resources.ModelResource):
+        class Meta:
+            model = Dossier
+            import_id_fields = ["receiving_unit", "receipt_number"]
+
+    started = time.monotonic()
+    result = DossierResource().import_data(dataset, dry_run=False)
+    if result.has_errors() or result.has_validation_errors():
+        first = (result.invalid_rows or [None])[0]
+        print("    import-export errors:", first.error_dict if first else result.base_errors or result.rows[0].errors)
+    seconds = time.monotonic() - started
+    line(f"django-import-export default ModelResource, {limit:,} rows", seconds, len(dataset),
+         f"{result.totals.get('new', 0)} new, errors: {result.has_errors() or result.has_validation_errors()}")  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM dossiers_dossier WHERE receipt_number LIKE 'IE-%%'")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,37 @@
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from accounts.scoping import scope_for
+from provinces.models import AdministrativeUnit
+
+from .models import ImportSource
+
+MAX_UPLOAD_BYTES = getattr(settings, "DOSSIER_IMPORT_MAX_BYTES", 2 * 1024**3)
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("Export file (.csv or .xlsx)"))
+    province = forms.ModelChoiceField(queryset=AdministrativeUnit.objects.none(), label=_("Province"))
+    source = forms.ModelChoiceField(
+        queryset=ImportSource.objects.all(), required=False, label=_("Source system (header mapping)")
+    )
+    dry_run = forms.BooleanField(required=False, label=_("Check only, do not save"))
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        provinces = AdministrativeUnit.objects.provinces().filter(valid_to__isnull=True).order_by("code")
+        scope = scope_for(user)
+        if not scope.all:
+            provinces = provinces.filter(pk__in=scope.province_ids)
+        self.fields["province"].queryset = provinces
+        if provinces.count() == 1:
+            self.fields["province"].initial = provinces.first()
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError(_("Only .csv and .xlsx files are accepted (Chỉ nhận tệp .csv hoặc .xlsx)."))
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is too large."))
+        return upload

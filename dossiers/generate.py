@@ -1,0 +1,252 @@
+"""Synthetic one-stop exports: a province's communes and agencies, seasonal volumes, ~97% on time."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import random
+from collections.abc import Iterator
+
+from cchc_portal.lib.workdays import add_working_days, is_working_day
+from provinces.models import AdministrativeUnit, Agency, AgencyKind, UnitLevel
+
+from .models import Holiday, Procedure, ProcedureLevel
+
+HEADERS = [
+    "STT",
+    "Mã hồ sơ",
+    "Mã thủ tục",
+    "Tên thủ tục",
+    "Cấp thực hiện",
+    "Mã đơn vị",
+    "Cơ quan tiếp nhận",
+    "Hình thức nộp",
+    "Ngày tiếp nhận",
+    "Ngày hẹn trả",
+    "Số ngày tạm dừng",
+    "Ngày có kết quả",
+    "Ngày trả kết quả",
+    "Trạng thái",
+]
+
+# (code, name, level, working days)
+CATALOGUE = [
+    ("1.001193", "Đăng ký khai sinh", ProcedureLevel.COMMUNE, 1),
+    ("1.000894", "Đăng ký kết hôn", ProcedureLevel.COMMUNE, 1),
+    ("1.001022", "Đăng ký khai tử", ProcedureLevel.COMMUNE, 1),
+    ("1.004873", "Cấp giấy xác nhận tình trạng hôn nhân", ProcedureLevel.COMMUNE, 3),
+    ("2.000815", "Chứng thực bản sao từ bản chính giấy tờ, văn bản", ProcedureLevel.COMMUNE, 1),
+    ("2.000884", "Chứng thực chữ ký trong các giấy tờ, văn bản", ProcedureLevel.COMMUNE, 1),
+    ("1.003596", "Đăng ký biến động quyền sử dụng đất", ProcedureLevel.COMMUNE, 10),
+    ("1.010738", "Cấp giấy phép xây dựng nhà ở riêng lẻ", ProcedureLevel.COMMUNE, 15),
+    ("2.001823", "Đăng ký thành lập hộ kinh doanh", ProcedureLevel.COMMUNE, 3),
+    ("1.001756", "Giải quyết trợ cấp xã hội hằng tháng", ProcedureLevel.COMMUNE, 12),
+    ("2.000488", "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam", ProcedureLevel.PROVINCE, 10),
+    ("2.001035", "Đăng ký thành lập doanh nghiệp tư nhân", ProcedureLevel.PROVINCE, 3),
+    ("1.005384", "Cấp giấy phép xây dựng công trình", ProcedureLevel.PROVINCE, 20),
+    ("1.002809", "Đổi giấy phép lái xe do ngành Giao thông vận tải cấp", ProcedureLevel.PROVINCE, 5),
+    ("1.004227", "Cấp giấy chứng nhận quyền sử dụng đất lần đầu", ProcedureLevel.PROVINCE, 20),
+    ("1.001611", "Cấp giấy phép hoạt động khám bệnh, chữa bệnh", ProcedureLevel.PROVINCE, 30),
+    ("2.001161", "Cấp chứng chỉ hành nghề dược", ProcedureLevel.PROVINCE, 20),
+    ("1.000775", "Cấp giấy phép lao động cho người nước ngoài", ProcedureLevel.PROVINCE, 5),
+]
+# Agencies that handle the province-level procedures (by short name in the demo province).
+PROCEDURE_AGENCY = {
+    "2.000488": "STP",
+    "2.001035": "STC",
+    "1.005384": "SXD",
+    "1.002809": "SXD",
+    "1.004227": "SNNMT",
+    "1.001611": "SYT",
+    "2.001161": "SYT",
+    "1.000775": "SNV",
+}
+# Fewer dossiers around Tết (Jan/Feb), more before the year's end.
+MONTH_WEIGHT = {1: 0.9, 2: 0.6, 3: 1.0, 4: 1.0, 5: 1.0, 6: 1.05, 7: 1.0, 8: 1.0, 9: 1.05, 10: 1.1, 11: 1.15, 12: 1.25}
+CHANNELS = [
+    ("Trực tiếp", 45),
+    ("Qua bưu chính công ích", 5),
+    ("Trực tuyến toàn trình", 25),
+    ("Trực tuyến một phần", 25),
+]
+
+
+def ensure_procedures() -> dict[str, Procedure]:
+    existing = {p.code: p for p in Procedure.objects.filter(code__in=[c[0] for c in CATALOGUE])}
+    missing = [
+        Procedure(code=code, name=name, level=level, allowance_days=days)
+        for code, name, level, days in CATALOGUE
+        if code not in existing
+    ]
+    Procedure.objects.bulk_create(missing, ignore_conflicts=True)
+    return {p.code: p for p in Procedure.objects.filter(code__in=[c[0] for c in CATALOGUE])}
+
+
+def _fmt_day(day: dt.date) -> str:
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
+
+
+def generate_rows(
+    *,
+    province: AdministrativeUnit,
+    rows: int,
+    end: dt.date,
+    months: int = 12,
+    bad_rows: int = 0,
+    seed: int = 1,
+    holidays: frozenset[dt.date] | None = None,
+    first_day: dt.date | None = None,
+    first_number: int = 0,
+) -> Iterator[list[str]]:
+    rng = random.Random(seed)
+    holidays = Holiday.dates() if holidays is None else holidays
+    ensure_procedures()
+    communes = list(
+        AdministrativeUnit.objects.current()
+        .filter(province=province, level=UnitLevel.COMMUNE)
+        .values_list("pk", "code")
+        .order_by("code")
+    )
+    commune_agency = dict(
+        Agency.objects.current().filter(province=province, commune__isnull=False).values_list("commune_id", "name")
+    )
+    departments = {
+        short: name
+        for short, name in Agency.objects.current()
+        .filter(province=province, commune__isnull=True)
+        .exclude(kind=AgencyKind.COMMUNE_COMMITTEE)
+        .values_list("short_name", "name")
+    }
+    fallback_department = next(iter(departments.values()), "")
+    commune_units = [(code, commune_agency.get(pk, "")) for pk, code in communes]
+    commune_procs = [c for c in CATALOGUE if c[2] == ProcedureLevel.COMMUNE]
+    province_procs = [c for c in CATALOGUE if c[2] == ProcedureLevel.PROVINCE]
+
+    start = (end.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    for _ in range(months - 2):
+        start = (start - dt.timedelta(days=1)).replace(day=1)
+    if first_day is not None:
+        start = first_day
+    days, weights = [], []
+    day = start
+    while day <= end:
+        if is_working_day(day, holidays):
+            days.append(day)
+            weights.append(MONTH_WEIGHT[day.month])
+        day += dt.timedelta(days=1)
+    day_text = {d: _fmt_day(d) for d in days}
+    minutes = [f"{h:02d}:{m:02d}" for h in (7, 8, 9, 10, 13, 14, 15, 16) for m in range(0, 60, 5)]
+    channel_names = [c[0] for c in CHANNELS]
+    channel_weights = [c[1] for c in CHANNELS]
+    due_cache: dict[tuple[dt.date, int], dt.date] = {}
+
+    def working(day: dt.date, n: int) -> dt.date:
+        key = (day, n)
+        if key not in due_cache:
+            due_cache[key] = add_working_days(day, n, holidays)
+        return due_cache[key]
+
+    def text(day: dt.date) -> str:
+        return day_text.get(day) or _fmt_day(day)
+
+    bad_positions = set(rng.sample(range(rows), min(bad_rows, rows))) if bad_rows else set()
+    batch = 10_000
+    number = first_number
+    rows += first_number
+    while number < rows:
+        size = min(batch, rows - number)
+        received_days = rng.choices(days, cum_weights=None, weights=weights, k=size)
+        for received in received_days:
+            r = rng.random()
+            if r < 0.7 and commune_units:
+                code, agency = commune_units[int(rng.random() * len(commune_units))]
+                proc = commune_procs[int(rng.random() * len(commune_procs))]
+            else:
+                proc = province_procs[int(rng.random() * len(province_procs))]
+                code = province.code
+                agency = departments.get(PROCEDURE_AGENCY.get(proc[0], ""), fallback_department)
+            due = working(received, proc[3])
+            paused = 0
+            if rng.random() < 0.05:
+                paused = 1 + int(rng.random() * 10)
+            effective_due = working(due, paused) if paused else due
+            finished = returned = None
+            r = rng.random()
+            if r < 0.01:
+                status = "Trả lại hồ sơ"
+                returned = min(end, received + dt.timedelta(days=int(rng.random() * 5)))
+            elif r < 0.015:
+                status = "Công dân rút hồ sơ"
+                returned = min(end, received + dt.timedelta(days=int(rng.random() * 5)))
+            else:
+                r = rng.random()
+                if r < 0.7:
+                    span = (effective_due - received).days
+                    finished = received + dt.timedelta(days=int(rng.random() * span)) if span > 0 else received
+                elif r < 0.97:
+                    finished = effective_due
+                elif r < 0.99:
+                    finished = effective_due + dt.timedelta(days=1 + int(rng.random() * 10))
+                else:
+                    finished = None  # stays open: overdue once its due day passes
+                if finished is not None and finished > end:
+                    finished = None
+                if finished is None:
+                    status = "Tạm dừng" if paused and rng.random() < 0.5 else "Đang giải quyết"
+                else:
+                    status = "Đã giải quyết"
+                    returned = finished + dt.timedelta(days=int(rng.random() * 3))
+                    if returned > end:
+                        returned = None
+            number += 1
+            row = [
+                str(number),
+                f"H{province.code}.{code}-{received:%y%m%d}-{number:07d}",
+                proc[0],
+                proc[1],
+                "Cấp xã" if proc[2] == ProcedureLevel.COMMUNE else "Cấp tỉnh",
+                code,
+                agency,
+                rng.choices(channel_names, weights=channel_weights)[0],
+                f"{text(received)} {minutes[int(rng.random() * len(minutes))]}",
+                f"{text(due)} 17:00",
+                str(paused) if paused else "",
+                f"{text(finished)} {minutes[int(rng.random() * len(minutes))]}" if finished else "",
+                f"{text(returned)} 16:00" if returned else "",
+                status,
+            ]
+            if number - 1 - first_number in bad_positions:
+                _spoil(row, rng)
+            yield row
+
+
+def _spoil(row: list[str], rng: random.Random) -> None:
+    kind = rng.randrange(5)
+    if kind == 0:
+        row[8] = "31/02/2025 08:00"  # no such date
+    elif kind == 1:
+        row[1] = ""  # receipt number missing
+    elif kind == 2:
+        row[5] = "99999"  # unknown unit
+    elif kind == 3:
+        row[7] = "Fax"  # unknown channel
+    else:
+        row[11] = "01/01/2000 08:00"  # result before receipt
+        row[13] = "Đã giải quyết"
+
+
+def write_export(path: str, **kwargs) -> int:
+    count = 0
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADERS)
+        buffer = []
+        for row in generate_rows(**kwargs):
+            buffer.append(row)
+            if len(buffer) >= 10_000:
+                writer.writerows(buffer)
+                count += len(buffer)
+                buffer = []
+        writer.writerows(buffer)
+        count += len(buffer)
+    return count

@@ -1,0 +1,1265 @@
+"""The dossier import pipeline: check the file, stream and validate rows, stage, upsert, refresh.
+
+1. `inspect_file` refuses a file that is not what it claims (wrong type, zip bomb,
+   no recognisable header) before anything is written.
+2. `RowParser` validates one row at a time; bad rows go to the error CSV.
+3. Good rows are streamed into a TEMP staging table (PostgreSQL: COPY through
+   psycopg2 `copy_expert`; SQLite: batched INSERTs), so memory stays flat.
+4. `apply_stage` runs in ONE transaction per file: upsert into dossiers on the
+   natural key (only rows whose values changed are written), then refresh the
+   summary rows of the keys this import touched (old and new values).
+
+One transaction per file (not per chunk) because the summary refresh then runs
+once per file instead of re-reading the touched months after every chunk, a
+cancelled or dying job leaves nothing behind (the staging table is TEMP and the
+apply transaction rolls back), and a rerun simply starts again: the upsert is
+idempotent. Progress is visible during staging, which is where the time goes.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import os
+import time
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from cchc_portal.lib.text import fold
+from cchc_portal.lib.workdays import add_working_days
+from provinces.models import AdministrativeUnit, Agency, UnitLevel
+
+from .models import Channel, Holiday, Outcome, Procedure, ProcedureLevel, Status
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+UTC = dt.UTC
+
+MAX_XLSX_ENTRIES = 100
+MAX_XLSX_UNCOMPRESSED = int(getattr(settings, "DOSSIER_IMPORT_MAX_UNCOMPRESSED", 2 * 1024**3))
+MAX_XLSX_RATIO = 200
+MAX_ERROR_ROWS_WRITTEN = 100_000
+HEADER_SCAN_ROWS = 30
+DEFAULT_CHUNK_ROWS = 20_000
+
+
+class RefusedFile(Exception):
+    """The file is not an export we can read; nothing was written."""
+
+
+class RowError(Exception):
+    def __init__(self, column: str, reason: str):
+        super().__init__(reason)
+        self.column = column
+        self.reason = reason
+
+
+class ImportCancelled(Exception):
+    pass
+
+
+def _msg(vi: str, en: str) -> str:
+    return f"{vi} / {en}"
+
+
+# --- header mapping -------------------------------------------------------------
+
+# Canonical field → header names seen in one-stop exports (folded).
+HEADER_ALIASES: dict[str, list[str]] = {
+    "receipt_number": ["Mã hồ sơ", "Số hồ sơ", "Số biên nhận", "Mã biên nhận", "Mã số hồ sơ", "receipt_number"],
+    "procedure_code": ["Mã thủ tục", "Mã TTHC", "Mã thủ tục hành chính", "procedure_code"],
+    "procedure_name": ["Tên thủ tục", "Tên TTHC", "Tên thủ tục hành chính", "procedure_name"],
+    "procedure_level": ["Cấp thực hiện", "Cấp thủ tục", "Cấp giải quyết", "procedure_level"],
+    "unit_code": ["Mã đơn vị", "Mã đơn vị tiếp nhận", "Mã địa bàn", "unit_code"],
+    "unit_name": ["Đơn vị tiếp nhận", "Địa bàn", "unit_name"],
+    "receiver": ["Đơn vị/Cơ quan tiếp nhận", "Đơn vị, cơ quan tiếp nhận", "Nơi tiếp nhận"],
+    "agency": ["Cơ quan tiếp nhận", "Cơ quan giải quyết", "Cơ quan xử lý", "Cơ quan thực hiện", "agency"],
+    "channel": ["Hình thức nộp", "Hình thức tiếp nhận", "Kênh tiếp nhận", "Hình thức", "channel"],
+    "received_at": ["Ngày tiếp nhận", "Ngày nhận", "Thời gian tiếp nhận", "Ngày nộp", "received_at"],
+    "due_at": ["Ngày hẹn trả", "Hạn giải quyết", "Hạn xử lý", "Ngày hẹn trả kết quả", "due_at"],
+    "paused_days": ["Số ngày tạm dừng", "Tạm dừng (ngày)", "Số ngày dừng", "paused_days"],
+    "finished_at": ["Ngày có kết quả", "Ngày hoàn thành", "Ngày kết thúc xử lý", "Ngày giải quyết xong", "finished_at"],
+    "returned_at": ["Ngày trả kết quả", "Ngày trả", "returned_at"],
+    "status": ["Trạng thái", "Tình trạng", "Trạng thái hồ sơ", "status"],
+}
+FIELDS = list(HEADER_ALIASES)
+FIELD_LABELS = {name: aliases[0] for name, aliases in HEADER_ALIASES.items()}
+
+
+def _fold_header(text) -> str:
+    text = fold(str(text or ""))
+    return text
+
+
+def map_headers(cells: Sequence, extra: dict[str, str] | None = None) -> dict[str, int]:
+    """Column index per canonical field for a candidate header row."""
+    lookup: dict[str, str] = {}
+    for name, aliases in HEADER_ALIASES.items():
+        for alias in aliases:
+            lookup.setdefault(_fold_header(alias), name)
+    for name, header in (extra or {}).items():
+        if name in HEADER_ALIASES and header:
+            lookup[_fold_header(header)] = name
+    mapping: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        name = lookup.get(_fold_header(cell))
+        if name and name not in mapping:
+            mapping[name] = index
+    return mapping
+
+
+def header_is_usable(mapping: dict[str, int]) -> bool:
+    return (
+        "receipt_number" in mapping
+        and "received_at" in mapping
+        and "procedure_code" in mapping
+        and bool({"unit_code", "unit_name", "receiver", "agency"} & set(mapping))
+    )
+
+
+# --- file inspection ------------------------------------------------------------
+
+
+@dataclass
+class FileInfo:
+    kind: str  # "csv" | "xlsx"
+    header_row: int  # 1-based row number of the header
+    columns: dict[str, int]
+    headers: list[str]
+    delimiter: str = ","
+    total_rows: int | None = None
+    ignored_headers: list[str] = field(default_factory=list)
+
+
+def _check_zip(path: str) -> None:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise RefusedFile(_msg("Tệp không phải là sổ tính Excel .xlsx hợp lệ.", "Not a valid .xlsx workbook.")) from exc
+    with archive:
+        infos = archive.infolist()
+        names = {info.filename for info in infos}
+        if len(infos) > MAX_XLSX_ENTRIES:
+            raise RefusedFile(_msg("Tệp nén có quá nhiều thành phần.", "The workbook has too many parts (zip bomb?)."))
+        total = sum(info.file_size for info in infos)
+        if total > MAX_XLSX_UNCOMPRESSED:
+            raise RefusedFile(
+                _msg(
+                    "Tệp giải nén quá lớn (nghi ngờ tệp nén độc hại).",
+                    "The workbook unpacks to too much data (zip bomb?).",
+                )
+            )
+        for info in infos:
+            if info.compress_size and info.file_size / info.compress_size > MAX_XLSX_RATIO and info.file_size > 1 << 20:
+                raise RefusedFile(
+                    _msg("Tỷ lệ nén bất thường (nghi ngờ tệp nén độc hại).", "Abnormal compression ratio (zip bomb?).")
+                )
+        if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+            raise RefusedFile(
+                _msg("Tệp không phải là sổ tính Excel .xlsx.", "The file is not an Excel .xlsx workbook.")
+            )
+        if any(name.lower().endswith("vbaproject.bin") for name in names):
+            raise RefusedFile(_msg("Không nhận tệp có macro.", "Workbooks with macros are not accepted."))
+
+
+def inspect_file(path: str, name: str, extra_mapping: dict[str, str] | None = None) -> FileInfo:
+    """Check type, size and header; raise `RefusedFile` with a vi/en message."""
+    lower = (name or path).lower()
+    with open(path, "rb") as handle:
+        head = handle.read(65536)
+    is_zip = head.startswith(b"PK\x03\x04")
+    if lower.endswith(".xlsx"):
+        if not is_zip:
+            raise RefusedFile(
+                _msg("Tệp không phải là sổ tính Excel .xlsx.", "The file is not an Excel .xlsx workbook.")
+            )
+        _check_zip(path)
+        return _inspect_xlsx(path, extra_mapping)
+    if lower.endswith(".csv"):
+        if is_zip or b"\x00" in head:
+            raise RefusedFile(_msg("Tệp không phải là tệp văn bản CSV.", "The file is not a text CSV file."))
+        return _inspect_csv(path, head, extra_mapping)
+    raise RefusedFile(_msg("Chỉ nhận tệp .csv hoặc .xlsx.", "Only .csv and .xlsx files are accepted."))
+
+
+def _decode_head(head: bytes) -> str:
+    try:
+        return codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=False)
+    except UnicodeDecodeError as exc:
+        raise RefusedFile(
+            _msg("Tệp CSV phải được lưu với mã hóa UTF-8.", "The CSV file must be saved as UTF-8.")
+        ) from exc
+
+
+def _no_header() -> RefusedFile:
+    wanted = ", ".join(FIELD_LABELS[f] for f in ("receipt_number", "procedure_code", "received_at"))
+    return RefusedFile(
+        _msg(
+            f"Không tìm thấy dòng tiêu đề nhận dạng được (cần ít nhất: {wanted}, đơn vị hoặc cơ quan tiếp nhận).",
+            f"No recognisable header row (at least: {wanted}, and the receiving unit or agency).",
+        )
+    )
+
+
+def _inspect_csv(path: str, head: bytes, extra_mapping) -> FileInfo:
+    text = _decode_head(head)
+    lines = text.splitlines()[:HEADER_SCAN_ROWS]
+    sample = "\n".join(lines)
+    try:
+        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
+    except csv.Error:
+        delimiter = ","
+    for index, row in enumerate(csv.reader(io.StringIO(sample), delimiter=delimiter)):
+        mapping = map_headers(row, extra_mapping)
+        if header_is_usable(mapping):
+            total = _count_lines(path) - index - 1
+            ignored = [cell for i, cell in enumerate(row) if cell and i not in mapping.values()]
+            return FileInfo("csv", index + 1, mapping, list(row), delimiter, max(total, 0), ignored)
+    raise _no_header()
+
+
+def _count_lines(path: str) -> int:
+    count = 0
+    last = b"\n"
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            count += block.count(b"\n")
+            last = block[-1:]
+    return count + (0 if last == b"\n" else 1)
+
+
+def _open_workbook(path: str):
+    import openpyxl
+
+    return openpyxl.load_workbook(path, read_only=True, data_only=True)
+
+
+def _inspect_xlsx(path: str, extra_mapping) -> FileInfo:
+    try:
+        workbook = _open_workbook(path)
+    except Exception as exc:  # openpyxl raises many types for broken files
+        raise RefusedFile(_msg("Không đọc được sổ tính Excel.", "The workbook cannot be read.")) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        for index, row in enumerate(sheet.iter_rows(values_only=True, max_row=HEADER_SCAN_ROWS)):
+            mapping = map_headers(row, extra_mapping)
+            if header_is_usable(mapping):
+                total = (sheet.max_row or 0) - index - 1 if sheet.max_row else None
+                headers = ["" if cell is None else str(cell) for cell in row]
+                ignored = [cell for i, cell in enumerate(headers) if cell and i not in mapping.values()]
+                return FileInfo("xlsx", index + 1, mapping, headers, total_rows=total, ignored_headers=ignored)
+    finally:
+        workbook.close()
+    raise _no_header()
+
+
+def iter_file_rows(path: str, info: FileInfo) -> Iterator[tuple[int, Sequence]]:
+    """(row number in the file, cells) for every row after the header."""
+    if info.kind == "csv":
+        with open(path, encoding="utf-8-sig", newline="", errors="strict") as handle:
+            reader = csv.reader(handle, delimiter=info.delimiter)
+            number = 0
+            for row in reader:
+                number += 1
+                if number <= info.header_row:
+                    continue
+                if not row or (len(row) == 1 and not row[0].strip()):
+                    continue
+                yield number, row
+        return
+    workbook = _open_workbook(path)
+    try:
+        sheet = workbook.worksheets[0]
+        for number, row in enumerate(
+            sheet.iter_rows(values_only=True, min_row=info.header_row + 1), start=info.header_row + 1
+        ):
+            if not any(cell not in (None, "") for cell in row):
+                continue
+            yield number, row
+    finally:
+        workbook.close()
+
+
+# --- value parsing ---------------------------------------------------------------
+
+STATUS_WORDS: list[tuple[str, str]] = [
+    ("tam dung", Status.PAUSED),
+    ("cho bo sung", Status.PAUSED),
+    ("yeu cau bo sung", Status.PAUSED),
+    ("paused", Status.PAUSED),
+    ("rut", Status.WITHDRAWN),
+    ("withdrawn", Status.WITHDRAWN),
+    ("tra lai", Status.REJECTED),
+    ("tu choi", Status.REJECTED),
+    ("khong giai quyet", Status.REJECTED),
+    ("rejected", Status.REJECTED),
+    ("returned", Status.REJECTED),
+    ("dang", Status.IN_PROGRESS),
+    ("chua", Status.IN_PROGRESS),
+    ("cho xu ly", Status.IN_PROGRESS),
+    ("moi tiep nhan", Status.IN_PROGRESS),
+    ("in progress", Status.IN_PROGRESS),
+    ("da giai quyet", Status.FINISHED),
+    ("da xu ly", Status.FINISHED),
+    ("hoan thanh", Status.FINISHED),
+    ("da tra", Status.FINISHED),
+    ("co ket qua", Status.FINISHED),
+    ("finished", Status.FINISHED),
+]
+
+
+@lru_cache(maxsize=4096)
+def folded_cached(text: str) -> str:
+    return fold(text)
+
+
+@lru_cache(maxsize=1024)
+def parse_status(text: str) -> str | None:
+    folded = fold(text)
+    if not folded:
+        return ""
+    for word, status in STATUS_WORDS:
+        if word in folded:
+            return status
+    return None
+
+
+@lru_cache(maxsize=1024)
+def parse_channel(text: str) -> str | None:
+    folded = fold(text)
+    if not folded or "truc tiep" in folded or folded == "in person":
+        return Channel.IN_PERSON
+    if "toan trinh" in folded or folded in {"online full", "online_full"}:
+        return Channel.ONLINE_FULL
+    if "mot phan" in folded or "truc tuyen" in folded or folded.startswith("online"):
+        return Channel.ONLINE_PARTIAL
+    if "buu" in folded or folded == "post":
+        return Channel.POST
+    return None
+
+
+@lru_cache(maxsize=64)
+def parse_level(text: str) -> str | None:
+    folded = fold(text)
+    if not folded:
+        return ""
+    if "tinh" in folded or folded == "province":
+        return ProcedureLevel.PROVINCE
+    if "xa" in folded or "phuong" in folded or folded == "commune":
+        return ProcedureLevel.COMMUNE
+    return None
+
+
+def _parse_local_datetime(value) -> dt.datetime:
+    """dd/mm/yyyy [HH:MM[:SS]] (also yyyy-mm-dd...) as a naive Vietnamese local time."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            return value.astimezone(LOCAL_TZ).replace(tzinfo=None)
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day)
+    text = str(value).strip()
+    date_part, _, time_part = text.partition(" ")
+    if "T" in date_part:
+        date_part, _, time_part = date_part.partition("T")
+    if "/" in date_part:
+        day, month, year = date_part.split("/")
+    elif "-" in date_part:
+        pieces = date_part.split("-")
+        if len(pieces[0]) == 4:
+            year, month, day = pieces
+        else:
+            day, month, year = pieces
+    else:
+        raise ValueError(text)
+    if len(year) != 4:
+        raise ValueError(text)
+    hour = minute = second = 0
+    time_part = time_part.strip()
+    if time_part:
+        if time_part.endswith("Z") or "+" in time_part:
+            aware = dt.datetime.fromisoformat(
+                f"{year}-{int(month):02d}-{int(day):02d}T{time_part.replace('Z', '+00:00')}"
+            )
+            return aware.astimezone(LOCAL_TZ).replace(tzinfo=None)
+        pieces = time_part.split(":")
+        hour, minute = int(pieces[0]), int(pieces[1])
+        if len(pieces) > 2:
+            second = int(float(pieces[2]))
+    return dt.datetime(int(year), int(month), int(day), hour, minute, second)
+
+
+def make_datetime_parser(backend: str) -> Callable:
+    """A cached parser: cell → (text for the staging table, local date)."""
+
+    @lru_cache(maxsize=1 << 17)
+    def parse(value) -> tuple[str, dt.date]:
+        local = _parse_local_datetime(value)
+        if backend == "postgresql":
+            text = f"{local:%Y-%m-%d %H:%M:%S}+07"
+        else:  # Django stores aware datetimes on SQLite as naive UTC text
+            text = f"{local.replace(tzinfo=LOCAL_TZ).astimezone(UTC):%Y-%m-%d %H:%M:%S}"
+        return text, local.date()
+
+    return parse
+
+
+# --- lookups and the row parser ---------------------------------------------------
+
+
+@dataclass
+class Lookups:
+    units_by_code: dict[str, tuple[int, int, str]]
+    units_by_name: dict[tuple[int | None, str], int | None]
+    unit_info: dict[int, tuple[int, str]]
+    agencies_by_name: dict[str, set[tuple[int, int | None, int]]]
+    commune_agency: dict[int, int]
+    procedures: dict[str, tuple[str, int | None]]
+    holidays: frozenset[dt.date]
+
+    @classmethod
+    def load(cls) -> Lookups:
+        units_by_code: dict[str, tuple[int, int, str]] = {}
+        units_by_name: dict[tuple[int | None, str], int | None] = {}
+        unit_info: dict[int, tuple[int, str]] = {}
+        rows = (
+            AdministrativeUnit.objects.filter(valid_to__isnull=True, level__in=[UnitLevel.PROVINCE, UnitLevel.COMMUNE])
+            .values_list("pk", "code", "name_folded", "level", "province_id")
+            .order_by()
+        )
+        for pk, code, name_folded, level, province_id in rows:
+            province = pk if level == UnitLevel.PROVINCE else province_id
+            units_by_code[f"{level}:{code}"] = (pk, province, level)
+            unit_info[pk] = (province, level)
+            for key in ((province, name_folded), (None, name_folded)):
+                units_by_name[key] = None if key in units_by_name and units_by_name[key] != pk else pk
+        agencies: dict[str, set[tuple[int, int | None, int]]] = {}
+        commune_agency: dict[int, int] = {}
+        for pk, province_id, commune_id, name, short, aliases in (
+            Agency.objects.filter(valid_to__isnull=True)
+            .values_list("pk", "province_id", "commune_id", "name", "short_name", "aliases")
+            .order_by()
+        ):
+            for label in [name, short, *aliases.splitlines()]:
+                if label.strip():
+                    agencies.setdefault(fold(label), set()).add((pk, commune_id, province_id))
+            if commune_id:
+                commune_agency.setdefault(commune_id, pk)
+        procedures = {
+            code: (level, allowance)
+            for code, level, allowance in Procedure.objects.values_list("code", "level", "allowance_days")
+        }
+        return cls(units_by_code, units_by_name, unit_info, agencies, commune_agency, procedures, Holiday.dates())
+
+
+STAGE_COLUMNS = [
+    "row_no",
+    "receipt_number",
+    "procedure_code",
+    "procedure_level",
+    "receiving_unit_id",
+    "province_id",
+    "agency_id",
+    "channel",
+    "status",
+    "received_at",
+    "due_at",
+    "paused_days",
+    "finished_at",
+    "returned_at",
+    "due_date",
+    "closed_date",
+    "outcome",
+    "received_month",
+    "closed_month",
+    "overdue_month",
+]
+BAD_TEXT = {"\t", "\n", "\r", "\\", "\x00"}
+
+
+class Scope:
+    """Which receiving units a caller may import into (None = any)."""
+
+    def __init__(self, province_ids: Iterable[int] | None = None, unit_ids: Iterable[int] | None = None):
+        self.province_ids = None if province_ids is None else frozenset(province_ids)
+        self.unit_ids = frozenset(unit_ids or ())
+
+    def allows(self, unit_id: int, province_id: int) -> bool:
+        return self.province_ids is None or province_id in self.province_ids or unit_id in self.unit_ids
+
+
+class RowParser:
+    """Turns one row (cells + column map) into a staging tuple, or raises RowError."""
+
+    def __init__(self, lookups: Lookups, columns: dict[str, int], scope: Scope, backend: str, today: dt.date):
+        self.lookups = lookups
+        self.columns = columns
+        self.scope = scope
+        self.today = today
+        self.latest_allowed = today + dt.timedelta(days=1)
+        self.parse_dt = make_datetime_parser(backend)
+        self.new_procedures: dict[str, tuple[str, str]] = {}
+        self._due_cache: dict[tuple[dt.date, int], dt.date] = {}
+        self._month_cache: dict[dt.date, str] = {}
+        self.getters = {name: columns.get(name) for name in FIELDS}
+
+    def _cell(self, row: Sequence, name: str):
+        index = self.getters[name]
+        if index is None or index >= len(row):
+            return None
+        value = row[index]
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = value.strip()
+            return value or None
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        if isinstance(value, int):
+            return str(value)
+        return value
+
+    def _date(self, row, name: str, required: bool = False):
+        value = self._cell(row, name)
+        if value is None:
+            if required:
+                raise RowError(FIELD_LABELS[name], _msg("Thiếu ngày.", "Date missing."))
+            return None, None
+        try:
+            text, day = self.parse_dt(value)
+        except (ValueError, TypeError, IndexError):
+            raise RowError(
+                FIELD_LABELS[name], _msg("Ngày không hợp lệ (dd/mm/yyyy).", "Invalid date (dd/mm/yyyy).")
+            ) from None
+        if day > self.latest_allowed and name != "due_at":
+            raise RowError(FIELD_LABELS[name], _msg("Ngày ở tương lai.", "Date in the future."))
+        return text, day
+
+    def _month(self, day: dt.date | None) -> str | None:
+        if day is None:
+            return None
+        month = self._month_cache.get(day)
+        if month is None:
+            month = self._month_cache[day] = day.replace(day=1).isoformat()
+        return month
+
+    def _working_day(self, start: dt.date, days: int) -> dt.date:
+        key = (start, days)
+        result = self._due_cache.get(key)
+        if result is None:
+            result = self._due_cache[key] = add_working_days(start, days, self.lookups.holidays)
+        return result
+
+    def _text(self, row, name: str, max_length: int, required: bool = True) -> str | None:
+        value = self._cell(row, name)
+        if value is None:
+            if required:
+                raise RowError(FIELD_LABELS[name], _msg("Thiếu giá trị.", "Value missing."))
+            return None
+        value = str(value)
+        if len(value) > max_length:
+            raise RowError(
+                FIELD_LABELS[name], _msg(f"Dài quá {max_length} ký tự.", f"Longer than {max_length} characters.")
+            )
+        if not BAD_TEXT.isdisjoint(value):
+            raise RowError(FIELD_LABELS[name], _msg("Chứa ký tự không hợp lệ.", "Contains invalid characters."))
+        return value
+
+    def _resolve_unit(self, row) -> tuple[int, int, str, int | None]:
+        lookups = self.lookups
+        unit = None
+        code = self._cell(row, "unit_code")
+        if code is not None:
+            code = str(code)
+            level = UnitLevel.PROVINCE if len(code) <= 2 else UnitLevel.COMMUNE
+            unit = lookups.units_by_code.get(f"{level}:{code.zfill(2 if level == UnitLevel.PROVINCE else 5)}")
+            if unit is None:
+                raise RowError(
+                    FIELD_LABELS["unit_code"], _msg("Không có đơn vị với mã này.", "No unit with this code.")
+                )
+        agency_text = self._cell(row, "agency")
+        receiver_text = self._cell(row, "receiver")
+        if unit is None:
+            for text, column in ((self._cell(row, "unit_name"), "unit_name"), (receiver_text, "receiver")):
+                if text is None:
+                    continue
+                pk = self._unit_by_name(folded_cached(str(text)))
+                if pk:
+                    province, level = lookups.unit_info[pk]
+                    unit = (pk, province, level)
+                    receiver_text = None
+                    break
+                if column == "unit_name":
+                    raise RowError(
+                        FIELD_LABELS[column], _msg("Không xác định được đơn vị.", "Unknown or ambiguous unit.")
+                    )
+        agency_id = None
+        agency_column = "agency" if agency_text is not None else "receiver"
+        if agency_text is None:
+            agency_text = receiver_text
+        if agency_text is not None:
+            folded = folded_cached(str(agency_text))
+            candidates = lookups.agencies_by_name.get(folded, ())
+            if unit is not None:
+                candidates = [c for c in candidates if c[2] == unit[1]]
+            elif self.scope.province_ids is not None:
+                candidates = [c for c in candidates if c[2] in self.scope.province_ids]
+            if len(candidates) != 1:
+                raise RowError(FIELD_LABELS[agency_column], _msg("Không xác định được cơ quan.", "Unknown agency."))
+            agency_id, commune_id, agency_province = next(iter(candidates))
+            if unit is None:
+                if commune_id:
+                    unit = (commune_id, agency_province, UnitLevel.COMMUNE)
+                else:
+                    unit = (agency_province, agency_province, UnitLevel.PROVINCE)
+        if unit is None:
+            raise RowError(FIELD_LABELS["unit_code"], _msg("Thiếu đơn vị tiếp nhận.", "Receiving unit missing."))
+        unit_id, province_id, level = unit
+        if not self.scope.allows(unit_id, province_id):
+            raise RowError(
+                FIELD_LABELS["unit_code"],
+                _msg("Đơn vị không thuộc phạm vi được phép nhập.", "Unit outside the scope of this import."),
+            )
+        if agency_id is None and level == UnitLevel.COMMUNE:
+            agency_id = lookups.commune_agency.get(unit_id)
+        return unit_id, province_id, level, agency_id
+
+    def _unit_by_name(self, folded: str) -> int | None:
+        names = self.lookups.units_by_name
+        if self.scope.province_ids is not None and len(self.scope.province_ids) == 1:
+            (province_id,) = self.scope.province_ids
+            found = names.get((province_id, folded))
+            if found:
+                return found
+        return names.get((None, folded))
+
+    def parse(self, row_no: int, row: Sequence) -> tuple:
+        receipt = self._text(row, "receipt_number", 64)
+        procedure_code = self._text(row, "procedure_code", 50)
+        unit_id, province_id, unit_level, agency_id = self._resolve_unit(row)
+
+        known = self.lookups.procedures.get(procedure_code)
+        if known is None:
+            new = self.new_procedures.get(procedure_code)
+            if new is None:
+                name = self._text(row, "procedure_name", 500, required=False)
+                if not name:
+                    raise RowError(
+                        FIELD_LABELS["procedure_name"],
+                        _msg(
+                            "Thủ tục chưa có trong danh mục: cần tên thủ tục.", "Unknown procedure: its name is needed."
+                        ),
+                    )
+                level = parse_level(str(self._cell(row, "procedure_level") or ""))
+                if level is None:
+                    raise RowError(
+                        FIELD_LABELS["procedure_level"], _msg("Cấp thực hiện không hợp lệ.", "Invalid level.")
+                    )
+                level = level or (
+                    ProcedureLevel.PROVINCE if unit_level == UnitLevel.PROVINCE else ProcedureLevel.COMMUNE
+                )
+                self.new_procedures[procedure_code] = (name, level)
+                new = (name, level)
+            level, allowance = new[1], None
+        else:
+            level, allowance = known
+
+        channel = parse_channel(str(self._cell(row, "channel") or ""))
+        if channel is None:
+            raise RowError(FIELD_LABELS["channel"], _msg("Hình thức nộp không hợp lệ.", "Unknown channel."))
+        status = parse_status(str(self._cell(row, "status") or ""))
+        if status is None:
+            raise RowError(FIELD_LABELS["status"], _msg("Trạng thái không hợp lệ.", "Unknown status."))
+
+        received_text, received_day = self._date(row, "received_at", required=True)
+        due_text, due_day = self._date(row, "due_at")
+        finished_text, finished_day = self._date(row, "finished_at")
+        returned_text, returned_day = self._date(row, "returned_at")
+        paused = self._cell(row, "paused_days")
+        if paused is None:
+            paused_days = 0
+        else:
+            try:
+                paused_days = int(paused)
+            except (TypeError, ValueError):
+                raise RowError(
+                    FIELD_LABELS["paused_days"], _msg("Không phải số nguyên.", "Not a whole number.")
+                ) from None
+            if not 0 <= paused_days <= 3650:
+                raise RowError(FIELD_LABELS["paused_days"], _msg("Số ngày không hợp lệ.", "Invalid number of days."))
+
+        if due_day is None:
+            if not allowance:
+                raise RowError(
+                    FIELD_LABELS["due_at"],
+                    _msg(
+                        "Thiếu ngày hẹn trả và thủ tục chưa có thời hạn.",
+                        "No due date and no time limit for the procedure.",
+                    ),
+                )
+            due_day = self._working_day(received_day, allowance)
+            due_text = self.parse_dt(f"{due_day:%d/%m/%Y} 17:00")[0]
+        elif due_day < received_day:
+            raise RowError(FIELD_LABELS["due_at"], _msg("Ngày hẹn trả trước ngày tiếp nhận.", "Due before received."))
+        effective_due = self._working_day(due_day, paused_days) if paused_days else due_day
+
+        if not status:
+            status = Status.FINISHED if finished_day else Status.IN_PROGRESS
+        if status == Status.FINISHED and finished_day is None:
+            if returned_day is None:
+                raise RowError(
+                    FIELD_LABELS["finished_at"],
+                    _msg("Hồ sơ đã giải quyết nhưng thiếu ngày có kết quả.", "Finished but no result date."),
+                )
+            finished_text, finished_day = returned_text, returned_day
+        if finished_day is not None and finished_day < received_day:
+            raise RowError(
+                FIELD_LABELS["finished_at"], _msg("Ngày có kết quả trước ngày tiếp nhận.", "Result before receipt.")
+            )
+        if status in (Status.IN_PROGRESS, Status.PAUSED) and finished_day is not None:
+            raise RowError(
+                FIELD_LABELS["status"],
+                _msg("Trạng thái đang xử lý nhưng đã có ngày có kết quả.", "In progress but a result date is given."),
+            )
+
+        # Classification by calendar day in Asia/Ho_Chi_Minh.
+        overdue_month = None
+        if status == Status.FINISHED:
+            closed_day = finished_day
+            outcome = (
+                Outcome.EARLY
+                if closed_day < effective_due
+                else Outcome.ON_TIME
+                if closed_day == effective_due
+                else Outcome.LATE
+            )
+        elif status in (Status.REJECTED, Status.WITHDRAWN):
+            closed_day = returned_day or finished_day or received_day
+            outcome = Outcome.NONE
+        else:
+            closed_day = None
+            outcome = Outcome.OVERDUE if effective_due < self.today else Outcome.PENDING
+        day_after_due = effective_due + dt.timedelta(days=1)
+        if (closed_day is None and effective_due < self.today) or (
+            closed_day is not None and closed_day > day_after_due
+        ):
+            overdue_month = self._month(day_after_due)
+        return (
+            row_no,
+            receipt,
+            procedure_code,
+            level,
+            unit_id,
+            province_id,
+            agency_id,
+            channel,
+            status,
+            received_text,
+            due_text,
+            paused_days,
+            finished_text,
+            returned_text,
+            effective_due.isoformat(),
+            closed_day.isoformat() if closed_day else None,
+            outcome,
+            self._month(received_day),
+            self._month(closed_day),
+            overdue_month,
+        )
+
+
+# --- staging and applying ----------------------------------------------------------
+
+
+def backend() -> str:
+    return "postgresql" if connection.vendor == "postgresql" else "sqlite"
+
+
+STAGE_DDL = """
+CREATE TEMP TABLE dossier_stage (
+    row_no bigint, receipt_number varchar(64), procedure_code varchar(50), procedure_level varchar(10),
+    receiving_unit_id bigint, province_id bigint, agency_id bigint, channel varchar(16), status varchar(12),
+    received_at {ts}, due_at {ts}, paused_days smallint, finished_at {ts}, returned_at {ts},
+    due_date date, closed_date date, outcome varchar(8), received_month date, closed_month date, overdue_month date
+)
+"""
+
+
+class Stage:
+    """A TEMP table filled in batches: COPY on PostgreSQL, executemany on SQLite."""
+
+    def __init__(self, batch_rows: int = 20_000):
+        self.vendor = backend()
+        self.batch_rows = batch_rows
+        self.pending: list = []
+        self.rows = 0
+
+    def __enter__(self) -> Stage:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS dossier_stage")
+            ts = "timestamptz" if self.vendor == "postgresql" else "datetime"
+            cursor.execute(STAGE_DDL.format(ts=ts))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        drop_temp_tables()
+
+    def add(self, record: tuple) -> None:
+        self.pending.append(record)
+        if len(self.pending) >= self.batch_rows:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        with connection.cursor() as cursor:
+            if self.vendor == "postgresql":
+                buffer = io.StringIO()
+                csv.writer(buffer).writerows(self.pending)  # C speed; an unquoted empty field is NULL
+                buffer.seek(0)
+                cursor.copy_expert("COPY dossier_stage FROM STDIN WITH (FORMAT csv)", buffer)
+            else:
+                placeholders = ", ".join(["%s"] * len(STAGE_COLUMNS))
+                cursor.executemany(f"INSERT INTO dossier_stage VALUES ({placeholders})", self.pending)
+        self.rows += len(self.pending)
+        self.pending = []
+
+
+def drop_temp_tables() -> None:
+    try:
+        with connection.cursor() as cursor:
+            for table in ("dossier_stage", "dossier_touched"):
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")
+    except Exception:  # the connection may be gone after a failure; temp tables go with it
+        pass
+
+
+DOSSIER_VALUE_COLUMNS = [
+    "procedure_id",
+    "procedure_level",
+    "province_id",
+    "agency_id",
+    "channel",
+    "status",
+    "received_at",
+    "due_at",
+    "paused_days",
+    "finished_at",
+    "returned_at",
+    "due_date",
+    "closed_date",
+    "outcome",
+    "received_month",
+    "closed_month",
+    "overdue_month",
+]
+
+
+@dataclass
+class ApplyResult:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    touched_keys: int = 0
+    steps: dict = field(default_factory=dict)
+
+
+def _create_procedures(new_procedures: dict[str, tuple[str, str]]) -> None:
+    if new_procedures:
+        Procedure.objects.bulk_create(
+            [Procedure(code=code, name=name, level=level) for code, (name, level) in new_procedures.items()],
+            ignore_conflicts=True,
+        )
+
+
+def apply_stage(*, job_id: int | None, new_procedures: dict[str, tuple[str, str]], staged_rows: int) -> ApplyResult:
+    """Upsert the staged rows and refresh the summary keys they touch. Call inside a transaction."""
+    vendor = backend()
+    result = ApplyResult()
+    clock = time.monotonic()
+
+    def step(name: str) -> None:
+        nonlocal clock
+        now_ = time.monotonic()
+        result.steps[name] = round(now_ - clock, 2)
+        clock = now_
+
+    _create_procedures(new_procedures)
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        if vendor == "postgresql":
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+            cursor.execute("ANALYZE dossier_stage")
+        else:  # SQLite has no hash join: give it an index to probe
+            cursor.execute("CREATE INDEX dossier_stage_key ON dossier_stage (receiving_unit_id, receipt_number)")
+        # Keys touched: the staged rows' new months and the existing rows' old months.
+        cursor.execute("DROP TABLE IF EXISTS dossier_touched")
+        changed_d = " OR ".join(
+            f"d.{col} IS DISTINCT FROM {'p.id' if col == 'procedure_id' else 's.' + col}"
+            for col in DOSSIER_VALUE_COLUMNS
+        )
+        cursor.execute(
+            f"""
+            CREATE TEMP TABLE dossier_touched AS
+            WITH changed AS (
+                SELECT s.receiving_unit_id AS su, COALESCE(s.agency_id, 0) AS sa, s.channel AS sc,
+                       s.procedure_level AS sl, s.received_month AS srm, s.closed_month AS scm,
+                       s.overdue_month AS som, d.id AS did, d.receiving_unit_id AS du, COALESCE(d.agency_id, 0) AS da,
+                       d.channel AS dc, d.procedure_level AS dl, d.received_month AS drm, d.closed_month AS dcm,
+                       d.overdue_month AS dom
+                FROM dossier_stage s
+                JOIN dossiers_procedure p ON p.code = s.procedure_code
+                LEFT JOIN dossiers_dossier d
+                  ON s.receiving_unit_id = d.receiving_unit_id AND s.receipt_number = d.receipt_number
+                WHERE d.id IS NULL OR {changed_d}
+            ), src AS (
+                SELECT su AS u, sa AS a, sc AS c, sl AS l, srm AS rm, scm AS cm, som AS om FROM changed
+                UNION
+                SELECT du, da, dc, dl, drm, dcm, dom FROM changed WHERE did IS NOT NULL
+            )
+            SELECT DISTINCT u, a, c, l, month FROM (
+                SELECT u, a, c, l, rm AS month FROM src
+                UNION ALL SELECT u, a, c, l, cm FROM src WHERE cm IS NOT NULL
+                UNION ALL SELECT u, a, c, l, om FROM src WHERE om IS NOT NULL
+            ) x
+            """
+        )
+        step("touched keys")
+        insert_columns = ["receipt_number", "receiving_unit_id", *DOSSIER_VALUE_COLUMNS, "import_job_id", "updated_at"]
+        select_columns = [
+            "s.receipt_number",
+            "s.receiving_unit_id",
+            *("p.id" if col == "procedure_id" else f"s.{col}" for col in DOSSIER_VALUE_COLUMNS),
+            "%s",
+            "%s",
+        ]
+        changed = " OR ".join(
+            f"dossiers_dossier.{col} IS DISTINCT FROM excluded.{col}" for col in DOSSIER_VALUE_COLUMNS
+        )
+        updates = ", ".join(
+            f"{col} = excluded.{col}" for col in [*DOSSIER_VALUE_COLUMNS, "import_job_id", "updated_at"]
+        )
+
+        def upsert(source: str) -> None:
+            cursor.execute(
+                f"""
+                INSERT INTO dossiers_dossier ({", ".join(insert_columns)})
+                SELECT {", ".join(select_columns)}
+                FROM {source} s JOIN dossiers_procedure p ON p.code = s.procedure_code
+                WHERE true {"ORDER BY s.row_no" if vendor == "sqlite" else ""}
+                ON CONFLICT (receiving_unit_id, receipt_number) DO UPDATE SET {updates}
+                WHERE {changed}
+                """,
+                [job_id, now],
+            )
+
+        if vendor == "postgresql":
+            # Wrap in a CTE so only the two counts come back, not one row per dossier.
+            def counted(source: str) -> tuple[int, int]:
+                sql_insert = f"""
+                    INSERT INTO dossiers_dossier ({", ".join(insert_columns)})
+                    SELECT {", ".join(select_columns)}
+                    FROM {source} s JOIN dossiers_procedure p ON p.code = s.procedure_code
+                    ON CONFLICT (receiving_unit_id, receipt_number) DO UPDATE SET {updates}
+                    WHERE {changed}
+                    RETURNING (xmax = 0) AS ins
+                """
+                cursor.execute(
+                    f"WITH up AS ({sql_insert}) SELECT count(*) FILTER (WHERE ins), count(*) FILTER (WHERE NOT ins) FROM up",
+                    [job_id, now],
+                )
+                return cursor.fetchone()
+
+            cursor.execute("SAVEPOINT dossier_upsert")
+            try:
+                inserted, updated = counted("dossier_stage")
+                cursor.execute("RELEASE SAVEPOINT dossier_upsert")
+            except Exception as exc:  # a receipt number twice in the file: keep its last row
+                if "cannot affect row a second time" not in str(exc):
+                    raise
+                cursor.execute("ROLLBACK TO SAVEPOINT dossier_upsert")
+                inserted, updated = counted(
+                    "(SELECT DISTINCT ON (receiving_unit_id, receipt_number) * FROM dossier_stage"
+                    " ORDER BY receiving_unit_id, receipt_number, row_no DESC)"
+                )
+        else:
+            cursor.execute(
+                """SELECT count(*) FROM dossiers_dossier d WHERE EXISTS (SELECT 1 FROM dossier_stage s
+                   WHERE s.receiving_unit_id = d.receiving_unit_id AND s.receipt_number = d.receipt_number)"""
+            )
+            existing = cursor.fetchone()[0]
+            cursor.execute(
+                "SELECT count(*) FROM (SELECT DISTINCT receiving_unit_id, receipt_number FROM dossier_stage)"
+            )
+            distinct = cursor.fetchone()[0]
+            upsert("dossier_stage")
+            written = cursor.rowcount
+            inserted = distinct - existing
+            updated = max(written - inserted, 0)
+        result.inserted, result.updated = inserted, updated
+        result.unchanged = max(staged_rows - inserted - updated, 0)
+        step("upsert")
+        result.touched_keys = refresh_touched_summaries(cursor)
+        step("summary refresh")
+    return result
+
+
+# --- summaries -----------------------------------------------------------------------
+
+SUMMARY_COLUMNS = (
+    "receiving_unit_id, province_id, agency_id, month, channel, procedure_level, received, closed,"
+    " finished_early, finished_on_time, finished_late, overdue_opened, overdue_closed"
+)
+
+
+def _summary_select_sql(where: str, touched_join: bool) -> str:
+    """WITH … SELECT of summary rows (in SUMMARY_COLUMNS order) from the dossiers matching `where`."""
+    join = (
+        "JOIN dossier_touched t ON t.u = f.u AND t.a = f.a AND t.c = f.c AND t.l = f.l AND t.month = f.month"
+        if touched_join
+        else ""
+    )
+    return f"""
+        WITH g AS (
+            SELECT receiving_unit_id AS u, province_id AS p, COALESCE(agency_id, 0) AS a, channel AS c,
+                   procedure_level AS l, received_month AS rm, closed_month AS cm, overdue_month AS om,
+                   outcome AS o, count(*) AS n
+            FROM dossiers_dossier d {where}
+            GROUP BY receiving_unit_id, province_id, COALESCE(agency_id, 0), channel, procedure_level,
+                     received_month, closed_month, overdue_month, outcome
+        ), f AS (
+            SELECT u, p, a, c, l, rm AS month, n AS received, 0 AS closed, 0 AS early, 0 AS on_time, 0 AS late,
+                   0 AS oo, 0 AS oc FROM g
+            UNION ALL
+            SELECT u, p, a, c, l, cm, 0, n,
+                   CASE WHEN o = 'early' THEN n ELSE 0 END, CASE WHEN o = 'on_time' THEN n ELSE 0 END,
+                   CASE WHEN o = 'late' THEN n ELSE 0 END, 0, CASE WHEN om IS NOT NULL THEN n ELSE 0 END
+            FROM g WHERE cm IS NOT NULL
+            UNION ALL
+            SELECT u, p, a, c, l, om, 0, 0, 0, 0, 0, n, 0 FROM g WHERE om IS NOT NULL
+        )
+        SELECT f.u AS receiving_unit_id, f.p AS province_id, NULLIF(f.a, 0) AS agency_id, f.month AS month,
+               f.c AS channel, f.l AS procedure_level, sum(received) AS received, sum(closed) AS closed,
+               sum(early) AS finished_early, sum(on_time) AS finished_on_time, sum(late) AS finished_late,
+               sum(oo) AS overdue_opened, sum(oc) AS overdue_closed
+        FROM f {join}
+        GROUP BY f.u, f.p, f.a, f.c, f.l, f.month
+    """
+
+
+def _summary_insert_sql(where: str, touched_join: bool) -> str:
+    select = _summary_select_sql(where, touched_join)
+    head, _, tail = select.rpartition("        SELECT f.u AS")
+    return f"{head}INSERT INTO dossiers_dossiersummary ({SUMMARY_COLUMNS})\n        SELECT f.u AS{tail}"
+
+
+def refresh_touched_summaries(cursor) -> int:
+    """Recompute the summary rows listed in the TEMP table `dossier_touched`."""
+    cursor.execute("CREATE INDEX dossier_touched_key ON dossier_touched (u, a, c, l, month)")
+    cursor.execute("SELECT DISTINCT month FROM dossier_touched ORDER BY month")
+    months = [row[0] for row in cursor.fetchall()]
+    if not months:
+        return 0
+    cursor.execute("SELECT count(*) FROM dossier_touched")
+    touched = cursor.fetchone()[0]
+    cursor.execute(
+        """DELETE FROM dossiers_dossiersummary WHERE EXISTS (SELECT 1 FROM dossier_touched t
+           WHERE t.u = dossiers_dossiersummary.receiving_unit_id AND t.a = COALESCE(dossiers_dossiersummary.agency_id, 0)
+             AND t.c = dossiers_dossiersummary.channel AND t.l = dossiers_dossiersummary.procedure_level
+             AND t.month = dossiers_dossiersummary.month)"""
+    )
+    marks = ", ".join(["%s"] * len(months))
+    where = f"WHERE d.received_month IN ({marks}) OR d.closed_month IN ({marks}) OR d.overdue_month IN ({marks})"
+    cursor.execute(_summary_insert_sql(where, touched_join=True), months * 3)
+    return touched
+
+
+def recompute_all_summaries() -> int:
+    """Rebuild the whole summary table from the dossiers (one transaction).
+
+    On PostgreSQL the aggregate runs as CREATE TEMP TABLE … AS, which may use parallel
+    workers (an INSERT … SELECT never does), then replaces the summary rows.
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        if backend() == "postgresql":
+            cursor.execute("SET LOCAL work_mem = '128MB'")
+            cursor.execute("DROP TABLE IF EXISTS dossier_recompute")
+            cursor.execute(f"CREATE TEMP TABLE dossier_recompute ON COMMIT DROP AS {_summary_select_sql('', False)}")
+            cursor.execute("DELETE FROM dossiers_dossiersummary")
+            cursor.execute(
+                f"INSERT INTO dossiers_dossiersummary ({SUMMARY_COLUMNS}) SELECT {SUMMARY_COLUMNS} FROM dossier_recompute"
+            )
+        else:
+            cursor.execute("DELETE FROM dossiers_dossiersummary")
+            cursor.execute(_summary_insert_sql("", touched_join=False))
+        cursor.execute("SELECT count(*) FROM dossiers_dossiersummary")
+        return cursor.fetchone()[0]
+
+
+def refresh_overdue(today: dt.date | None = None) -> int:
+    """Daily: unfinished dossiers whose due day has passed become overdue; refresh their keys."""
+    from .models import local_today
+
+    today = today or local_today()
+    next_month = (
+        "CAST(date_trunc('month', due_date + 1) AS date)"
+        if backend() == "postgresql"
+        else "date(due_date, '+1 day', 'start of month')"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS dossier_touched")
+        cursor.execute(
+            f"""CREATE TEMP TABLE dossier_touched AS
+                SELECT DISTINCT receiving_unit_id AS u, COALESCE(agency_id, 0) AS a, channel AS c,
+                       procedure_level AS l, {next_month} AS month
+                FROM dossiers_dossier WHERE outcome = 'pending' AND due_date < %s""",
+            [today],
+        )
+        cursor.execute(
+            f"UPDATE dossiers_dossier SET outcome = 'overdue', overdue_month = {next_month}"
+            " WHERE outcome = 'pending' AND due_date < %s",
+            [today],
+        )
+        changed = cursor.rowcount
+        refresh_touched_summaries(cursor)
+        cursor.execute("DROP TABLE dossier_touched")
+    return changed
+
+
+# --- orchestration -------------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    total_rows: int = 0
+    good_rows: int = 0
+    error_rows: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    touched_keys: int = 0
+    dry_run: bool = False
+    errors_path: str | None = None
+    errors_sample: list[dict] = field(default_factory=list)
+    stage_seconds: float = 0.0
+    steps: dict = field(default_factory=dict)
+    apply_seconds: float = 0.0
+
+
+class ErrorWriter:
+    """row, column, reason, then the row's original cells under the file's own headers."""
+
+    def __init__(self, path: str | None, headers: Sequence[str]):
+        self.path = path
+        self.count = 0
+        self.sample: list[dict] = []
+        self.handle = None
+        self.headers = list(headers)
+        if path:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            self.handle = open(path, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115
+            self.writer = csv.writer(self.handle)
+            self.writer.writerow(["Dòng / Row", "Cột / Column", "Lỗi / Reason", *self.headers])
+
+    def add(self, row_no: int, error: RowError, cells: Sequence) -> None:
+        self.count += 1
+        if len(self.sample) < 50:
+            self.sample.append({"row": row_no, "column": error.column, "reason": error.reason})
+        if self.handle and self.count <= MAX_ERROR_ROWS_WRITTEN:
+            self.writer.writerow([row_no, error.column, error.reason, *("" if c is None else c for c in cells)])
+
+    def close(self) -> None:
+        if self.handle:
+            self.handle.close()
+
+
+def import_rows(
+    rows: Iterable[tuple[int, Sequence]],
+    *,
+    columns: dict[str, int],
+    scope: Scope,
+    headers: Sequence[str] = (),
+    job_id: int | None = None,
+    dry_run: bool = False,
+    errors_path: str | None = None,
+    on_progress: Callable[..., None] | None = None,
+    progress_every: int = DEFAULT_CHUNK_ROWS,
+    lookups: Lookups | None = None,
+    today: dt.date | None = None,
+) -> ImportReport:
+    """Validate, stage and apply rows. `on_progress(read, errors)` may raise ImportCancelled."""
+    from .models import local_today
+
+    lookups = lookups or Lookups.load()
+    parser = RowParser(lookups, columns, scope, backend(), today or local_today())
+    errors = ErrorWriter(errors_path, headers)
+    report = ImportReport(dry_run=dry_run, errors_path=errors_path)
+    parse = parser.parse
+    read = 0
+    started = time.monotonic()
+    try:
+        with Stage(progress_every) as stage:
+            add = stage.add
+            for row_no, cells in rows:
+                read += 1
+                try:
+                    add(parse(row_no, cells))
+                except RowError as error:
+                    errors.add(row_no, error, cells)
+                if on_progress is not None and read % progress_every == 0:
+                    on_progress(read, errors.count)
+            stage.flush()
+            report.total_rows, report.good_rows, report.error_rows = read, stage.rows, errors.count
+            if on_progress is not None:
+                on_progress(read, errors.count, final=True)
+            report.errors_sample = errors.sample
+            report.stage_seconds = time.monotonic() - started
+            try:
+                with transaction.atomic():
+                    applied = apply_stage(job_id=job_id, new_procedures=parser.new_procedures, staged_rows=stage.rows)
+                    report.inserted, report.updated = applied.inserted, applied.updated
+                    report.unchanged, report.touched_keys = applied.unchanged, applied.touched_keys
+                    report.steps = applied.steps
+                    if dry_run:
+                        raise _DryRunRollback
+            except _DryRunRollback:
+                pass
+            report.apply_seconds = time.monotonic() - started - report.stage_seconds
+            report.steps["commit"] = round(report.apply_seconds - sum(report.steps.values()), 2)
+    finally:
+        errors.close()
+    if not errors.count and errors_path and os.path.exists(errors_path):
+        os.remove(errors_path)
+        report.errors_path = None
+    if not dry_run:
+        from cchc_portal.cache import bump_generation
+
+        bump_generation("dossier-stats")
+    return report
+
+
+class _DryRunRollback(Exception):
+    pass
+
+
+def import_file(
+    path: str,
+    *,
+    name: str | None = None,
+    scope: Scope | None = None,
+    extra_mapping: dict[str, str] | None = None,
+    **kwargs,
+) -> tuple[FileInfo, ImportReport]:
+    info = inspect_file(path, name or path, extra_mapping)
+    report = import_rows(
+        iter_file_rows(path, info), columns=info.columns, headers=info.headers, scope=scope or Scope(), **kwargs
+    )
+    return info, report
