@@ -259,6 +259,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several apps name a choice field "status"; give each enum its own schema name.
+    "ENUM_NAME_OVERRIDES": {
+        "TaskStatusEnum": "tasks.models.TaskStatus",
+        "DossierStatusEnum": "dossiers.models.Status",
+        "ImportJobStatusEnum": "dossiers.models.JobStatus",
+    },
 }
 
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
