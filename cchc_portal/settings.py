@@ -260,10 +260,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # Two "status" choice sets (tasks, dossiers) would otherwise get a hashed enum name (drf-spectacular W001).
+    # Several apps name a choice field "status"; give each enum its own schema name.
     "ENUM_NAME_OVERRIDES": {
         "TaskStatusEnum": "tasks.models.TaskStatus",
         "DossierStatusEnum": "dossiers.models.Status",
+        "ImportJobStatusEnum": "dossiers.models.JobStatus",
     },
 }
 
