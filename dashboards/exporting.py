@@ -7,16 +7,14 @@ from decimal import Decimal
 
 from django.http import HttpResponse
 
-DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+from cchc_portal.lib.spreadsheets import neutralise as safe_cell
 
 
 def neutralise(value):
-    """A cell a spreadsheet would run as a formula gets a leading quote (ASVS 5.0 §1.2.10)."""
-    if isinstance(value, str) and value.startswith(DANGEROUS):
-        return "'" + value
+    """A formula-safe cell; Decimals become floats so spreadsheets treat them as numbers."""
     if isinstance(value, Decimal):
         return float(value)
-    return value
+    return safe_cell(value)
 
 
 def xlsx_bytes(title: str, headers: list[str], rows: list[list]) -> bytes:

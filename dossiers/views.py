@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.scoping import primary_province_id, scope_for
 from cchc_portal.cache import cached
 from cchc_portal.lib.numbers import format_percent
+from cchc_portal.lib.spreadsheets import neutralise
 from cchc_portal.lib.workdays import add_months, first_of_month
 from provinces.models import AdministrativeUnit, Agency
 
@@ -173,13 +174,6 @@ def late_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _safe_cell(value):
-    """Neutralise spreadsheet formulas (ASVS 1.2.10)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def _export_xlsx(queryset) -> HttpResponse:
     import tempfile
 
@@ -204,10 +198,10 @@ def _export_xlsx(queryset) -> HttpResponse:
     for dossier in queryset[:EXPORT_LIMIT].iterator(chunk_size=2000):
         sheet.append(
             [
-                _safe_cell(dossier.receipt_number),
-                _safe_cell(f"{dossier.procedure.code} {dossier.procedure.name}"),
-                _safe_cell(dossier.receiving_unit.name),
-                _safe_cell(dossier.agency.name if dossier.agency else ""),
+                neutralise(dossier.receipt_number),
+                neutralise(f"{dossier.procedure.code} {dossier.procedure.name}"),
+                neutralise(dossier.receiving_unit.name),
+                neutralise(dossier.agency.name if dossier.agency else ""),
                 local(dossier.received_at).strftime("%d/%m/%Y %H:%M"),
                 dossier.due_date.strftime("%d/%m/%Y"),
                 local(dossier.finished_at).strftime("%d/%m/%Y %H:%M") if dossier.finished_at else "",

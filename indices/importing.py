@@ -29,6 +29,7 @@ from django.utils import timezone
 from audit.log import record_many
 from audit.models import AuditAction, AuditEvent, AuditSource
 from cchc_portal.lib.numbers import AmbiguousNumber, parse_score
+from cchc_portal.lib.spreadsheets import neutralise
 from cchc_portal.lib.text import fold
 
 from .models import SCORE_PLACES, Aggregation, Component, Edition, Score, SubjectLevel
@@ -863,13 +864,6 @@ def import_scores(
 
 
 # --- the file back with its problems marked -----------------------------------------
-
-
-def neutralise(value):
-    """A cell that a spreadsheet would run as a formula gets a leading quote (ASVS 5.0 §1.2.10)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def marked_workbook(plan: ImportPlan) -> bytes:

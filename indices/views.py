@@ -14,10 +14,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from cchc_portal.lib.numbers import format_decimal
+from cchc_portal.lib.spreadsheets import neutralise
 from cchc_portal.lib.text import fold
 from provinces.models import AdministrativeUnit
 
-from .importing import neutralise
 from .models import Component, Edition, Index, Ranking, Score
 
 SORTS = {

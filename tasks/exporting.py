@@ -6,16 +6,9 @@ import io
 
 from django.utils.translation import gettext as _
 
+from cchc_portal.lib.spreadsheets import neutralise
+
 from .models import Plan, ProgressUpdate
-
-DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "\0")
-
-
-def neutralise(value):
-    """Prefix a quote to text a spreadsheet would run as a formula (ASVS 1.2.10)."""
-    if isinstance(value, str) and value.startswith(DANGEROUS):
-        return "'" + value
-    return value
 
 
 def plan_export_xlsx(plan: Plan) -> bytes:

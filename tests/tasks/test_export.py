@@ -3,7 +3,7 @@ import io
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from tasks.exporting import neutralise
+from cchc_portal.lib.spreadsheets import neutralise
 from tasks.figures import plan_figures_compute
 from tasks.models import ProgressUpdate, TaskStatus
 
