@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import time
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -95,6 +96,8 @@ def _cached_body(parts: tuple, template: str, make_context) -> str:
 
 PAGE_CACHE = "dashboards.page"
 PAGE_TIMEOUT = 3600
+PAGE_LOCK_TIMEOUT = 10  # s: a crashed computation frees the lock on its own
+PAGE_LOCK_WAIT = 2.0  # s: then a waiting request computes the page itself
 # Rendered in place of the CSRF token; the request's own token replaces it on every response.
 CSRF_PLACEHOLDER = "cchcCsrfPlaceholder0000000000000000000000000000000000000000000000"
 
@@ -131,15 +134,37 @@ def page_cached(view_func):
         key = _page_key(request, view_func.__name__)
         html = cache.get(key)
         if html is None:
-            request._dashboards_page_cache = True
-            response = view_func(request, *args, **kwargs)
-            if response.status_code != 200 or not getattr(request, "_dashboards_placeholder_used", False):
-                return response
-            html = response.content.decode(response.charset)
-            cache.set(key, html, PAGE_TIMEOUT)
+            # One request computes a missing page; the same user's simultaneous requests (a cold
+            # cache, several tabs, a reload storm) wait for it instead of computing it again.
+            lock = f"{key}:lock"
+            owner = cache.add(lock, 1, PAGE_LOCK_TIMEOUT)
+            if not owner:
+                html = _wait_for(key)
+            if html is None:
+                try:
+                    request._dashboards_page_cache = True
+                    response = view_func(request, *args, **kwargs)
+                    if response.status_code != 200 or not getattr(request, "_dashboards_placeholder_used", False):
+                        return response
+                    html = response.content.decode(response.charset)
+                    cache.set(key, html, PAGE_TIMEOUT)
+                finally:
+                    if owner:
+                        cache.delete(lock)
         return HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(request)))
 
     return wrapper
+
+
+def _wait_for(key: str) -> str | None:
+    """The page another request is computing, or None if it is not there within PAGE_LOCK_WAIT."""
+    deadline = time.monotonic() + PAGE_LOCK_WAIT
+    while time.monotonic() < deadline:
+        time.sleep(0.01)
+        html = cache.get(key)
+        if html is not None:
+            return html
+    return None
 
 
 def _render(request: HttpRequest, template: str, context: dict) -> HttpResponse:

@@ -58,3 +58,23 @@ def test_pending_messages_are_shown_on_the_dashboard_and_not_lost(client, gia_la
     client.cookies["messages"] = storage._encode(list(storage._queued_messages))
     assert "Đã lưu kế hoạch" in client.get(url).content.decode()
     assert "Đã lưu kế hoạch" not in client.get(url).content.decode()
+
+
+def test_a_page_locked_by_a_request_that_never_finished_is_still_served(
+    client, gia_lai_leader, gia_lai, index_results, monkeypatch
+):
+    from django.core.cache import cache
+
+    from dashboards import views
+
+    monkeypatch.setattr(views, "PAGE_LOCK_WAIT", 0.05)
+    client.force_login(gia_lai_leader)
+    url = reverse("dashboards:leader")
+    request = client.get(url).wsgi_request
+    key = views._page_key(request, "leader")
+    assert cache.get(key) is not None
+    cache.delete(key)
+    assert cache.add(f"{key}:lock", 1, 60)  # a request computing the page died holding the lock
+    response = client.get(url)
+    assert response.status_code == 200 and gia_lai.name in response.content.decode()
+    assert cache.get(key) is not None
