@@ -48,26 +48,48 @@ FLOWS = {
 def _bucket_rows(province_id: int, start: dt.date, last: dt.date) -> list[dict]:
     """The province's flows up to `last`, summed per (agency, receiving unit, month) from `start`
     on and per (agency, receiving unit) before it (bucket None): one query and a few thousand rows
-    feed every figure of the block, instead of six queries each summing the whole history."""
-    from django.db.models import Case, DateField, F, Sum, Value, When
+    feed every figure of the block, instead of six queries each summing the whole history.
+
+    Plain SQL so the names are joined to the ~2,000 grouped rows rather than to the ~20,000
+    summary rows before grouping (and no ORM converters run per cell)."""
+    from django.db import connection
 
     from dossiers.models import DossierSummary
+    from provinces.models import AdministrativeUnit, Agency
 
-    return list(
-        DossierSummary.objects.filter(province_id=province_id, month__lte=last)
-        .annotate(bucket=Case(When(month__gte=start, then=F("month")), default=Value(None), output_field=DateField()))
-        .values(
-            "agency_id",
-            "agency__name",
-            "receiving_unit_id",
-            "receiving_unit__code",
-            "receiving_unit__name",
-            "receiving_unit__level",
-            "bucket",
-        )
-        .annotate(**{alias: Sum(field, default=0) for alias, field in FLOWS.items()})
-        .order_by()
+    sums = ", ".join(f"SUM(s.{field}) AS {alias}" for alias, field in FLOWS.items())
+    sql = f"""
+        SELECT g.agency_id, a.name, g.receiving_unit_id, u.code, u.name, u.level, g.bucket, {", ".join(FLOWS)}
+        FROM (
+            SELECT s.agency_id, s.receiving_unit_id,
+                   CASE WHEN s.month >= %s THEN s.month END AS bucket, {sums}
+            FROM {DossierSummary._meta.db_table} s
+            WHERE s.province_id = %s AND s.month <= %s
+            GROUP BY s.agency_id, s.receiving_unit_id, CASE WHEN s.month >= %s THEN s.month END
+        ) g
+        LEFT JOIN {Agency._meta.db_table} a ON a.id = g.agency_id
+        JOIN {AdministrativeUnit._meta.db_table} u ON u.id = g.receiving_unit_id
+    """  # noqa: S608  (table names from the models, values as parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [start, province_id, last, start])
+        records = cursor.fetchall()
+    keys = (
+        "agency_id",
+        "agency__name",
+        "receiving_unit_id",
+        "receiving_unit__code",
+        "receiving_unit__name",
+        "receiving_unit__level",
+        "bucket",
+        *FLOWS,
     )
+    rows = []
+    for record in records:
+        row = dict(zip(keys, record, strict=True))
+        if isinstance(row["bucket"], str):  # SQLite returns dates as text
+            row["bucket"] = dt.date.fromisoformat(row["bucket"])
+        rows.append(row)
+    return rows
 
 
 def _sums(rows, first: dt.date, last: dt.date) -> dict:
