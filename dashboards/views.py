@@ -26,7 +26,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.scoping import primary_province_id, scope_for
-from cchc_portal.cache import cached, generations
+from cchc_portal.cache import cached, generations, generations_with
 from cchc_portal.lib.numbers import format_decimal, format_percent
 from tasks.models import TaskStatus
 
@@ -102,17 +102,19 @@ PAGE_LOCK_WAIT = 2.0  # s: then a waiting request computes the page itself
 CSRF_PLACEHOLDER = "cchcCsrfPlaceholder0000000000000000000000000000000000000000000000"
 
 
+PAGE_GENERATIONS = (SCOPE_CACHE, HTML_CACHE, blocks.INDICES_CACHE, blocks.TASKS_CACHE, dossier_block.DOSSIERS_CACHE)
+
+
 def _page_key(request: HttpRequest, view: str) -> str:
-    """Everything the whole page depends on, read in one cache round-trip: the user (their scope
-    only changes with their units/agencies, which bump SCOPE_CACHE; their name, role and staff flag
-    are in the frame), the full path (filters), language, day and every feeding generation."""
+    """What the whole page depends on besides the data generations (stored beside the page): the
+    user (their scope only changes with their units/agencies, which bump SCOPE_CACHE; their name,
+    role and staff flag are in the frame), the full path (filters), language and day."""
     user = request.user
     parts = (
         view,
         request.get_full_path(),
         _lang(),
         timezone.localdate().isoformat(),
-        generations(SCOPE_CACHE, HTML_CACHE, blocks.INDICES_CACHE, blocks.TASKS_CACHE, dossier_block.DOSSIERS_CACHE),
         user.pk,
         user.get_full_name() or user.get_username(),
         user.effective_role,
@@ -123,8 +125,9 @@ def _page_key(request: HttpRequest, view: str) -> str:
 
 def page_cached(view_func):
     """Caches a page's whole HTML (frame included) per user, filters, language and generations, so a
-    warm request runs no query beyond the session and the user and makes two cache reads. The page
-    is rendered with a placeholder CSRF token (`_render`), replaced by the request's own token on the
+    warm request runs no query beyond the session and the user and makes one cache round-trip (the
+    generations and the page, stored as (generations, html), in one `get_many`). The page is
+    rendered with a placeholder CSRF token (`_render`), replaced by the request's own token on the
     way out. A request with pending messages renders normally (they would be consumed)."""
 
     @functools.wraps(view_func)
@@ -132,14 +135,15 @@ def page_cached(view_func):
         if len(messages.get_messages(request)):
             return view_func(request, *args, **kwargs)
         key = _page_key(request, view_func.__name__)
-        html = cache.get(key)
+        current, stored = generations_with(PAGE_GENERATIONS, key)
+        html = stored[1] if stored is not None and stored[0] == current else None
         if html is None:
             # One request computes a missing page; the same user's simultaneous requests (a cold
             # cache, several tabs, a reload storm) wait for it instead of computing it again.
-            lock = f"{key}:lock"
+            lock = _lock_key(key, current)
             owner = cache.add(lock, 1, PAGE_LOCK_TIMEOUT)
             if not owner:
-                html = _wait_for(key)
+                html = _wait_for(key, current)
             if html is None:
                 try:
                     request._dashboards_page_cache = True
@@ -147,7 +151,7 @@ def page_cached(view_func):
                     if response.status_code != 200 or not getattr(request, "_dashboards_placeholder_used", False):
                         return response
                     html = response.content.decode(response.charset)
-                    cache.set(key, html, PAGE_TIMEOUT)
+                    cache.set(key, (current, html), PAGE_TIMEOUT)
                 finally:
                     if owner:
                         cache.delete(lock)
@@ -156,14 +160,18 @@ def page_cached(view_func):
     return wrapper
 
 
-def _wait_for(key: str) -> str | None:
+def _lock_key(key: str, current: tuple) -> str:
+    return f"{key}:{'-'.join(map(str, current))}:lock"
+
+
+def _wait_for(key: str, current: tuple) -> str | None:
     """The page another request is computing, or None if it is not there within PAGE_LOCK_WAIT."""
     deadline = time.monotonic() + PAGE_LOCK_WAIT
     while time.monotonic() < deadline:
         time.sleep(0.01)
-        html = cache.get(key)
-        if html is not None:
-            return html
+        stored = cache.get(key)
+        if stored is not None and stored[0] == current:
+            return stored[1]
     return None
 
 
