@@ -28,6 +28,21 @@ def generation(name: str) -> int:
     return value
 
 
+def generations(*names: str) -> tuple[int, ...]:
+    """Several generations in one cache round-trip (`generation` for each missing one)."""
+    keys = [_generation_key(name) for name in names]
+    found = cache.get_many(keys)
+    return tuple(found[key] if key in found else generation(name) for key, name in zip(keys, names, strict=True))
+
+
+def generations_with(names: tuple[str, ...], key: str) -> tuple[tuple[int, ...], Any]:
+    """`generations(*names)` and the value cached under `key` (or None), in one round-trip."""
+    keys = [_generation_key(name) for name in names]
+    found = cache.get_many([*keys, key])
+    values = tuple(found[k] if k in found else generation(name) for k, name in zip(keys, names, strict=True))
+    return values, found.get(key)
+
+
 def bump_generation(name: str) -> None:
     try:
         cache.incr(_generation_key(name))

@@ -6,8 +6,15 @@ JSON endpoint, drawn by one script per page (static/dashboards/). Every table ex
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import time
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -19,11 +26,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.scoping import primary_province_id, scope_for
-from cchc_portal.cache import cached, generation
+from cchc_portal.cache import cached, generations, generations_with
 from cchc_portal.lib.numbers import format_decimal, format_percent
 from tasks.models import TaskStatus
 
 from . import blocks, dossier_block, tables
+from .apps import SCOPE_CACHE
 from .exporting import xlsx_response
 
 # --- scoping -----------------------------------------------------------------------
@@ -79,11 +87,99 @@ def _cached_body(parts: tuple, template: str, make_context) -> str:
         *parts,
         _lang(),
         timezone.localdate().isoformat(),
-        generation(blocks.INDICES_CACHE),
-        generation(blocks.TASKS_CACHE),
-        generation(dossier_block.DOSSIERS_CACHE),
+        generations(blocks.INDICES_CACHE, blocks.TASKS_CACHE, dossier_block.DOSSIERS_CACHE),
     )
     return mark_safe(cached(HTML_CACHE, key, lambda: render_to_string(template, make_context())))
+
+
+# --- whole pages, per user ----------------------------------------------------------------
+
+PAGE_CACHE = "dashboards.page"
+PAGE_TIMEOUT = 3600
+PAGE_LOCK_TIMEOUT = 10  # s: a crashed computation frees the lock on its own
+PAGE_LOCK_WAIT = 2.0  # s: then a waiting request computes the page itself
+# Rendered in place of the CSRF token; the request's own token replaces it on every response.
+CSRF_PLACEHOLDER = "cchcCsrfPlaceholder0000000000000000000000000000000000000000000000"
+
+
+PAGE_GENERATIONS = (SCOPE_CACHE, HTML_CACHE, blocks.INDICES_CACHE, blocks.TASKS_CACHE, dossier_block.DOSSIERS_CACHE)
+
+
+def _page_key(request: HttpRequest, view: str) -> str:
+    """What the whole page depends on besides the data generations (stored beside the page): the
+    user (their scope only changes with their units/agencies, which bump SCOPE_CACHE; their name,
+    role and staff flag are in the frame), the full path (filters), language and day."""
+    user = request.user
+    parts = (
+        view,
+        request.get_full_path(),
+        _lang(),
+        timezone.localdate().isoformat(),
+        user.pk,
+        user.get_full_name() or user.get_username(),
+        user.effective_role,
+        user.is_staff,
+    )
+    return f"{PAGE_CACHE}:{hashlib.sha1(repr(parts).encode()).hexdigest()[:24]}"
+
+
+def page_cached(view_func):
+    """Caches a page's whole HTML (frame included) per user, filters, language and generations, so a
+    warm request runs no query beyond the session and the user and makes one cache round-trip (the
+    generations and the page, stored as (generations, html), in one `get_many`). The page is
+    rendered with a placeholder CSRF token (`_render`), replaced by the request's own token on the
+    way out. A request with pending messages renders normally (they would be consumed)."""
+
+    @functools.wraps(view_func)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if len(messages.get_messages(request)):
+            return view_func(request, *args, **kwargs)
+        key = _page_key(request, view_func.__name__)
+        current, stored = generations_with(PAGE_GENERATIONS, key)
+        html = stored[1] if stored is not None and stored[0] == current else None
+        if html is None:
+            # One request computes a missing page; the same user's simultaneous requests (a cold
+            # cache, several tabs, a reload storm) wait for it instead of computing it again.
+            lock = _lock_key(key, current)
+            owner = cache.add(lock, 1, PAGE_LOCK_TIMEOUT)
+            if not owner:
+                html = _wait_for(key, current)
+            if html is None:
+                try:
+                    request._dashboards_page_cache = True
+                    response = view_func(request, *args, **kwargs)
+                    if response.status_code != 200 or not getattr(request, "_dashboards_placeholder_used", False):
+                        return response
+                    html = response.content.decode(response.charset)
+                    cache.set(key, (current, html), PAGE_TIMEOUT)
+                finally:
+                    if owner:
+                        cache.delete(lock)
+        return HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(request)))
+
+    return wrapper
+
+
+def _lock_key(key: str, current: tuple) -> str:
+    return f"{key}:{'-'.join(map(str, current))}:lock"
+
+
+def _wait_for(key: str, current: tuple) -> str | None:
+    """The page another request is computing, or None if it is not there within PAGE_LOCK_WAIT."""
+    deadline = time.monotonic() + PAGE_LOCK_WAIT
+    while time.monotonic() < deadline:
+        time.sleep(0.01)
+        stored = cache.get(key)
+        if stored is not None and stored[0] == current:
+            return stored[1]
+    return None
+
+
+def _render(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    if getattr(request, "_dashboards_page_cache", False):
+        request._dashboards_placeholder_used = True
+        context = {**context, "csrf_token": CSRF_PLACEHOLDER}
+    return render(request, template, context)
 
 
 # --- the leader's dashboard ---------------------------------------------------------------
@@ -100,6 +196,7 @@ def _leader_data(province: dict) -> dict:
 
 
 @login_required
+@page_cached
 def leader(request: HttpRequest) -> HttpResponse:
     province = _get_province_for_user(request)
     if province is None:
@@ -112,7 +209,7 @@ def leader(request: HttpRequest) -> HttpResponse:
         lambda: {"province": province, **_leader_data(province), "statuses": dict(TaskStatus.choices)},
     )
     context = {"province": province, "body": body}
-    return render(request, "dashboards/leader.html", context)
+    return _render(request, "dashboards/leader.html", context)
 
 
 @login_required
@@ -249,6 +346,7 @@ def _national_data(request: HttpRequest) -> tuple[list[dict], dict | None]:
 
 
 @login_required
+@page_cached
 def national(request: HttpRequest) -> HttpResponse:
     options, data = _national_data(request)
     scope = scope_for(request.user)
@@ -268,7 +366,7 @@ def national(request: HttpRequest) -> HttpResponse:
     who = "all" if scope.all else tuple(sorted(scope.province_ids))
     body = _cached_body(("national", query, who), "dashboards/_national_body.html", make_context)
     context = {"data": data, "body": body}
-    return render(request, "dashboards/national.html", context)
+    return _render(request, "dashboards/national.html", context)
 
 
 @login_required

@@ -11,13 +11,14 @@ from .conftest import make_tasks
 SESSION = 2
 AUTH = SESSION + 2
 # + province and its predecessors; indices, rankings; plan with figures, overdue, due soon,
-#   criteria links, indices, editions, components; dossiers: this month, year to date, by agency,
-#   by commune, monthly, last import
-LEADER_COLD = AUTH + 2 + 2 + 7 + 6
-LEADER_WARM = AUTH
+#   criteria links, indices, editions, components; dossiers: one grouped query of the monthly flows
+#   (dashboards.dossier_block), last import
+LEADER_COLD = AUTH + 2 + 2 + 7 + 2
+# warm: the whole page is cached per user (dashboards.views.page_cached): no scope queries
+LEADER_WARM = SESSION
 # + options (editions with rankings), the edition, its rankings with units and regions
 NATIONAL_COLD = AUTH + 3
-NATIONAL_WARM = AUTH
+NATIONAL_WARM = SESSION
 
 
 def count(client, url, params=None) -> int:
