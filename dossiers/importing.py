@@ -510,12 +510,20 @@ class RowParser:
         self._due_cache: dict[tuple[dt.date, int], dt.date] = {}
         self._month_cache: dict[dt.date, str] = {}
         self.getters = {name: columns.get(name) for name in FIELDS}
+        self._date_cache: dict[str, dict] = {
+            name: {} for name in ("received_at", "due_at", "finished_at", "returned_at")
+        }
+        self._unit_cache: dict[tuple, tuple | RowError] = {}
+        self._unit_fields = tuple(columns.get(name) for name in ("unit_code", "unit_name", "receiver", "agency"))
 
     def _cell(self, row: Sequence, name: str):
         index = self.getters[name]
         if index is None or index >= len(row):
             return None
         value = row[index]
+        if value.__class__ is str:  # the common case (every CSV cell)
+            value = value.strip()
+            return value or None
         if value is None:
             return None
         if isinstance(value, str):
@@ -528,7 +536,25 @@ class RowParser:
         return value
 
     def _date(self, row, name: str, required: bool = False):
+        """(staging text, local day) of a date cell; results (and errors) cached per distinct cell value."""
         value = self._cell(row, name)
+        try:
+            cached = self._date_cache[name].get(value)
+        except TypeError:  # an unhashable cell value: no caching
+            return self._date_uncached(value, name, required)
+        if cached is None:
+            if len(self._date_cache[name]) > 1 << 17:
+                self._date_cache[name].clear()
+            try:
+                cached = self._date_uncached(value, name, required)
+            except RowError as error:
+                cached = error
+            self._date_cache[name][value] = cached
+        if cached.__class__ is RowError:
+            raise RowError(cached.column, cached.reason)
+        return cached
+
+    def _date_uncached(self, value, name: str, required: bool):
         if value is None:
             if required:
                 raise RowError(FIELD_LABELS[name], _msg("Thiếu ngày.", "Date missing."))
@@ -574,6 +600,25 @@ class RowParser:
         return value
 
     def _resolve_unit(self, row) -> tuple[int, int, str, int | None]:
+        """Resolve the receiving unit and agency; cached per distinct (unit, receiver, agency) cells."""
+        try:
+            key = tuple(None if i is None or i >= len(row) else row[i] for i in self._unit_fields)
+            cached = self._unit_cache.get(key)
+        except TypeError:  # an unhashable cell value: no caching
+            return self._resolve_unit_uncached(row)
+        if cached is None:
+            if len(self._unit_cache) > 1 << 16:
+                self._unit_cache.clear()
+            try:
+                cached = self._resolve_unit_uncached(row)
+            except RowError as error:
+                cached = error
+            self._unit_cache[key] = cached
+        if cached.__class__ is RowError:
+            raise RowError(cached.column, cached.reason)
+        return cached
+
+    def _resolve_unit_uncached(self, row) -> tuple[int, int, str, int | None]:
         lookups = self.lookups
         unit = None
         code = self._cell(row, "unit_code")
@@ -897,6 +942,9 @@ def apply_stage(*, job_id: int | None, new_procedures: dict[str, tuple[str, str]
     with connection.cursor() as cursor:
         if vendor == "postgresql":
             cursor.execute("SET LOCAL work_mem = '64MB'")
+            # A crash right after COMMIT may lose this import (it is rerun; the upsert is
+            # idempotent) but never half of it; saves the WAL flush wait at commit.
+            cursor.execute("SET LOCAL synchronous_commit = off")
             cursor.execute("ANALYZE dossier_stage")
         else:  # SQLite has no hash join: give it an index to probe
             cursor.execute("CREATE INDEX dossier_stage_key ON dossier_stage (receiving_unit_id, receipt_number)")
@@ -968,6 +1016,7 @@ def apply_stage(*, job_id: int | None, new_procedures: dict[str, tuple[str, str]
                     INSERT INTO dossiers_dossier ({", ".join(insert_columns)})
                     SELECT {", ".join(select_columns)}
                     FROM {source} s JOIN dossiers_procedure p ON p.code = s.procedure_code
+                    ORDER BY s.receiving_unit_id, s.receipt_number
                     ON CONFLICT (receiving_unit_id, receipt_number) DO UPDATE SET {updates}
                     WHERE {changed}
                     RETURNING (xmax = 0) AS ins
