@@ -23,6 +23,7 @@ import csv
 import datetime as dt
 import io
 import os
+import threading
 import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -839,13 +840,22 @@ CREATE TEMP TABLE dossier_stage (
 
 
 class Stage:
-    """A TEMP table filled in batches: COPY on PostgreSQL, executemany on SQLite."""
+    """A TEMP table filled in batches: COPY on PostgreSQL, executemany on SQLite.
+
+    On PostgreSQL each batch's COPY runs in a helper thread (psycopg2 releases the GIL
+    while the server ingests it) while this thread parses the next batch. Whoever uses
+    the connection in between must call `sync()` first; `import_rows` does before every
+    progress callback. A batch is sent when the *next* row arrives, so the progress
+    callback at a batch boundary does not wait for that batch's COPY.
+    """
 
     def __init__(self, batch_rows: int = 20_000):
         self.vendor = backend()
         self.batch_rows = batch_rows
         self.pending: list = []
         self.rows = 0
+        self._copy: threading.Thread | None = None
+        self._copy_error: BaseException | None = None
 
     def __enter__(self) -> Stage:
         with connection.cursor() as cursor:
@@ -855,27 +865,57 @@ class Stage:
         return self
 
     def __exit__(self, *exc) -> None:
-        drop_temp_tables()
+        try:
+            self.sync()
+        except Exception:  # already failing or about to drop the table anyway
+            if exc[0] is None:
+                raise
+        finally:
+            drop_temp_tables()
 
     def add(self, record: tuple) -> None:
-        self.pending.append(record)
         if len(self.pending) >= self.batch_rows:
-            self.flush()
+            self.flush(wait=False)
+        self.pending.append(record)
 
-    def flush(self) -> None:
-        if not self.pending:
-            return
-        with connection.cursor() as cursor:
+    def sync(self) -> None:
+        """Wait for the COPY in flight; re-raise its error."""
+        if self._copy is not None:
+            self._copy.join()
+            self._copy = None
+        if self._copy_error is not None:
+            error, self._copy_error = self._copy_error, None
+            raise error
+
+    def flush(self, wait: bool = True) -> None:
+        """Send the pending rows; with wait=False the COPY may still run when this returns."""
+        if self.pending:
             if self.vendor == "postgresql":
                 buffer = io.StringIO()
                 csv.writer(buffer).writerows(self.pending)  # C speed; an unquoted empty field is NULL
+                size = buffer.tell()
                 buffer.seek(0)
-                cursor.copy_expert("COPY dossier_stage FROM STDIN WITH (FORMAT csv)", buffer)
+                self.sync()
+                connection.ensure_connection()
+                raw = connection.connection
+                self._copy = threading.Thread(target=self._send, args=(raw, buffer, size), daemon=True)
+                self._copy.start()
             else:
-                placeholders = ", ".join(["%s"] * len(STAGE_COLUMNS))
-                cursor.executemany(f"INSERT INTO dossier_stage VALUES ({placeholders})", self.pending)
-        self.rows += len(self.pending)
-        self.pending = []
+                with connection.cursor() as cursor:
+                    placeholders = ", ".join(["%s"] * len(STAGE_COLUMNS))
+                    cursor.executemany(f"INSERT INTO dossier_stage VALUES ({placeholders})", self.pending)
+            self.rows += len(self.pending)
+            self.pending = []
+        if wait:
+            self.sync()
+
+    def _send(self, raw, buffer: io.StringIO, size: int) -> None:
+        try:
+            with raw.cursor() as cursor:
+                # One read() of the whole batch: the GIL is taken once, not per 8 kB.
+                cursor.copy_expert("COPY dossier_stage FROM STDIN WITH (FORMAT csv)", buffer, size=max(size, 8192))
+        except BaseException as exc:  # handed to the main thread by sync()
+            self._copy_error = exc
 
 
 def drop_temp_tables() -> None:
@@ -1264,6 +1304,7 @@ def import_rows(
                 except RowError as error:
                     errors.add(row_no, error, cells)
                 if on_progress is not None and read % progress_every == 0:
+                    stage.sync()  # the callback uses the connection
                     on_progress(read, errors.count)
             stage.flush()
             report.total_rows, report.good_rows, report.error_rows = read, stage.rows, errors.count
