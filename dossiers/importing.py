@@ -23,6 +23,7 @@ import csv
 import datetime as dt
 import io
 import os
+import threading
 import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -510,12 +511,20 @@ class RowParser:
         self._due_cache: dict[tuple[dt.date, int], dt.date] = {}
         self._month_cache: dict[dt.date, str] = {}
         self.getters = {name: columns.get(name) for name in FIELDS}
+        self._date_cache: dict[str, dict] = {
+            name: {} for name in ("received_at", "due_at", "finished_at", "returned_at")
+        }
+        self._unit_cache: dict[tuple, tuple | RowError] = {}
+        self._unit_fields = tuple(columns.get(name) for name in ("unit_code", "unit_name", "receiver", "agency"))
 
     def _cell(self, row: Sequence, name: str):
         index = self.getters[name]
         if index is None or index >= len(row):
             return None
         value = row[index]
+        if value.__class__ is str:  # the common case (every CSV cell)
+            value = value.strip()
+            return value or None
         if value is None:
             return None
         if isinstance(value, str):
@@ -528,7 +537,25 @@ class RowParser:
         return value
 
     def _date(self, row, name: str, required: bool = False):
+        """(staging text, local day) of a date cell; results (and errors) cached per distinct cell value."""
         value = self._cell(row, name)
+        try:
+            cached = self._date_cache[name].get(value)
+        except TypeError:  # an unhashable cell value: no caching
+            return self._date_uncached(value, name, required)
+        if cached is None:
+            if len(self._date_cache[name]) > 1 << 17:
+                self._date_cache[name].clear()
+            try:
+                cached = self._date_uncached(value, name, required)
+            except RowError as error:
+                cached = error
+            self._date_cache[name][value] = cached
+        if cached.__class__ is RowError:
+            raise RowError(cached.column, cached.reason)
+        return cached
+
+    def _date_uncached(self, value, name: str, required: bool):
         if value is None:
             if required:
                 raise RowError(FIELD_LABELS[name], _msg("Thiếu ngày.", "Date missing."))
@@ -574,6 +601,25 @@ class RowParser:
         return value
 
     def _resolve_unit(self, row) -> tuple[int, int, str, int | None]:
+        """Resolve the receiving unit and agency; cached per distinct (unit, receiver, agency) cells."""
+        try:
+            key = tuple(None if i is None or i >= len(row) else row[i] for i in self._unit_fields)
+            cached = self._unit_cache.get(key)
+        except TypeError:  # an unhashable cell value: no caching
+            return self._resolve_unit_uncached(row)
+        if cached is None:
+            if len(self._unit_cache) > 1 << 16:
+                self._unit_cache.clear()
+            try:
+                cached = self._resolve_unit_uncached(row)
+            except RowError as error:
+                cached = error
+            self._unit_cache[key] = cached
+        if cached.__class__ is RowError:
+            raise RowError(cached.column, cached.reason)
+        return cached
+
+    def _resolve_unit_uncached(self, row) -> tuple[int, int, str, int | None]:
         lookups = self.lookups
         unit = None
         code = self._cell(row, "unit_code")
@@ -794,13 +840,22 @@ CREATE TEMP TABLE dossier_stage (
 
 
 class Stage:
-    """A TEMP table filled in batches: COPY on PostgreSQL, executemany on SQLite."""
+    """A TEMP table filled in batches: COPY on PostgreSQL, executemany on SQLite.
+
+    On PostgreSQL each batch's COPY runs in a helper thread (psycopg2 releases the GIL
+    while the server ingests it) while this thread parses the next batch. Whoever uses
+    the connection in between must call `sync()` first; `import_rows` does before every
+    progress callback. A batch is sent when the *next* row arrives, so the progress
+    callback at a batch boundary does not wait for that batch's COPY.
+    """
 
     def __init__(self, batch_rows: int = 20_000):
         self.vendor = backend()
         self.batch_rows = batch_rows
         self.pending: list = []
         self.rows = 0
+        self._copy: threading.Thread | None = None
+        self._copy_error: BaseException | None = None
 
     def __enter__(self) -> Stage:
         with connection.cursor() as cursor:
@@ -810,27 +865,57 @@ class Stage:
         return self
 
     def __exit__(self, *exc) -> None:
-        drop_temp_tables()
+        try:
+            self.sync()
+        except Exception:  # already failing or about to drop the table anyway
+            if exc[0] is None:
+                raise
+        finally:
+            drop_temp_tables()
 
     def add(self, record: tuple) -> None:
-        self.pending.append(record)
         if len(self.pending) >= self.batch_rows:
-            self.flush()
+            self.flush(wait=False)
+        self.pending.append(record)
 
-    def flush(self) -> None:
-        if not self.pending:
-            return
-        with connection.cursor() as cursor:
+    def sync(self) -> None:
+        """Wait for the COPY in flight; re-raise its error."""
+        if self._copy is not None:
+            self._copy.join()
+            self._copy = None
+        if self._copy_error is not None:
+            error, self._copy_error = self._copy_error, None
+            raise error
+
+    def flush(self, wait: bool = True) -> None:
+        """Send the pending rows; with wait=False the COPY may still run when this returns."""
+        if self.pending:
             if self.vendor == "postgresql":
                 buffer = io.StringIO()
                 csv.writer(buffer).writerows(self.pending)  # C speed; an unquoted empty field is NULL
+                size = buffer.tell()
                 buffer.seek(0)
-                cursor.copy_expert("COPY dossier_stage FROM STDIN WITH (FORMAT csv)", buffer)
+                self.sync()
+                connection.ensure_connection()
+                raw = connection.connection
+                self._copy = threading.Thread(target=self._send, args=(raw, buffer, size), daemon=True)
+                self._copy.start()
             else:
-                placeholders = ", ".join(["%s"] * len(STAGE_COLUMNS))
-                cursor.executemany(f"INSERT INTO dossier_stage VALUES ({placeholders})", self.pending)
-        self.rows += len(self.pending)
-        self.pending = []
+                with connection.cursor() as cursor:
+                    placeholders = ", ".join(["%s"] * len(STAGE_COLUMNS))
+                    cursor.executemany(f"INSERT INTO dossier_stage VALUES ({placeholders})", self.pending)
+            self.rows += len(self.pending)
+            self.pending = []
+        if wait:
+            self.sync()
+
+    def _send(self, raw, buffer: io.StringIO, size: int) -> None:
+        try:
+            with raw.cursor() as cursor:
+                # One read() of the whole batch: the GIL is taken once, not per 8 kB.
+                cursor.copy_expert("COPY dossier_stage FROM STDIN WITH (FORMAT csv)", buffer, size=max(size, 8192))
+        except BaseException as exc:  # handed to the main thread by sync()
+            self._copy_error = exc
 
 
 def drop_temp_tables() -> None:
@@ -897,6 +982,9 @@ def apply_stage(*, job_id: int | None, new_procedures: dict[str, tuple[str, str]
     with connection.cursor() as cursor:
         if vendor == "postgresql":
             cursor.execute("SET LOCAL work_mem = '64MB'")
+            # A crash right after COMMIT may lose this import (it is rerun; the upsert is
+            # idempotent) but never half of it; saves the WAL flush wait at commit.
+            cursor.execute("SET LOCAL synchronous_commit = off")
             cursor.execute("ANALYZE dossier_stage")
         else:  # SQLite has no hash join: give it an index to probe
             cursor.execute("CREATE INDEX dossier_stage_key ON dossier_stage (receiving_unit_id, receipt_number)")
@@ -968,6 +1056,7 @@ def apply_stage(*, job_id: int | None, new_procedures: dict[str, tuple[str, str]
                     INSERT INTO dossiers_dossier ({", ".join(insert_columns)})
                     SELECT {", ".join(select_columns)}
                     FROM {source} s JOIN dossiers_procedure p ON p.code = s.procedure_code
+                    ORDER BY s.receiving_unit_id, s.receipt_number
                     ON CONFLICT (receiving_unit_id, receipt_number) DO UPDATE SET {updates}
                     WHERE {changed}
                     RETURNING (xmax = 0) AS ins
@@ -1215,6 +1304,7 @@ def import_rows(
                 except RowError as error:
                     errors.add(row_no, error, cells)
                 if on_progress is not None and read % progress_every == 0:
+                    stage.sync()  # the callback uses the connection
                     on_progress(read, errors.count)
             stage.flush()
             report.total_rows, report.good_rows, report.error_rows = read, stage.rows, errors.count
