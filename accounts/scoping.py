@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db import models
+from django.db.models import Q
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -62,3 +65,22 @@ def primary_province_id(user) -> int | None:
     if not scope.province_ids:
         return None
     return min(scope.province_ids)
+
+
+class ProvinceScopedQuerySet(models.QuerySet):
+    """Rows owned by a province through a `province` foreign key.
+
+    `commune_field` names a commune foreign key: users scoped to a commune also
+    see that commune's rows.
+    """
+
+    commune_field: str | None = None
+
+    def for_user(self, user):
+        scope = scope_for(user)
+        if scope.all:
+            return self
+        condition = Q(province_id__in=scope.province_ids)
+        if self.commune_field:
+            condition |= Q(**{f"{self.commune_field}__in": scope.commune_ids})
+        return self.filter(condition)

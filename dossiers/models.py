@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.scoping import ProvinceScopedQuerySet
 from cchc_portal.lib.numbers import percent
 from cchc_portal.lib.workdays import add_months, first_of_month
 from provinces.models import AdministrativeUnit, Agency
@@ -96,14 +97,8 @@ class Procedure(models.Model):
         return f"{self.code} {self.name}"
 
 
-class DossierQuerySet(models.QuerySet):
-    def for_user(self, user):
-        from accounts.scoping import scope_for
-
-        scope = scope_for(user)
-        if scope.all:
-            return self
-        return self.filter(Q(province_id__in=scope.province_ids) | Q(receiving_unit_id__in=scope.commune_ids))
+class DossierQuerySet(ProvinceScopedQuerySet):
+    commune_field = "receiving_unit_id"
 
     def late_or_overdue(self):
         return self.filter(outcome__in=[Outcome.LATE, Outcome.OVERDUE])
@@ -186,14 +181,8 @@ class Dossier(models.Model):
         return self.receipt_number
 
 
-class SummaryQuerySet(models.QuerySet):
-    def for_user(self, user):
-        from accounts.scoping import scope_for
-
-        scope = scope_for(user)
-        if scope.all:
-            return self
-        return self.filter(Q(province_id__in=scope.province_ids) | Q(receiving_unit_id__in=scope.commune_ids))
+class SummaryQuerySet(ProvinceScopedQuerySet):
+    commune_field = "receiving_unit_id"
 
     def period_figures(self, first_month: dt.date, last_month: dt.date):
         """Aggregates for the months first..last: flows summed, stocks taken at the edges.

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.scoping import ProvinceScopedQuerySet
 from cchc_portal.lib.text import fold
 
 # Resolution 202/2025/QH15: the 34 provinces take effect on 1/7/2025.
@@ -282,14 +283,8 @@ class AgencySuccession(models.Model):
         return f"{self.predecessor} → {self.successor}"
 
 
-class SteeringCommitteeQuerySet(models.QuerySet):
-    def for_user(self, user):
-        from accounts.scoping import scope_for
-
-        scope = scope_for(user)
-        if scope.all:
-            return self
-        return self.filter(province_id__in=scope.province_ids)
+class SteeringCommitteeQuerySet(ProvinceScopedQuerySet):
+    pass
 
 
 class SteeringCommittee(models.Model):

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from accounts.scoping import ProvinceScopedQuerySet
+
 from .periods import PeriodKind, period_for
 
 # Resolution 76/NQ-CP (programme 2021–2030): six reform areas; plans usually
@@ -59,15 +61,7 @@ private_storage = PrivateStorage()
 # --- plans ----------------------------------------------------------------------
 
 
-class PlanQuerySet(models.QuerySet):
-    def for_user(self, user):
-        from accounts.scoping import scope_for
-
-        scope = scope_for(user)
-        if scope.all:
-            return self
-        return self.filter(province_id__in=scope.province_ids)
-
+class PlanQuerySet(ProvinceScopedQuerySet):
     def for_year(self, year: int):
         return self.filter(year=year)
 
