@@ -162,8 +162,7 @@ def _grouped(rows, first: dt.date, last: dt.date, group_by: str) -> list[dict]:
 
 def _monthly(rows, first: dt.date, last: dt.date) -> list[dict]:
     """`dossiers.stats.monthly` from bucket rows (`first` not before the rows' first bucket)."""
-    from cchc_portal.lib.workdays import month_range
-    from dossiers.models import figures_from_sums
+    from dossiers.stats import monthly_from_flows
 
     flows: dict = {}
     open_before = overdue_before = 0
@@ -176,25 +175,7 @@ def _monthly(rows, first: dt.date, last: dt.date) -> list[dict]:
             month_flows = flows.setdefault(bucket, dict.fromkeys(FLOWS, 0))
             for alias in FLOWS:
                 month_flows[alias] += row[alias]
-    result = []
-    for month in month_range(first, last):
-        f = flows.get(month) or dict.fromkeys(FLOWS, 0)
-        sums = {
-            "s_received": f["r"],
-            "s_early": f["e"],
-            "s_on_time": f["t"],
-            "s_late": f["la"],
-            "s_received_before": open_before,
-            "s_closed_before": 0,
-            "s_received_to_end": open_before + f["r"],
-            "s_closed_to_end": f["c"],
-            "s_overdue_opened": overdue_before + f["oo"],
-            "s_overdue_closed": f["oc"],
-        }
-        result.append({"month": month, **figures_from_sums(sums)})
-        open_before += f["r"] - f["c"]
-        overdue_before += f["oo"] - f["oc"]
-    return result
+    return monthly_from_flows(flows, first, last, open_before, overdue_before)
 
 
 def _compute(province: dict, today: dt.date) -> dict:

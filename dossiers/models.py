@@ -192,42 +192,33 @@ class SummaryQuerySet(ProvinceScopedQuerySet):
         up to and including it. Needs every earlier month, so it filters by month
         itself (only an upper bound).
         """
-        in_period = Q(month__gte=first_month, month__lte=last_month)
-        before = Q(month__lt=first_month)
-        up_to = Q(month__lte=last_month)
-        return self.filter(month__lte=last_month).aggregate(
-            s_received=Sum("received", filter=in_period, default=0),
-            s_early=Sum("finished_early", filter=in_period, default=0),
-            s_on_time=Sum("finished_on_time", filter=in_period, default=0),
-            s_late=Sum("finished_late", filter=in_period, default=0),
-            s_received_before=Sum("received", filter=before, default=0),
-            s_closed_before=Sum("closed", filter=before, default=0),
-            s_received_to_end=Sum("received", filter=up_to, default=0),
-            s_closed_to_end=Sum("closed", filter=up_to, default=0),
-            s_overdue_opened=Sum("overdue_opened", default=0),
-            s_overdue_closed=Sum("overdue_closed", default=0),
-        )
+        return self.filter(month__lte=last_month).aggregate(**_flow_sums(first_month, last_month))
 
     def grouped_figures(self, first_month: dt.date, last_month: dt.date, *fields: str):
-        in_period = Q(month__gte=first_month, month__lte=last_month)
-        before = Q(month__lt=first_month)
         return (
             self.filter(month__lte=last_month)
             .values(*fields)
-            .annotate(
-                s_received=Sum("received", filter=in_period, default=0),
-                s_early=Sum("finished_early", filter=in_period, default=0),
-                s_on_time=Sum("finished_on_time", filter=in_period, default=0),
-                s_late=Sum("finished_late", filter=in_period, default=0),
-                s_received_before=Sum("received", filter=before, default=0),
-                s_closed_before=Sum("closed", filter=before, default=0),
-                s_received_to_end=Sum("received", default=0),
-                s_closed_to_end=Sum("closed", default=0),
-                s_overdue_opened=Sum("overdue_opened", default=0),
-                s_overdue_closed=Sum("overdue_closed", default=0),
-            )
+            .annotate(**_flow_sums(first_month, last_month))
             .order_by(*fields)
         )
+
+
+def _flow_sums(first_month: dt.date, last_month: dt.date) -> dict:
+    """The sums `figures_from_sums` needs, over rows already limited to month <= last_month."""
+    in_period = Q(month__gte=first_month, month__lte=last_month)
+    before = Q(month__lt=first_month)
+    return {
+        "s_received": Sum("received", filter=in_period, default=0),
+        "s_early": Sum("finished_early", filter=in_period, default=0),
+        "s_on_time": Sum("finished_on_time", filter=in_period, default=0),
+        "s_late": Sum("finished_late", filter=in_period, default=0),
+        "s_received_before": Sum("received", filter=before, default=0),
+        "s_closed_before": Sum("closed", filter=before, default=0),
+        "s_received_to_end": Sum("received", default=0),
+        "s_closed_to_end": Sum("closed", default=0),
+        "s_overdue_opened": Sum("overdue_opened", default=0),
+        "s_overdue_closed": Sum("overdue_closed", default=0),
+    }
 
 
 def figures_from_sums(sums: dict) -> dict:

@@ -69,6 +69,11 @@ def monthly(queryset, first: dt.date, last: dt.date) -> list[dict]:
     }
     open_before = sum(r["r"] - r["c"] for m, r in flows.items() if m < first)
     overdue_before = sum(r["oo"] - r["oc"] for m, r in flows.items() if m < first)
+    return monthly_from_flows(flows, first, last, open_before, overdue_before)
+
+
+def monthly_from_flows(flows: dict, first: dt.date, last: dt.date, open_before: int, overdue_before: int) -> list[dict]:
+    """Walk the months first..last over {month: {r, c, e, t, la, oo, oc}} flows, carrying the stocks."""
     rows = []
     for month in month_range(first, last):
         f = flows.get(month) or {"r": 0, "c": 0, "e": 0, "t": 0, "la": 0, "oo": 0, "oc": 0}
