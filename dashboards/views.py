@@ -53,9 +53,13 @@ def _requested_province_id(request: HttpRequest) -> int | None:
     return primary_province_id(request.user)
 
 
-def _get_province_for_user(request: HttpRequest) -> dict | None:
+def _get_province_for_user(request: HttpRequest, *, required: bool = True) -> dict | None:
+    """The province the request asks for (or the user's own); 404 when it is out of scope,
+    and when there is none unless `required` is false."""
     province_id = _requested_province_id(request)
     if province_id is None:
+        if required:
+            raise Http404("no province")
         return None
     province = blocks.province_info(province_id)
     if province is None:
@@ -198,7 +202,7 @@ def _leader_data(province: dict) -> dict:
 @login_required
 @page_cached
 def leader(request: HttpRequest) -> HttpResponse:
-    province = _get_province_for_user(request)
+    province = _get_province_for_user(request, required=False)
     if province is None:
         # A national administrator has no province of their own: the national view, where every
         # province's dashboard is one click away.
@@ -215,8 +219,6 @@ def leader(request: HttpRequest) -> HttpResponse:
 @login_required
 def leader_export(request: HttpRequest, table: str) -> HttpResponse:
     province = _get_province_for_user(request)
-    if province is None:
-        raise Http404("no province")
     builders = tables.leader_tables()
     if table not in builders:
         raise Http404("unknown table")
@@ -233,8 +235,6 @@ def _chart(labels: list, series: list[dict], **extra) -> JsonResponse:
 def chart_trend(request: HttpRequest) -> JsonResponse:
     """One index's score over the years: the province and, before 2025, its predecessors."""
     province = _get_province_for_user(request)
-    if province is None:
-        raise Http404("no province")
     code = request.GET.get("index", "")
     card = next((c for c in blocks.index_cards(province)["cards"] if c["code"] == code), None)
     if card is None:
@@ -255,8 +255,6 @@ def chart_trend(request: HttpRequest) -> JsonResponse:
 @login_required
 def chart_plan_status(request: HttpRequest) -> JsonResponse:
     province = _get_province_for_user(request)
-    if province is None:
-        raise Http404("no province")
     figures = blocks.plan_block(province, timezone.localdate()).get("figures")
     if not figures:
         return _chart([], [])
@@ -275,8 +273,6 @@ def chart_plan_status(request: HttpRequest) -> JsonResponse:
 @login_required
 def chart_plan_areas(request: HttpRequest) -> JsonResponse:
     province = _get_province_for_user(request)
-    if province is None:
-        raise Http404("no province")
     figures = blocks.plan_block(province, timezone.localdate()).get("figures")
     if not figures:
         return _chart([], [])
@@ -295,8 +291,6 @@ def chart_plan_areas(request: HttpRequest) -> JsonResponse:
 @login_required
 def chart_dossiers_monthly(request: HttpRequest) -> JsonResponse:
     province = _get_province_for_user(request)
-    if province is None:
-        raise Http404("no province")
     block = dossier_block.dossier_block(province, timezone.localdate())
     months = block.get("monthly") or []
     return _chart(
