@@ -921,7 +921,7 @@ class Stage:
 def drop_temp_tables() -> None:
     try:
         with connection.cursor() as cursor:
-            for table in ("dossier_stage", "dossier_touched"):
+            for table in ("dossier_stage", "dossier_stored", "dossier_delta"):
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
     except Exception:  # the connection may be gone after a failure; temp tables go with it
         pass
@@ -946,6 +946,18 @@ DOSSIER_VALUE_COLUMNS = [
     "closed_month",
     "overdue_month",
 ]
+# The fields of a dossier its summary flows depend on, besides the unit (part of the key).
+FLOW_COLUMNS = ["agency_id", "channel", "procedure_level", "received_month", "closed_month", "overdue_month", "outcome"]
+
+# Summaries are maintained by adding deltas, so their writers (imports, the daily overdue
+# job, the full recompute) must not interleave: each holds this lock until it commits.
+WRITE_LOCK_KEY = 7_301_025
+
+
+def lock_dossier_writes(cursor) -> None:
+    """Serialise dossier writers until the end of the transaction (SQLite serialises writes anyway)."""
+    if backend() == "postgresql":
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK_KEY])
 
 
 @dataclass
@@ -965,8 +977,44 @@ def _create_procedures(new_procedures: dict[str, tuple[str, str]]) -> None:
         )
 
 
+def _has_duplicate_keys(cursor) -> bool:
+    cursor.execute("SELECT 1 FROM dossier_stage GROUP BY receiving_unit_id, receipt_number HAVING count(*) > 1 LIMIT 1")
+    return cursor.fetchone() is not None
+
+
+def _create_stored(cursor, source: str) -> None:
+    """TEMP `dossier_stored`: the stored dossier of each staged row that has one.
+
+    Its id, its unit and flow fields as they are now (the summary delta takes them away)
+    and whether the staged row differs from it.
+    """
+    changed = " OR ".join(
+        f"d.{col} IS DISTINCT FROM {'p.id' if col == 'procedure_id' else 's.' + col}" for col in DOSSIER_VALUE_COLUMNS
+    )
+    cursor.execute(
+        f"""
+        CREATE TEMP TABLE dossier_stored AS
+        SELECT s.row_no, d.id, d.receiving_unit_id, d.province_id, {", ".join(f"d.{col}" for col in FLOW_COLUMNS)},
+               CASE WHEN {changed} THEN 1 ELSE 0 END AS changed
+        FROM {source} s
+        JOIN dossiers_procedure p ON p.code = s.procedure_code
+        JOIN dossiers_dossier d ON d.receiving_unit_id = s.receiving_unit_id AND d.receipt_number = s.receipt_number
+        """
+    )
+    if backend() == "sqlite":
+        cursor.execute("CREATE INDEX dossier_stored_row ON dossier_stored (row_no)")
+
+
 def apply_stage(*, job_id: int | None, new_procedures: dict[str, tuple[str, str]], staged_rows: int) -> ApplyResult:
-    """Upsert the staged rows and refresh the summary keys they touch. Call inside a transaction."""
+    """Write the staged rows that are new or changed and add the difference to the summaries.
+
+    Call inside a transaction. `dossier_stored` holds the stored dossier of each staged
+    row that has one: staged rows without one are INSERTed, changed ones UPDATEd by id,
+    unchanged ones not touched at all (a re-import writes nothing). The summaries get
+    the flows of the staged rows minus those of the stored rows they replace
+    (`apply_flow_delta`; unchanged rows cancel out), so the work grows with the import,
+    not with the table. A receipt number twice in one file keeps its last row.
+    """
     vendor = backend()
     result = ApplyResult()
     clock = time.monotonic()
@@ -980,124 +1028,53 @@ def apply_stage(*, job_id: int | None, new_procedures: dict[str, tuple[str, str]
     _create_procedures(new_procedures)
     now = timezone.now()
     with connection.cursor() as cursor:
+        lock_dossier_writes(cursor)
         if vendor == "postgresql":
-            cursor.execute("SET LOCAL work_mem = '64MB'")
+            cursor.execute("SET LOCAL work_mem = '256MB'")  # the key-order sort of a million rows in memory
             # A crash right after COMMIT may lose this import (it is rerun; the upsert is
             # idempotent) but never half of it; saves the WAL flush wait at commit.
             cursor.execute("SET LOCAL synchronous_commit = off")
             cursor.execute("ANALYZE dossier_stage")
         else:  # SQLite has no hash join: give it an index to probe
             cursor.execute("CREATE INDEX dossier_stage_key ON dossier_stage (receiving_unit_id, receipt_number)")
-        # Keys touched: the staged rows' new months and the existing rows' old months.
-        cursor.execute("DROP TABLE IF EXISTS dossier_touched")
-        changed_d = " OR ".join(
-            f"d.{col} IS DISTINCT FROM {'p.id' if col == 'procedure_id' else 's.' + col}"
-            for col in DOSSIER_VALUE_COLUMNS
+        source = "dossier_stage"
+        if _has_duplicate_keys(cursor):
+            source = """(SELECT * FROM dossier_stage s WHERE NOT EXISTS (
+                SELECT 1 FROM dossier_stage later WHERE later.receiving_unit_id = s.receiving_unit_id
+                AND later.receipt_number = s.receipt_number AND later.row_no > s.row_no))"""
+        cursor.execute("DROP TABLE IF EXISTS dossier_stored")
+        _create_stored(cursor, source)
+        step("compare")
+
+        columns = ["receipt_number", "receiving_unit_id", *DOSSIER_VALUE_COLUMNS]
+        values = ", ".join("p.id" if col == "procedure_id" else f"s.{col}" for col in columns)
+        # In key order the unique index grows at its edges: half the time of file order.
+        order = "s.row_no" if vendor == "sqlite" else "s.receiving_unit_id, s.receipt_number"
+        cursor.execute(
+            f"""INSERT INTO dossiers_dossier ({", ".join(columns)}, import_job_id, updated_at)
+                SELECT {values}, %s, %s
+                FROM {source} s JOIN dossiers_procedure p ON p.code = s.procedure_code
+                WHERE NOT EXISTS (SELECT 1 FROM dossier_stored o WHERE o.row_no = s.row_no)
+                ORDER BY {order}""",
+            [job_id, now],
+        )
+        result.inserted = cursor.rowcount
+        updates = ", ".join(
+            "procedure_id = p.id" if col == "procedure_id" else f"{col} = s.{col}" for col in DOSSIER_VALUE_COLUMNS
         )
         cursor.execute(
-            f"""
-            CREATE TEMP TABLE dossier_touched AS
-            WITH changed AS (
-                SELECT s.receiving_unit_id AS su, COALESCE(s.agency_id, 0) AS sa, s.channel AS sc,
-                       s.procedure_level AS sl, s.received_month AS srm, s.closed_month AS scm,
-                       s.overdue_month AS som, d.id AS did, d.receiving_unit_id AS du, COALESCE(d.agency_id, 0) AS da,
-                       d.channel AS dc, d.procedure_level AS dl, d.received_month AS drm, d.closed_month AS dcm,
-                       d.overdue_month AS dom
-                FROM dossier_stage s
+            f"""UPDATE dossiers_dossier SET {updates}, import_job_id = %s, updated_at = %s
+                FROM dossier_stored o
+                JOIN {source} s ON s.row_no = o.row_no
                 JOIN dossiers_procedure p ON p.code = s.procedure_code
-                LEFT JOIN dossiers_dossier d
-                  ON s.receiving_unit_id = d.receiving_unit_id AND s.receipt_number = d.receipt_number
-                WHERE d.id IS NULL OR {changed_d}
-            ), src AS (
-                SELECT su AS u, sa AS a, sc AS c, sl AS l, srm AS rm, scm AS cm, som AS om FROM changed
-                UNION
-                SELECT du, da, dc, dl, drm, dcm, dom FROM changed WHERE did IS NOT NULL
-            )
-            SELECT DISTINCT u, a, c, l, month FROM (
-                SELECT u, a, c, l, rm AS month FROM src
-                UNION ALL SELECT u, a, c, l, cm FROM src WHERE cm IS NOT NULL
-                UNION ALL SELECT u, a, c, l, om FROM src WHERE om IS NOT NULL
-            ) x
-            """
+                WHERE o.changed = 1 AND o.id = dossiers_dossier.id""",
+            [job_id, now],
         )
-        step("touched keys")
-        insert_columns = ["receipt_number", "receiving_unit_id", *DOSSIER_VALUE_COLUMNS, "import_job_id", "updated_at"]
-        select_columns = [
-            "s.receipt_number",
-            "s.receiving_unit_id",
-            *("p.id" if col == "procedure_id" else f"s.{col}" for col in DOSSIER_VALUE_COLUMNS),
-            "%s",
-            "%s",
-        ]
-        changed = " OR ".join(
-            f"dossiers_dossier.{col} IS DISTINCT FROM excluded.{col}" for col in DOSSIER_VALUE_COLUMNS
-        )
-        updates = ", ".join(
-            f"{col} = excluded.{col}" for col in [*DOSSIER_VALUE_COLUMNS, "import_job_id", "updated_at"]
-        )
-
-        def upsert(source: str) -> None:
-            cursor.execute(
-                f"""
-                INSERT INTO dossiers_dossier ({", ".join(insert_columns)})
-                SELECT {", ".join(select_columns)}
-                FROM {source} s JOIN dossiers_procedure p ON p.code = s.procedure_code
-                WHERE true {"ORDER BY s.row_no" if vendor == "sqlite" else ""}
-                ON CONFLICT (receiving_unit_id, receipt_number) DO UPDATE SET {updates}
-                WHERE {changed}
-                """,
-                [job_id, now],
-            )
-
-        if vendor == "postgresql":
-            # Wrap in a CTE so only the two counts come back, not one row per dossier.
-            def counted(source: str) -> tuple[int, int]:
-                sql_insert = f"""
-                    INSERT INTO dossiers_dossier ({", ".join(insert_columns)})
-                    SELECT {", ".join(select_columns)}
-                    FROM {source} s JOIN dossiers_procedure p ON p.code = s.procedure_code
-                    ORDER BY s.receiving_unit_id, s.receipt_number
-                    ON CONFLICT (receiving_unit_id, receipt_number) DO UPDATE SET {updates}
-                    WHERE {changed}
-                    RETURNING (xmax = 0) AS ins
-                """
-                cursor.execute(
-                    f"WITH up AS ({sql_insert}) SELECT count(*) FILTER (WHERE ins), count(*) FILTER (WHERE NOT ins) FROM up",
-                    [job_id, now],
-                )
-                return cursor.fetchone()
-
-            cursor.execute("SAVEPOINT dossier_upsert")
-            try:
-                inserted, updated = counted("dossier_stage")
-                cursor.execute("RELEASE SAVEPOINT dossier_upsert")
-            except Exception as exc:  # a receipt number twice in the file: keep its last row
-                if "cannot affect row a second time" not in str(exc):
-                    raise
-                cursor.execute("ROLLBACK TO SAVEPOINT dossier_upsert")
-                inserted, updated = counted(
-                    "(SELECT DISTINCT ON (receiving_unit_id, receipt_number) * FROM dossier_stage"
-                    " ORDER BY receiving_unit_id, receipt_number, row_no DESC)"
-                )
-        else:
-            cursor.execute(
-                """SELECT count(*) FROM dossiers_dossier d WHERE EXISTS (SELECT 1 FROM dossier_stage s
-                   WHERE s.receiving_unit_id = d.receiving_unit_id AND s.receipt_number = d.receipt_number)"""
-            )
-            existing = cursor.fetchone()[0]
-            cursor.execute(
-                "SELECT count(*) FROM (SELECT DISTINCT receiving_unit_id, receipt_number FROM dossier_stage)"
-            )
-            distinct = cursor.fetchone()[0]
-            upsert("dossier_stage")
-            written = cursor.rowcount
-            inserted = distinct - existing
-            updated = max(written - inserted, 0)
-        result.inserted, result.updated = inserted, updated
-        result.unchanged = max(staged_rows - inserted - updated, 0)
-        step("upsert")
-        result.touched_keys = refresh_touched_summaries(cursor)
-        step("summary refresh")
+        result.updated = cursor.rowcount
+        result.unchanged = max(staged_rows - result.inserted - result.updated, 0)
+        step("write")
+        result.touched_keys = apply_flow_delta(cursor, new=source, old="dossier_stored")
+        step("summaries")
     return result
 
 
@@ -1107,94 +1084,122 @@ SUMMARY_COLUMNS = (
     "receiving_unit_id, province_id, agency_id, month, channel, procedure_level, received, closed,"
     " finished_early, finished_on_time, finished_late, overdue_opened, overdue_closed"
 )
+# Summary column → the name of its flow in the queries below.
+SUMMARY_FLOWS = {
+    "received": "received",
+    "closed": "closed",
+    "finished_early": "early",
+    "finished_on_time": "on_time",
+    "finished_late": "late",
+    "overdue_opened": "oo",
+    "overdue_closed": "oc",
+}
+FLOW_SUMS = ", ".join(f"sum({flow}) AS {flow}" for flow in SUMMARY_FLOWS.values())
 
 
-def _summary_select_sql(where: str, touched_join: bool) -> str:
-    """WITH … SELECT of summary rows (in SUMMARY_COLUMNS order) from the dossiers matching `where`."""
-    join = (
-        "JOIN dossier_touched t ON t.u = f.u AND t.a = f.a AND t.c = f.c AND t.l = f.l AND t.month = f.month"
-        if touched_join
-        else ""
-    )
+def _grouped_cte(name: str, source: str, sign: int = 1) -> str:
+    """A CTE `name`: the dossier rows of `source` (a table or a subquery) counted per unit and flow fields.
+
+    `sign` -1 counts them negatively (rows whose flows are taken away). Grouping first
+    makes the three monthly flows below come from a few thousand rows, not one per dossier.
+    """
+    return f"""{name} AS (
+        SELECT receiving_unit_id AS u, province_id AS p, COALESCE(agency_id, 0) AS a, channel AS c,
+               procedure_level AS l, received_month AS rm, closed_month AS cm, overdue_month AS om,
+               outcome AS o, {sign} * count(*) AS n
+        FROM {source} x
+        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+    )"""
+
+
+def _flows_sql(name: str) -> str:
+    """The monthly flows of grouped CTE `name`: received in rm; closed (by outcome) in cm; overdue in om."""
     return f"""
-        WITH g AS (
-            SELECT receiving_unit_id AS u, province_id AS p, COALESCE(agency_id, 0) AS a, channel AS c,
-                   procedure_level AS l, received_month AS rm, closed_month AS cm, overdue_month AS om,
-                   outcome AS o, count(*) AS n
-            FROM dossiers_dossier d {where}
-            GROUP BY receiving_unit_id, province_id, COALESCE(agency_id, 0), channel, procedure_level,
-                     received_month, closed_month, overdue_month, outcome
-        ), f AS (
-            SELECT u, p, a, c, l, rm AS month, n AS received, 0 AS closed, 0 AS early, 0 AS on_time, 0 AS late,
-                   0 AS oo, 0 AS oc FROM g
-            UNION ALL
-            SELECT u, p, a, c, l, cm, 0, n,
-                   CASE WHEN o = 'early' THEN n ELSE 0 END, CASE WHEN o = 'on_time' THEN n ELSE 0 END,
-                   CASE WHEN o = 'late' THEN n ELSE 0 END, 0, CASE WHEN om IS NOT NULL THEN n ELSE 0 END
-            FROM g WHERE cm IS NOT NULL
-            UNION ALL
-            SELECT u, p, a, c, l, om, 0, 0, 0, 0, 0, n, 0 FROM g WHERE om IS NOT NULL
-        )
-        SELECT f.u AS receiving_unit_id, f.p AS province_id, NULLIF(f.a, 0) AS agency_id, f.month AS month,
-               f.c AS channel, f.l AS procedure_level, sum(received) AS received, sum(closed) AS closed,
-               sum(early) AS finished_early, sum(on_time) AS finished_on_time, sum(late) AS finished_late,
-               sum(oo) AS overdue_opened, sum(oc) AS overdue_closed
-        FROM f {join}
-        GROUP BY f.u, f.p, f.a, f.c, f.l, f.month
+        SELECT u, p, a, c, l, rm AS month, n AS received, 0 AS closed, 0 AS early, 0 AS on_time, 0 AS late,
+               0 AS oo, 0 AS oc FROM {name}
+        UNION ALL
+        SELECT u, p, a, c, l, cm, 0, n, CASE WHEN o = 'early' THEN n ELSE 0 END,
+               CASE WHEN o = 'on_time' THEN n ELSE 0 END, CASE WHEN o = 'late' THEN n ELSE 0 END,
+               0, CASE WHEN om IS NOT NULL THEN n ELSE 0 END
+        FROM {name} WHERE cm IS NOT NULL
+        UNION ALL
+        SELECT u, p, a, c, l, om, 0, 0, 0, 0, 0, n, 0 FROM {name} WHERE om IS NOT NULL"""
+
+
+def _summary_select_sql() -> str:
+    """Every summary row (in SUMMARY_COLUMNS order) computed from the dossiers."""
+    return f"""
+        WITH {_grouped_cte("g", "dossiers_dossier")}
+        SELECT u, p, NULLIF(a, 0), month, c, l, {FLOW_SUMS}
+        FROM ({_flows_sql("g")}) f
+        GROUP BY u, p, a, c, l, month
     """
 
 
-def _summary_insert_sql(where: str, touched_join: bool) -> str:
-    select = _summary_select_sql(where, touched_join)
-    head, _, tail = select.rpartition("        SELECT f.u AS")
-    return f"{head}INSERT INTO dossiers_dossiersummary ({SUMMARY_COLUMNS})\n        SELECT f.u AS{tail}"
+def apply_flow_delta(cursor, *, new: str, old: str) -> int:
+    """Add the flows of the dossier rows `new`, take away those of the rows `old`.
 
-
-def refresh_touched_summaries(cursor) -> int:
-    """Recompute the summary rows listed in the TEMP table `dossier_touched`."""
-    cursor.execute("CREATE INDEX dossier_touched_key ON dossier_touched (u, a, c, l, month)")
-    cursor.execute("SELECT DISTINCT month FROM dossier_touched ORDER BY month")
-    months = [row[0] for row in cursor.fetchall()]
-    if not months:
-        return 0
-    cursor.execute("SELECT count(*) FROM dossier_touched")
-    touched = cursor.fetchone()[0]
+    `new` and `old` are tables or subqueries with the dossier's unit, province and flow
+    columns: the rows as they will be and as they were. Returns the number of summary
+    keys that changed. Needs `lock_dossier_writes`.
+    """
+    nonzero = " OR ".join(f"sum({flow}) <> 0" for flow in SUMMARY_FLOWS.values())
+    cursor.execute("DROP TABLE IF EXISTS dossier_delta")
     cursor.execute(
-        """DELETE FROM dossiers_dossiersummary WHERE EXISTS (SELECT 1 FROM dossier_touched t
-           WHERE t.u = dossiers_dossiersummary.receiving_unit_id AND t.a = COALESCE(dossiers_dossiersummary.agency_id, 0)
-             AND t.c = dossiers_dossiersummary.channel AND t.l = dossiers_dossiersummary.procedure_level
-             AND t.month = dossiers_dossiersummary.month)"""
+        f"""
+        CREATE TEMP TABLE dossier_delta AS
+        WITH {_grouped_cte("gn", new)}, {_grouped_cte("go", old, sign=-1)}
+        SELECT u, p, a, month, c, l, {FLOW_SUMS}
+        FROM ({_flows_sql("gn")} UNION ALL {_flows_sql("go")}) f
+        GROUP BY u, p, a, c, l, month
+        HAVING {nonzero}
+        """
     )
-    marks = ", ".join(["%s"] * len(months))
-    where = f"WHERE d.received_month IN ({marks}) OR d.closed_month IN ({marks}) OR d.overdue_month IN ({marks})"
-    cursor.execute(_summary_insert_sql(where, touched_join=True), months * 3)
+    cursor.execute("SELECT count(*) FROM dossier_delta")
+    touched = cursor.fetchone()[0]
+    if not touched:
+        return 0
+    key = """dossiers_dossiersummary.receiving_unit_id = d.u AND COALESCE(dossiers_dossiersummary.agency_id, 0) = d.a
+             AND dossiers_dossiersummary.month = d.month AND dossiers_dossiersummary.channel = d.c
+             AND dossiers_dossiersummary.procedure_level = d.l"""
+    increments = ", ".join(
+        f"{column} = dossiers_dossiersummary.{column} + d.{flow}" for column, flow in SUMMARY_FLOWS.items()
+    )
+    cursor.execute(
+        f"""UPDATE dossiers_dossiersummary SET {increments}
+            FROM dossier_delta d WHERE {key}"""
+    )
+    cursor.execute(
+        f"""INSERT INTO dossiers_dossiersummary ({SUMMARY_COLUMNS})
+            SELECT u, p, NULLIF(a, 0), month, c, l, received, closed, early, on_time, late, oo, oc
+            FROM dossier_delta d WHERE NOT EXISTS (SELECT 1 FROM dossiers_dossiersummary WHERE {key})"""
+    )
+    # A key whose every flow is back to 0 (its dossiers moved elsewhere) is not kept.
+    cursor.execute(
+        f"""DELETE FROM dossiers_dossiersummary
+            WHERE {" AND ".join(f"{column} = 0" for column in SUMMARY_FLOWS)}
+              AND EXISTS (SELECT 1 FROM dossier_delta d WHERE {key})"""
+    )
     return touched
 
 
 def recompute_all_summaries() -> int:
     """Rebuild the whole summary table from the dossiers (one transaction).
 
-    On PostgreSQL the aggregate runs as CREATE TEMP TABLE … AS, which may use parallel
-    workers (an INSERT … SELECT never does), then replaces the summary rows.
+    The repair path (`manage.py recompute_dossier_summaries`, nightly): imports and the
+    overdue job keep the summaries up to date by deltas.
     """
     with transaction.atomic(), connection.cursor() as cursor:
+        lock_dossier_writes(cursor)
         if backend() == "postgresql":
             cursor.execute("SET LOCAL work_mem = '128MB'")
-            cursor.execute("DROP TABLE IF EXISTS dossier_recompute")
-            cursor.execute(f"CREATE TEMP TABLE dossier_recompute ON COMMIT DROP AS {_summary_select_sql('', False)}")
-            cursor.execute("DELETE FROM dossiers_dossiersummary")
-            cursor.execute(
-                f"INSERT INTO dossiers_dossiersummary ({SUMMARY_COLUMNS}) SELECT {SUMMARY_COLUMNS} FROM dossier_recompute"
-            )
-        else:
-            cursor.execute("DELETE FROM dossiers_dossiersummary")
-            cursor.execute(_summary_insert_sql("", touched_join=False))
-        cursor.execute("SELECT count(*) FROM dossiers_dossiersummary")
-        return cursor.fetchone()[0]
+        cursor.execute("DELETE FROM dossiers_dossiersummary")
+        cursor.execute(f"INSERT INTO dossiers_dossiersummary ({SUMMARY_COLUMNS}) {_summary_select_sql()}")
+        return cursor.rowcount
 
 
 def refresh_overdue(today: dt.date | None = None) -> int:
-    """Daily: unfinished dossiers whose due day has passed become overdue; refresh their keys."""
+    """Daily: unfinished dossiers whose due day has passed become overdue; their flows move."""
     from .models import local_today
 
     today = today or local_today()
@@ -1203,23 +1208,26 @@ def refresh_overdue(today: dt.date | None = None) -> int:
         if backend() == "postgresql"
         else "date(due_date, '+1 day', 'start of month')"
     )
+    unchanged = [col for col in FLOW_COLUMNS if col not in ("overdue_month", "outcome")]
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS dossier_touched")
+        lock_dossier_writes(cursor)
+        cursor.execute("DROP TABLE IF EXISTS dossier_stored")
         cursor.execute(
-            f"""CREATE TEMP TABLE dossier_touched AS
-                SELECT DISTINCT receiving_unit_id AS u, COALESCE(agency_id, 0) AS a, channel AS c,
-                       procedure_level AS l, {next_month} AS month
+            f"""CREATE TEMP TABLE dossier_stored AS
+                SELECT id, receiving_unit_id, province_id, due_date, {", ".join(FLOW_COLUMNS)}
                 FROM dossiers_dossier WHERE outcome = 'pending' AND due_date < %s""",
             [today],
         )
+        becoming = f"""(SELECT receiving_unit_id, province_id, {", ".join(unchanged)},
+                        {next_month} AS overdue_month, 'overdue' AS outcome FROM dossier_stored)"""
+        apply_flow_delta(cursor, new=becoming, old="dossier_stored")
         cursor.execute(
-            f"UPDATE dossiers_dossier SET outcome = 'overdue', overdue_month = {next_month}"
-            " WHERE outcome = 'pending' AND due_date < %s",
-            [today],
+            f"""UPDATE dossiers_dossier SET outcome = 'overdue', overdue_month = {next_month}
+                WHERE id IN (SELECT id FROM dossier_stored)"""
         )
         changed = cursor.rowcount
-        refresh_touched_summaries(cursor)
-        cursor.execute("DROP TABLE dossier_touched")
+        for table in ("dossier_stored", "dossier_delta"):
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
     return changed
 
 

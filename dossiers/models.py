@@ -106,18 +106,33 @@ class DossierQuerySet(ProvinceScopedQuerySet):
 
 class Dossier(models.Model):
     receipt_number = models.CharField(_("receipt number"), max_length=64)
-    # Only receiving_unit keeps a database FK constraint: the import resolves the other
-    # ids from the same tables in the same transaction, and each deferred FK check
-    # costs ~3-4 s per million rows at commit (bench/dossiers_ingest.py).
-    procedure = models.ForeignKey(Procedure, verbose_name=_("procedure"), on_delete=models.PROTECT, db_constraint=False)
+    # Fact-table foreign keys: no database constraint and no index of their own. The import
+    # resolves every id from these tables in the same transaction, units and agencies are
+    # never deleted (they get an end date), and PROTECT still guards deletes through the
+    # ORM. Each constraint would be checked row by row at commit (~3-4 s per million
+    # rows) and each index maintained on every insert (bench/dossiers_ingest.py); the
+    # unique (receiving_unit, receipt_number) index serves lookups by unit.
+    procedure = models.ForeignKey(
+        Procedure, verbose_name=_("procedure"), on_delete=models.PROTECT, db_constraint=False, db_index=False
+    )
     # Denormalised from the procedure: the summary groups by it.
     procedure_level = models.CharField(_("procedure level"), max_length=10, choices=ProcedureLevel.choices)
     receiving_unit = models.ForeignKey(
-        AdministrativeUnit, verbose_name=_("receiving unit"), on_delete=models.PROTECT, related_name="+"
+        AdministrativeUnit,
+        verbose_name=_("receiving unit"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     # Denormalised province of the receiving unit, for scoping.
     province = models.ForeignKey(
-        AdministrativeUnit, verbose_name=_("province"), on_delete=models.PROTECT, related_name="+", db_constraint=False
+        AdministrativeUnit,
+        verbose_name=_("province"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     agency = models.ForeignKey(
         Agency,
@@ -127,6 +142,7 @@ class Dossier(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_constraint=False,
+        db_index=False,
     )
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices)
@@ -163,17 +179,19 @@ class Dossier(models.Model):
             models.CheckConstraint(condition=Q(paused_days__gte=0), name="dossier_paused_days_non_negative"),
         ]
         indexes = [
-            # The summary refresh reads dossiers by the months they count in.
-            models.Index(fields=["received_month", "receiving_unit"], name="dossier_received_month"),
-            models.Index(fields=["closed_month", "receiving_unit"], name="dossier_closed_month"),
-            models.Index(
-                fields=["overdue_month"], name="dossier_overdue_month", condition=Q(overdue_month__isnull=False)
-            ),
-            # Small: only the rows the daily job and the late list look at.
+            # Small partial indexes only: every index costs each imported row. The summaries
+            # are kept by deltas (importing.apply_flow_delta), so nothing reads by month.
+            # The daily overdue job and the late list:
             models.Index(
                 fields=["outcome", "due_date"],
                 name="dossier_outcome_due",
                 condition=Q(outcome__in=["pending", "late", "overdue"]),
+            ),
+            # The late list of a province over a period of receipt:
+            models.Index(
+                fields=["province", "received_month"],
+                name="dossier_late_by_province",
+                condition=Q(outcome__in=["late", "overdue"]),
             ),
         ]
 

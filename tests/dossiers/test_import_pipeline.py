@@ -140,3 +140,65 @@ def test_the_daily_job_turns_open_dossiers_past_their_due_day_into_overdue(commu
     incremental = _summary_snapshot()
     recompute_all_summaries()
     assert _summary_snapshot() == incremental
+
+
+def _random_row(rng, receipt: str, today: dt.date, unit: str | None = None) -> list[str]:
+    received = dt.date(2025, 4, 1) + dt.timedelta(days=rng.randrange((today - dt.date(2025, 4, 1)).days))
+    due = received + dt.timedelta(days=rng.randrange(0, 15))
+    kind = rng.random()
+    finished = returned = ""
+    if kind < 0.6:
+        day = min(today, received + dt.timedelta(days=rng.randrange(0, 25)))
+        finished, status = f"{day:%d/%m/%Y} 10:00", "Đã giải quyết"
+    elif kind < 0.7:
+        returned, status = f"{min(today, received + dt.timedelta(days=2)):%d/%m/%Y} 09:00", "Trả lại hồ sơ"
+    else:
+        status = rng.choice(["Đang giải quyết", "Tạm dừng"])
+    return row(
+        receipt,
+        unit=unit or rng.choice(["21550", "21551"]),
+        received=f"{received:%d/%m/%Y} 08:00",
+        due=f"{due:%d/%m/%Y} 17:00",
+        finished=finished,
+        returned=returned,
+        status=status,
+        paused=str(rng.choice([0, 0, 0, 1, 3])),
+        channel=rng.choice(["Trực tiếp", "Trực tuyến toàn trình", "Trực tuyến một phần", "Bưu chính"]),
+    )
+
+
+def test_summaries_kept_by_deltas_equal_a_full_recompute_through_changes_duplicates_and_the_daily_job(
+    communes, write_csv
+):
+    import random
+
+    rng = random.Random(11)
+    today = dt.date(2025, 7, 15)
+    first = [_random_row(rng, f"HS-{i}", today) for i in range(300)]
+    import_file(str(write_csv(first, name="1.csv")), today=today)
+    assert DossierSummary.objects.exists()
+
+    # A later export: a third unchanged, a third in a new state, new receipts, and one
+    # receipt twice (the last row wins), seen a week later.
+    later = today + dt.timedelta(days=7)
+    second = first[:100] + [_random_row(rng, f"HS-{i}", later, unit=first[i][3]) for i in range(100, 200)]
+    second += [_random_row(rng, f"HS-{i}", later) for i in range(300, 350)]
+    twice = _random_row(rng, "HS-TWICE", later)
+    last = _random_row(rng, "HS-TWICE", later, unit=twice[3])
+    last[5] = "Bưu chính"
+    second += [twice, last]
+    _, report = import_file(str(write_csv(second, name="2.csv")), today=later)
+    assert report.inserted == 51
+    assert report.updated > 90  # a few of the redrawn rows may come out the same
+    assert report.unchanged >= 100
+    assert Dossier.objects.get(receipt_number="HS-TWICE").channel == "post"
+    incremental = _summary_snapshot()
+    recompute_all_summaries()
+    assert _summary_snapshot() == incremental
+
+    assert refresh_overdue(later + dt.timedelta(days=30)) > 0
+    incremental = _summary_snapshot()
+    recompute_all_summaries()
+    assert _summary_snapshot() == incremental
+    # Every dossier is counted once as received, whatever moved.
+    assert sum(s.received for s in DossierSummary.objects.all()) == Dossier.objects.count() == 351
