@@ -266,9 +266,14 @@ def figures_from_sums(sums: dict) -> dict:
 class DossierSummary(models.Model):
     """Monthly flows per (receiving unit, agency, month, channel, procedure level)."""
 
-    receiving_unit = models.ForeignKey(AdministrativeUnit, on_delete=models.CASCADE, related_name="+")
-    province = models.ForeignKey(AdministrativeUnit, on_delete=models.CASCADE, related_name="+")
-    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # Derived rows written in bulk by the import (see Dossier): no database FK constraints.
+    receiving_unit = models.ForeignKey(
+        AdministrativeUnit, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    province = models.ForeignKey(AdministrativeUnit, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     month = models.DateField(_("month"))
     channel = models.CharField(max_length=16, choices=Channel.choices)
     procedure_level = models.CharField(max_length=10, choices=ProcedureLevel.choices)
