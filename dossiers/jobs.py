@@ -61,13 +61,14 @@ def run_import(job_id: int, *, path: str | None = None, errors_path: str | None 
         scope = importing.Scope([job.province_id]) if job.province_id else importing.Scope()
 
         def on_progress(read: int, errors: int, final: bool = False) -> None:
+            # Cancelling is possible until the rows are read; saving then runs to the end.
+            if jobs.filter(cancel_requested=True).exists():
+                raise importing.ImportCancelled
             jobs.update(
                 processed_rows=read,
                 error_rows=errors,
                 **({"status": JobStatus.APPLYING, "total_rows": read} if final else {}),
             )
-            if not final and jobs.filter(cancel_requested=True).exists():
-                raise importing.ImportCancelled
 
         try:
             with override("vi"):

@@ -412,6 +412,11 @@ class ImportJob(models.Model):
         return self.status in ACTIVE_JOB_STATUSES
 
     @property
+    def can_cancel(self) -> bool:
+        """Until its rows are read; saving (one transaction) then runs to the end."""
+        return self.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+
+    @property
     def progress_percent(self) -> int:
         if self.status == JobStatus.SUCCEEDED:
             return 100

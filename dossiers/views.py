@@ -274,11 +274,13 @@ def import_job_progress(request: HttpRequest, pk: int) -> HttpResponse:
 def import_job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     _require_importer(request)
     job = _get_job_for_user(request, pk)
-    if job.is_active:
+    if job.can_cancel:
         ImportJob.objects.filter(pk=job.pk).update(cancel_requested=True)
         if job.status == JobStatus.QUEUED:
             ImportJob.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(status=JobStatus.CANCELLED)
         messages.info(request, _("Cancellation requested."))
+    elif job.status == JobStatus.APPLYING:
+        messages.warning(request, _("The rows are already being saved: this import can no longer be cancelled."))
     return redirect(job)
 
 

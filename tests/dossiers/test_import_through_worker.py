@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from conftest import wait_for
 from dossiers.generate import write_export
-from dossiers.models import Dossier, DossierSummary, ImportJob, JobStatus
+from dossiers.models import ACTIVE_JOB_STATUSES, Dossier, DossierSummary, ImportJob, JobStatus
 
 ROWS = int(os.environ.get("DOSSIER_E2E_ROWS", "200000"))
 
@@ -50,3 +50,33 @@ def test_a_generated_export_imports_through_the_worker_with_a_live_progress_bar(
     assert sum(DossierSummary.objects.values_list("received", flat=True)) == ROWS - 5
     assert page.inner_text("[data-testid=job-inserted]").replace(".", "").replace(",", "") == str(ROWS - 5)
     assert page.query_selector("[data-testid=job-errors-link]") is not None
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_cancelling_a_running_import_in_the_worker_leaves_nothing_and_a_rerun_imports_it(
+    celery_worker_process, client, province_admin, province, communes, agency, home_affairs, tmp_path
+):
+    path = tmp_path / "export.csv"
+    write_export(str(path), province=province, rows=300_000, end=dt.date.today() - dt.timedelta(days=1))
+    client.force_login(province_admin)
+    with open(path, "rb") as handle:
+        client.post(reverse("dossiers:import_index"), {"file": handle, "province": province.pk})
+    job = ImportJob.objects.get()
+    wait_for(lambda: ImportJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING, processed_rows__gt=0).exists())
+    client.post(reverse("dossiers:import_job_cancel", args=[job.pk]))
+    job = wait_for(lambda: ImportJob.objects.filter(pk=job.pk).exclude(status__in=ACTIVE_JOB_STATUSES).first())
+    assert job.status == JobStatus.CANCELLED, job.message
+    assert 0 < job.processed_rows < 300_000
+    assert not Dossier.objects.exists() and not DossierSummary.objects.exists()
+
+    with open(path, "rb") as handle:
+        client.post(reverse("dossiers:import_index"), {"file": handle, "province": province.pk})
+    rerun = ImportJob.objects.exclude(pk=job.pk).get()
+    rerun = wait_for(
+        lambda: ImportJob.objects.filter(pk=rerun.pk).exclude(status__in=ACTIVE_JOB_STATUSES).first(), timeout=300
+    )
+    assert (rerun.status, rerun.inserted) == (JobStatus.SUCCEEDED, 300_000)
+    assert sum(DossierSummary.objects.values_list("received", flat=True)) == Dossier.objects.count() == 300_000

@@ -100,3 +100,14 @@ def test_the_demo_loads_once(province, communes, agency):
     assert count > 450
     load_demo(province=province, rows=500)
     assert Dossier.objects.count() == count
+
+
+def test_a_job_that_is_already_saving_can_no_longer_be_cancelled(client, province_admin, province):
+    job = ImportJob.objects.create(province=province, status=JobStatus.APPLYING, total_rows=10, processed_rows=10)
+    client.force_login(province_admin)
+    page = client.get(reverse("dossiers:import_job_progress", args=[job.pk]), HTTP_HX_REQUEST="true")
+    assert 'data-testid="job-cancel"' not in page.content.decode()
+    response = client.post(reverse("dossiers:import_job_cancel", args=[job.pk]), follow=True)
+    assert "không thể hủy" in response.content.decode()
+    job.refresh_from_db()
+    assert (job.status, job.cancel_requested) == (JobStatus.APPLYING, False)
