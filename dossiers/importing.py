@@ -1022,7 +1022,7 @@ def apply_stage(*, job_id: int | None, new_procedures: dict[str, tuple[str, str]
     def step(name: str) -> None:
         nonlocal clock
         now_ = time.monotonic()
-        result.steps[name] = round(now_ - clock, 2)
+        result.steps[name] = round(now_ - clock, 3)
         clock = now_
 
     _create_procedures(new_procedures)
