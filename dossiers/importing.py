@@ -32,7 +32,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from cchc_portal.lib.text import fold
@@ -977,9 +977,14 @@ def _create_procedures(new_procedures: dict[str, tuple[str, str]]) -> None:
         )
 
 
-def _has_duplicate_keys(cursor) -> bool:
-    cursor.execute("SELECT 1 FROM dossier_stage GROUP BY receiving_unit_id, receipt_number HAVING count(*) > 1 LIMIT 1")
-    return cursor.fetchone() is not None
+# The staged rows minus any row whose receipt number comes again later in the file.
+LAST_ROW_PER_KEY = """(SELECT * FROM dossier_stage s WHERE NOT EXISTS (
+    SELECT 1 FROM dossier_stage later WHERE later.receiving_unit_id = s.receiving_unit_id
+    AND later.receipt_number = s.receipt_number AND later.row_no > s.row_no))"""
+
+
+class _KeyTwiceInFile(Exception):
+    pass
 
 
 def _create_stored(cursor, source: str) -> None:
@@ -1003,6 +1008,42 @@ def _create_stored(cursor, source: str) -> None:
     )
     if backend() == "sqlite":
         cursor.execute("CREATE INDEX dossier_stored_row ON dossier_stored (row_no)")
+
+
+def _write_rows(cursor, source: str, *, job_id, now, result: ApplyResult, step) -> None:
+    """INSERT the rows of `source` with no stored dossier, UPDATE the changed ones by id."""
+    cursor.execute("DROP TABLE IF EXISTS dossier_stored")
+    _create_stored(cursor, source)
+    if source == "dossier_stage":
+        cursor.execute("SELECT 1 FROM dossier_stored GROUP BY id HAVING count(*) > 1 LIMIT 1")
+        if cursor.fetchone():
+            raise _KeyTwiceInFile
+    step("compare")
+    columns = ["receipt_number", "receiving_unit_id", *DOSSIER_VALUE_COLUMNS]
+    values = ", ".join("p.id" if col == "procedure_id" else f"s.{col}" for col in columns)
+    # In key order the unique index grows at its edges: half the time of file order.
+    order = "s.row_no" if backend() == "sqlite" else "s.receiving_unit_id, s.receipt_number"
+    cursor.execute(
+        f"""INSERT INTO dossiers_dossier ({", ".join(columns)}, import_job_id, updated_at)
+            SELECT {values}, %s, %s
+            FROM {source} s JOIN dossiers_procedure p ON p.code = s.procedure_code
+            WHERE NOT EXISTS (SELECT 1 FROM dossier_stored o WHERE o.row_no = s.row_no)
+            ORDER BY {order}""",
+        [job_id, now],
+    )
+    result.inserted = cursor.rowcount
+    updates = ", ".join(
+        "procedure_id = p.id" if col == "procedure_id" else f"{col} = s.{col}" for col in DOSSIER_VALUE_COLUMNS
+    )
+    cursor.execute(
+        f"""UPDATE dossiers_dossier SET {updates}, import_job_id = %s, updated_at = %s
+            FROM dossier_stored o
+            JOIN {source} s ON s.row_no = o.row_no
+            JOIN dossiers_procedure p ON p.code = s.procedure_code
+            WHERE o.changed = 1 AND o.id = dossiers_dossier.id""",
+        [job_id, now],
+    )
+    result.updated = cursor.rowcount
 
 
 def apply_stage(*, job_id: int | None, new_procedures: dict[str, tuple[str, str]], staged_rows: int) -> ApplyResult:
@@ -1037,40 +1078,16 @@ def apply_stage(*, job_id: int | None, new_procedures: dict[str, tuple[str, str]
             cursor.execute("ANALYZE dossier_stage")
         else:  # SQLite has no hash join: give it an index to probe
             cursor.execute("CREATE INDEX dossier_stage_key ON dossier_stage (receiving_unit_id, receipt_number)")
+        # Optimistically every receipt number once: a second one shows as two staged rows
+        # for one stored dossier, or as a unique violation among the new ones; then the
+        # savepoint is rolled back and the file's last row per receipt number is used.
         source = "dossier_stage"
-        if _has_duplicate_keys(cursor):
-            source = """(SELECT * FROM dossier_stage s WHERE NOT EXISTS (
-                SELECT 1 FROM dossier_stage later WHERE later.receiving_unit_id = s.receiving_unit_id
-                AND later.receipt_number = s.receipt_number AND later.row_no > s.row_no))"""
-        cursor.execute("DROP TABLE IF EXISTS dossier_stored")
-        _create_stored(cursor, source)
-        step("compare")
-
-        columns = ["receipt_number", "receiving_unit_id", *DOSSIER_VALUE_COLUMNS]
-        values = ", ".join("p.id" if col == "procedure_id" else f"s.{col}" for col in columns)
-        # In key order the unique index grows at its edges: half the time of file order.
-        order = "s.row_no" if vendor == "sqlite" else "s.receiving_unit_id, s.receipt_number"
-        cursor.execute(
-            f"""INSERT INTO dossiers_dossier ({", ".join(columns)}, import_job_id, updated_at)
-                SELECT {values}, %s, %s
-                FROM {source} s JOIN dossiers_procedure p ON p.code = s.procedure_code
-                WHERE NOT EXISTS (SELECT 1 FROM dossier_stored o WHERE o.row_no = s.row_no)
-                ORDER BY {order}""",
-            [job_id, now],
-        )
-        result.inserted = cursor.rowcount
-        updates = ", ".join(
-            "procedure_id = p.id" if col == "procedure_id" else f"{col} = s.{col}" for col in DOSSIER_VALUE_COLUMNS
-        )
-        cursor.execute(
-            f"""UPDATE dossiers_dossier SET {updates}, import_job_id = %s, updated_at = %s
-                FROM dossier_stored o
-                JOIN {source} s ON s.row_no = o.row_no
-                JOIN dossiers_procedure p ON p.code = s.procedure_code
-                WHERE o.changed = 1 AND o.id = dossiers_dossier.id""",
-            [job_id, now],
-        )
-        result.updated = cursor.rowcount
+        try:
+            with transaction.atomic():
+                _write_rows(cursor, source, job_id=job_id, now=now, result=result, step=step)
+        except (_KeyTwiceInFile, IntegrityError):
+            source = LAST_ROW_PER_KEY
+            _write_rows(cursor, source, job_id=job_id, now=now, result=result, step=step)
         result.unchanged = max(staged_rows - result.inserted - result.updated, 0)
         step("write")
         result.touched_keys = apply_flow_delta(cursor, new=source, old="dossier_stored")

@@ -196,6 +196,13 @@ def test_summaries_kept_by_deltas_equal_a_full_recompute_through_changes_duplica
     recompute_all_summaries()
     assert _summary_snapshot() == incremental
 
+    # A stored receipt number twice in a file: the last row wins here too.
+    again = [_random_row(rng, "HS-0", later, unit=first[0][3]) for _ in range(2)]
+    again[0][5], again[1][5] = "Bưu chính", "Trực tuyến toàn trình"
+    _, report = import_file(str(write_csv(again, name="3.csv")), today=later)
+    assert (report.inserted, report.updated) == (0, 1)
+    assert Dossier.objects.get(receipt_number="HS-0").channel == "online_full"
+
     assert refresh_overdue(later + dt.timedelta(days=30)) > 0
     incremental = _summary_snapshot()
     recompute_all_summaries()
