@@ -517,9 +517,11 @@ CLOSED_WITHOUT_RESULT = (Status.REJECTED, Status.WITHDRAWN)
 
 
 class DateColumn(dict):
-    """(staging text, local day) per distinct cell value of one date column, or the RowError it gives.
+    """(staging text, local day) per distinct cell value of one date column.
 
-    Filled on first sight of a value (`__missing__`); emptied when it grows past `limit`.
+    Filled on first sight of a value (`__missing__`), which raises the value's RowError
+    instead if it is not a valid date; errors are remembered apart, so a bad value is
+    parsed once too. Both are emptied when they grow past `limit`.
     """
 
     def __init__(self, parser: RowParser, name: str, required: bool, limit: int = 1 << 17):
@@ -528,19 +530,27 @@ class DateColumn(dict):
         self.name = name
         self.required = required
         self.limit = limit
+        self.errors: dict = {}
 
-    def __missing__(self, value):
-        if len(self) > self.limit:
-            self.clear()
-        result = self[value] = self.read(value)
-        return result
+    def __missing__(self, value) -> tuple:
+        error = self.errors.get(value)
+        if error is None:
+            try:
+                result = self.read(value)
+            except RowError as exc:
+                if len(self.errors) > self.limit:
+                    self.errors.clear()
+                error = self.errors[value] = (exc.column, exc.reason)
+            else:
+                if len(self) > self.limit:
+                    self.clear()
+                self[value] = result
+                return result
+        raise RowError(*error)
 
-    def read(self, value):
-        """The uncached result for one cell value (an error is returned, not raised)."""
-        try:
-            return self.parser.parse_date(value, self.name, self.required)
-        except RowError as error:
-            return error
+    def read(self, value) -> tuple:
+        """The uncached (text, day) of one cell value, or its RowError."""
+        return self.parser.parse_date(value, self.name, self.required)
 
 
 class DayText(dict):
@@ -632,11 +642,6 @@ class RowParser:
         if day > self.latest_allowed and name != "due_at":
             raise RowError(FIELD_LABELS[name], _msg("Ngày ở tương lai.", "Date in the future."))
         return text, day
-
-    def _raise_first_error(self, *dates) -> None:
-        for date in dates:
-            if date.__class__ is RowError:
-                raise RowError(date.column, date.reason)
 
     def _working_day(self, start: dt.date, days: int) -> dt.date:
         key = (start, days)
@@ -812,21 +817,15 @@ class RowParser:
         )
 
         try:
-            received = self._received[received_at]
-            due = self._due[due_at]
-            finished = self._finished[finished_at]
-            returned = self._returned[returned_at]
+            received_text, received_day = self._received[received_at]
+            due_text, due_day = self._due[due_at]
+            finished_text, finished_day = self._finished[finished_at]
+            returned_text, returned_day = self._returned[returned_at]
         except TypeError:  # an unhashable cell value: no caching
-            received = self._received.read(received_at)
-            due = self._due.read(due_at)
-            finished = self._finished.read(finished_at)
-            returned = self._returned.read(returned_at)
-        if RowError in (received.__class__, due.__class__, finished.__class__, returned.__class__):
-            self._raise_first_error(received, due, finished, returned)
-        received_text, received_day = received
-        due_text, due_day = due
-        finished_text, finished_day = finished
-        returned_text, returned_day = returned
+            received_text, received_day = self._received.read(received_at)
+            due_text, due_day = self._due.read(due_at)
+            finished_text, finished_day = self._finished.read(finished_at)
+            returned_text, returned_day = self._returned.read(returned_at)
         if paused is None:
             paused_days = 0
         else:
@@ -945,7 +944,8 @@ def copy_line(record: tuple) -> str:
     `BAD_TEXT`, so they hardly ever need escaping: the line is written as is and only
     escaped value by value when it shows a tab too many, a newline, CR or backslash.
     """
-    line = "\t".join(["" if value is None else str(value) for value in record])
+    # join() takes a text as it is (the value of a TextChoices member too): no str() call.
+    line = "\t".join([value if isinstance(value, str) else "" if value is None else str(value) for value in record])
     if line.count("\t") == len(record) - 1 and "\\" not in line and "\n" not in line and "\r" not in line:
         return line
     return "\t".join(["" if value is None else str(value).translate(COPY_ESCAPES) for value in record])
