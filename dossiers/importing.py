@@ -549,7 +549,7 @@ class DateColumn(dict):
         raise RowError(*error)
 
     def read(self, value) -> tuple:
-        """The uncached (text, day) of one cell value, or its RowError."""
+        """The uncached (text, day) of one cell value; raises its RowError."""
         return self.parser.parse_date(value, self.name, self.required)
 
 
