@@ -29,6 +29,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -497,65 +498,137 @@ class Scope:
         return self.province_ids is None or province_id in self.province_ids or unit_id in self.unit_ids
 
 
+def _plain_cell(value):
+    """A cell as the parser reads it: stripped text, or None when empty (see `RowParser.values`)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, int):
+        return str(value)
+    return value
+
+
+ONE_DAY = dt.timedelta(days=1)
+OPEN_STATUSES = (Status.IN_PROGRESS, Status.PAUSED)
+CLOSED_WITHOUT_RESULT = (Status.REJECTED, Status.WITHDRAWN)
+
+
+class DateColumn(dict):
+    """(staging text, local day) per distinct cell value of one date column.
+
+    Filled on first sight of a value (`__missing__`), which raises the value's RowError
+    instead if it is not a valid date; errors are remembered apart, so a bad value is
+    parsed once too. Both are emptied when they grow past `limit`.
+    """
+
+    def __init__(self, parser: RowParser, name: str, required: bool, limit: int = 1 << 17):
+        super().__init__()
+        self.parser = parser
+        self.name = name
+        self.required = required
+        self.limit = limit
+        self.errors: dict = {}
+
+    def __missing__(self, value) -> tuple:
+        error = self.errors.get(value)
+        if error is None:
+            try:
+                result = self.read(value)
+            except RowError as exc:
+                if len(self.errors) > self.limit:
+                    self.errors.clear()
+                error = self.errors[value] = (exc.column, exc.reason)
+            else:
+                if len(self) > self.limit:
+                    self.clear()
+                self[value] = result
+                return result
+        raise RowError(*error)
+
+    def read(self, value) -> tuple:
+        """The uncached (text, day) of one cell value; raises its RowError."""
+        return self.parser.parse_date(value, self.name, self.required)
+
+
+class DayText(dict):
+    """ISO text per day (or of the first of its month, with `month=True`); None stays None."""
+
+    def __init__(self, month: bool = False):
+        super().__init__({None: None})
+        self.month = month
+
+    def __missing__(self, day: dt.date) -> str:
+        text = self[day] = (day.replace(day=1) if self.month else day).isoformat()
+        return text
+
+
 class RowParser:
-    """Turns one row (cells + column map) into a staging tuple, or raises RowError."""
+    """Turns one row (cells + column map) into a staging tuple, or raises RowError.
+
+    `parse` runs once per row of files of a million rows, so it reads all the cells it
+    needs in one go (`values`) and answers most checks from caches per distinct cell
+    values (units and procedures, dates, days). The checks still run in the same order,
+    so a row's first error is the one reported.
+    """
 
     def __init__(self, lookups: Lookups, columns: dict[str, int], scope: Scope, backend: str, today: dt.date):
         self.lookups = lookups
         self.columns = columns
         self.scope = scope
         self.today = today
-        self.latest_allowed = today + dt.timedelta(days=1)
+        self.latest_allowed = today + ONE_DAY
         self.parse_dt = make_datetime_parser(backend)
         self.new_procedures: dict[str, tuple[str, str]] = {}
         self._due_cache: dict[tuple[dt.date, int], dt.date] = {}
-        self._month_cache: dict[dt.date, str] = {}
-        self.getters = {name: columns.get(name) for name in FIELDS}
-        self._date_cache: dict[str, dict] = {
-            name: {} for name in ("received_at", "due_at", "finished_at", "returned_at")
-        }
+        self._iso = DayText()
+        self._month = DayText(month=True)
+        self._received = DateColumn(self, "received_at", required=True)
+        self._due = DateColumn(self, "due_at", required=False)
+        self._finished = DateColumn(self, "finished_at", required=False)
+        self._returned = DateColumn(self, "returned_at", required=False)
+        self._kind_cache: dict[tuple, tuple | RowError] = {}
         self._unit_cache: dict[tuple, tuple | RowError] = {}
-        self._unit_fields = tuple(columns.get(name) for name in ("unit_code", "unit_name", "receiver", "agency"))
+        # Column index per field in FIELDS order; an absent field reads a stand-in
+        # column and is blanked afterwards, so one itemgetter call reads a whole row.
+        indexes = [columns.get(name) for name in FIELDS]
+        stand_in = next((index for index in indexes if index is not None), 0)
+        read = [stand_in if index is None else index for index in indexes]
+        self._indexes = indexes
+        self._absent = [position for position, index in enumerate(indexes) if index is None]
+        self._width = max(read) + 1
+        self._read_row = itemgetter(*read)
 
-    def _cell(self, row: Sequence, name: str):
-        index = self.getters[name]
-        if index is None or index >= len(row):
-            return None
-        value = row[index]
-        if value.__class__ is str:  # the common case (every CSV cell)
-            value = value.strip()
-            return value or None
+    def values(self, row: Sequence) -> list:
+        """Every field's cell in FIELDS order: stripped text, None when empty or absent."""
+        if len(row) >= self._width:
+            values = [
+                value.strip() or None if value.__class__ is str else _plain_cell(value) for value in self._read_row(row)
+            ]
+            for position in self._absent:
+                values[position] = None
+            return values
+        size = len(row)  # a short row: the missing cells are empty
+        return [None if index is None or index >= size else _plain_cell(row[index]) for index in self._indexes]
+
+    def _text(self, value, name: str, max_length: int, required: bool = True) -> str | None:
         if value is None:
+            if required:
+                raise RowError(FIELD_LABELS[name], _msg("Thiếu giá trị.", "Value missing."))
             return None
-        if isinstance(value, str):
-            value = value.strip()
-            return value or None
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
-        if isinstance(value, int):
-            return str(value)
+        value = str(value)
+        if len(value) > max_length:
+            raise RowError(
+                FIELD_LABELS[name], _msg(f"Dài quá {max_length} ký tự.", f"Longer than {max_length} characters.")
+            )
+        if not BAD_TEXT.isdisjoint(value):
+            raise RowError(FIELD_LABELS[name], _msg("Chứa ký tự không hợp lệ.", "Contains invalid characters."))
         return value
 
-    def _date(self, row, name: str, required: bool = False):
-        """(staging text, local day) of a date cell; results (and errors) cached per distinct cell value."""
-        value = self._cell(row, name)
-        try:
-            cached = self._date_cache[name].get(value)
-        except TypeError:  # an unhashable cell value: no caching
-            return self._date_uncached(value, name, required)
-        if cached is None:
-            if len(self._date_cache[name]) > 1 << 17:
-                self._date_cache[name].clear()
-            try:
-                cached = self._date_uncached(value, name, required)
-            except RowError as error:
-                cached = error
-            self._date_cache[name][value] = cached
-        if cached.__class__ is RowError:
-            raise RowError(cached.column, cached.reason)
-        return cached
-
-    def _date_uncached(self, value, name: str, required: bool):
+    def parse_date(self, value, name: str, required: bool):
+        """(staging text, local day) of a date cell, (None, None) when empty and optional."""
         if value is None:
             if required:
                 raise RowError(FIELD_LABELS[name], _msg("Thiếu ngày.", "Date missing."))
@@ -570,14 +643,6 @@ class RowParser:
             raise RowError(FIELD_LABELS[name], _msg("Ngày ở tương lai.", "Date in the future."))
         return text, day
 
-    def _month(self, day: dt.date | None) -> str | None:
-        if day is None:
-            return None
-        month = self._month_cache.get(day)
-        if month is None:
-            month = self._month_cache[day] = day.replace(day=1).isoformat()
-        return month
-
     def _working_day(self, start: dt.date, days: int) -> dt.date:
         key = (start, days)
         result = self._due_cache.get(key)
@@ -585,33 +650,57 @@ class RowParser:
             result = self._due_cache[key] = add_working_days(start, days, self.lookups.holidays)
         return result
 
-    def _text(self, row, name: str, max_length: int, required: bool = True) -> str | None:
-        value = self._cell(row, name)
-        if value is None:
-            if required:
-                raise RowError(FIELD_LABELS[name], _msg("Thiếu giá trị.", "Value missing."))
-            return None
-        value = str(value)
-        if len(value) > max_length:
-            raise RowError(
-                FIELD_LABELS[name], _msg(f"Dài quá {max_length} ký tự.", f"Longer than {max_length} characters.")
-            )
-        if not BAD_TEXT.isdisjoint(value):
-            raise RowError(FIELD_LABELS[name], _msg("Chứa ký tự không hợp lệ.", "Contains invalid characters."))
-        return value
+    def _row_kind(self, key: tuple) -> tuple:
+        """(procedure code, level, allowance, unit, province, agency, channel, status) of a row's cells.
 
-    def _resolve_unit(self, row) -> tuple[int, int, str, int | None]:
-        """Resolve the receiving unit and agency; cached per distinct (unit, receiver, agency) cells."""
+        `key` holds the cells of those fields, in FIELDS order. Results and errors are
+        cached per distinct key, except for a procedure missing from the catalogue: its
+        result depends on the rows before it (`new_procedures`).
+        """
         try:
-            key = tuple(None if i is None or i >= len(row) else row[i] for i in self._unit_fields)
+            kind = self._kind_cache.get(key)
+        except TypeError:  # an unhashable cell value: no caching
+            return self._row_kind_uncached(*key)
+        if kind is None:
+            if str(key[0]) not in self.lookups.procedures:
+                return self._row_kind_uncached(*key)
+            if len(self._kind_cache) > 1 << 16:
+                self._kind_cache.clear()
+            try:
+                kind = self._row_kind_uncached(*key)
+            except RowError as error:
+                kind = error
+            self._kind_cache[key] = kind
+        if kind.__class__ is RowError:
+            raise RowError(kind.column, kind.reason)
+        return kind
+
+    def _row_kind_uncached(
+        self, code, procedure_name, procedure_level, unit_code, unit_name, receiver, agency, channel, status
+    ) -> tuple:
+        code = self._text(code, "procedure_code", 50)
+        unit_id, province_id, unit_level, agency_id = self._resolve_unit(unit_code, unit_name, receiver, agency)
+        level, allowance = self._procedure(code, procedure_name, procedure_level, unit_level)
+        channel = parse_channel(str(channel or ""))
+        if channel is None:
+            raise RowError(FIELD_LABELS["channel"], _msg("Hình thức nộp không hợp lệ.", "Unknown channel."))
+        status = parse_status(str(status or ""))
+        if status is None:
+            raise RowError(FIELD_LABELS["status"], _msg("Trạng thái không hợp lệ.", "Unknown status."))
+        return code, level, allowance, unit_id, province_id, agency_id, channel, status
+
+    def _resolve_unit(self, unit_code, unit_name, receiver, agency) -> tuple[int, int, str, int | None]:
+        """Resolve the receiving unit and agency; cached per distinct (unit, receiver, agency) cells."""
+        key = (unit_code, unit_name, receiver, agency)
+        try:
             cached = self._unit_cache.get(key)
         except TypeError:  # an unhashable cell value: no caching
-            return self._resolve_unit_uncached(row)
+            return self._resolve_unit_uncached(*key)
         if cached is None:
             if len(self._unit_cache) > 1 << 16:
                 self._unit_cache.clear()
             try:
-                cached = self._resolve_unit_uncached(row)
+                cached = self._resolve_unit_uncached(*key)
             except RowError as error:
                 cached = error
             self._unit_cache[key] = cached
@@ -619,10 +708,9 @@ class RowParser:
             raise RowError(cached.column, cached.reason)
         return cached
 
-    def _resolve_unit_uncached(self, row) -> tuple[int, int, str, int | None]:
+    def _resolve_unit_uncached(self, code, unit_name, receiver_text, agency_text) -> tuple[int, int, str, int | None]:
         lookups = self.lookups
         unit = None
-        code = self._cell(row, "unit_code")
         if code is not None:
             code = str(code)
             level = UnitLevel.PROVINCE if len(code) <= 2 else UnitLevel.COMMUNE
@@ -631,10 +719,8 @@ class RowParser:
                 raise RowError(
                     FIELD_LABELS["unit_code"], _msg("Không có đơn vị với mã này.", "No unit with this code.")
                 )
-        agency_text = self._cell(row, "agency")
-        receiver_text = self._cell(row, "receiver")
         if unit is None:
-            for text, column in ((self._cell(row, "unit_name"), "unit_name"), (receiver_text, "receiver")):
+            for text, column in ((unit_name, "unit_name"), (receiver_text, "receiver")):
                 if text is None:
                     continue
                 pk = self._unit_by_name(folded_cached(str(text)))
@@ -687,49 +773,59 @@ class RowParser:
                 return found
         return names.get((None, folded))
 
-    def parse(self, row_no: int, row: Sequence) -> tuple:
-        receipt = self._text(row, "receipt_number", 64)
-        procedure_code = self._text(row, "procedure_code", 50)
-        unit_id, province_id, unit_level, agency_id = self._resolve_unit(row)
-
-        known = self.lookups.procedures.get(procedure_code)
-        if known is None:
-            new = self.new_procedures.get(procedure_code)
-            if new is None:
-                name = self._text(row, "procedure_name", 500, required=False)
-                if not name:
-                    raise RowError(
-                        FIELD_LABELS["procedure_name"],
-                        _msg(
-                            "Thủ tục chưa có trong danh mục: cần tên thủ tục.", "Unknown procedure: its name is needed."
-                        ),
-                    )
-                level = parse_level(str(self._cell(row, "procedure_level") or ""))
-                if level is None:
-                    raise RowError(
-                        FIELD_LABELS["procedure_level"], _msg("Cấp thực hiện không hợp lệ.", "Invalid level.")
-                    )
-                level = level or (
-                    ProcedureLevel.PROVINCE if unit_level == UnitLevel.PROVINCE else ProcedureLevel.COMMUNE
+    def _procedure(self, code: str, name, level_cell, unit_level: str) -> tuple[str, int | None]:
+        """(procedure level, allowance in working days) of a catalogue or new procedure."""
+        known = self.lookups.procedures.get(code)
+        if known is not None:
+            return known
+        new = self.new_procedures.get(code)
+        if new is None:
+            name = self._text(name, "procedure_name", 500, required=False)
+            if not name:
+                raise RowError(
+                    FIELD_LABELS["procedure_name"],
+                    _msg("Thủ tục chưa có trong danh mục: cần tên thủ tục.", "Unknown procedure: its name is needed."),
                 )
-                self.new_procedures[procedure_code] = (name, level)
-                new = (name, level)
-            level, allowance = new[1], None
-        else:
-            level, allowance = known
+            level = parse_level(str(level_cell or ""))
+            if level is None:
+                raise RowError(FIELD_LABELS["procedure_level"], _msg("Cấp thực hiện không hợp lệ.", "Invalid level."))
+            level = level or (ProcedureLevel.PROVINCE if unit_level == UnitLevel.PROVINCE else ProcedureLevel.COMMUNE)
+            new = self.new_procedures[code] = (name, level)
+        return new[1], None
 
-        channel = parse_channel(str(self._cell(row, "channel") or ""))
-        if channel is None:
-            raise RowError(FIELD_LABELS["channel"], _msg("Hình thức nộp không hợp lệ.", "Unknown channel."))
-        status = parse_status(str(self._cell(row, "status") or ""))
-        if status is None:
-            raise RowError(FIELD_LABELS["status"], _msg("Trạng thái không hợp lệ.", "Unknown status."))
+    def parse(self, row_no: int, row: Sequence) -> tuple:
+        (
+            receipt,
+            procedure_code,
+            procedure_name,
+            procedure_level,
+            unit_code,
+            unit_name,
+            receiver,
+            agency,
+            channel,
+            received_at,
+            due_at,
+            paused,
+            finished_at,
+            returned_at,
+            status,
+        ) = self.values(row)
+        receipt = self._text(receipt, "receipt_number", 64)
+        procedure_code, level, allowance, unit_id, province_id, agency_id, channel, status = self._row_kind(
+            (procedure_code, procedure_name, procedure_level, unit_code, unit_name, receiver, agency, channel, status)
+        )
 
-        received_text, received_day = self._date(row, "received_at", required=True)
-        due_text, due_day = self._date(row, "due_at")
-        finished_text, finished_day = self._date(row, "finished_at")
-        returned_text, returned_day = self._date(row, "returned_at")
-        paused = self._cell(row, "paused_days")
+        try:
+            received_text, received_day = self._received[received_at]
+            due_text, due_day = self._due[due_at]
+            finished_text, finished_day = self._finished[finished_at]
+            returned_text, returned_day = self._returned[returned_at]
+        except TypeError:  # an unhashable cell value: no caching
+            received_text, received_day = self._received.read(received_at)
+            due_text, due_day = self._due.read(due_at)
+            finished_text, finished_day = self._finished.read(finished_at)
+            returned_text, returned_day = self._returned.read(returned_at)
         if paused is None:
             paused_days = 0
         else:
@@ -759,7 +855,8 @@ class RowParser:
 
         if not status:
             status = Status.FINISHED if finished_day else Status.IN_PROGRESS
-        if status == Status.FINISHED and finished_day is None:
+        finished = status == Status.FINISHED
+        if finished and finished_day is None:
             if returned_day is None:
                 raise RowError(
                     FIELD_LABELS["finished_at"],
@@ -770,15 +867,14 @@ class RowParser:
             raise RowError(
                 FIELD_LABELS["finished_at"], _msg("Ngày có kết quả trước ngày tiếp nhận.", "Result before receipt.")
             )
-        if status in (Status.IN_PROGRESS, Status.PAUSED) and finished_day is not None:
+        if status in OPEN_STATUSES and finished_day is not None:
             raise RowError(
                 FIELD_LABELS["status"],
                 _msg("Trạng thái đang xử lý nhưng đã có ngày có kết quả.", "In progress but a result date is given."),
             )
 
         # Classification by calendar day in Asia/Ho_Chi_Minh.
-        overdue_month = None
-        if status == Status.FINISHED:
+        if finished:
             closed_day = finished_day
             outcome = (
                 Outcome.EARLY
@@ -787,17 +883,15 @@ class RowParser:
                 if closed_day == effective_due
                 else Outcome.LATE
             )
-        elif status in (Status.REJECTED, Status.WITHDRAWN):
+        elif status in CLOSED_WITHOUT_RESULT:
             closed_day = returned_day or finished_day or received_day
             outcome = Outcome.NONE
         else:
             closed_day = None
             outcome = Outcome.OVERDUE if effective_due < self.today else Outcome.PENDING
-        day_after_due = effective_due + dt.timedelta(days=1)
-        if (closed_day is None and effective_due < self.today) or (
-            closed_day is not None and closed_day > day_after_due
-        ):
-            overdue_month = self._month(day_after_due)
+        day_after_due = effective_due + ONE_DAY
+        overdue = closed_day > day_after_due if closed_day is not None else effective_due < self.today
+        months = self._month
         return (
             row_no,
             receipt,
@@ -813,12 +907,12 @@ class RowParser:
             paused_days,
             finished_text,
             returned_text,
-            effective_due.isoformat(),
-            closed_day.isoformat() if closed_day else None,
+            self._iso[effective_due],
+            self._iso[closed_day],
             outcome,
-            self._month(received_day),
-            self._month(closed_day),
-            overdue_month,
+            months[received_day],
+            months[closed_day],
+            months[day_after_due] if overdue else None,
         )
 
 
@@ -839,6 +933,24 @@ CREATE TEMP TABLE dossier_stage (
 """
 
 
+COPY_SQL = "COPY dossier_stage FROM STDIN WITH (FORMAT text, NULL '')"
+COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_line(record: tuple) -> str:
+    """One record as a line of COPY's text format, without its newline; None and "" are NULL.
+
+    Staged values are ints, None, our own codes and dates, and texts checked against
+    `BAD_TEXT`, so they hardly ever need escaping: the line is written as is and only
+    escaped value by value when it shows a tab too many, a newline, CR or backslash.
+    """
+    # join() takes a text as it is (the value of a TextChoices member too): no str() call.
+    line = "\t".join([value if isinstance(value, str) else "" if value is None else str(value) for value in record])
+    if line.count("\t") == len(record) - 1 and "\\" not in line and "\n" not in line and "\r" not in line:
+        return line
+    return "\t".join(["" if value is None else str(value).translate(COPY_ESCAPES) for value in record])
+
+
 class Stage:
     """A TEMP table filled in batches: COPY on PostgreSQL, executemany on SQLite.
 
@@ -851,6 +963,7 @@ class Stage:
 
     def __init__(self, batch_rows: int = 20_000):
         self.vendor = backend()
+        self.postgresql = self.vendor == "postgresql"
         self.batch_rows = batch_rows
         self.pending: list = []
         self.rows = 0
@@ -876,7 +989,9 @@ class Stage:
     def add(self, record: tuple) -> None:
         if len(self.pending) >= self.batch_rows:
             self.flush(wait=False)
-        self.pending.append(record)
+        # PostgreSQL: keep the COPY line, not the tuple. A string is no work for the
+        # garbage collector, while a million tuples holding enum members would be.
+        self.pending.append(copy_line(record) if self.postgresql else record)
 
     def sync(self) -> None:
         """Wait for the COPY in flight; re-raise its error."""
@@ -890,15 +1005,12 @@ class Stage:
     def flush(self, wait: bool = True) -> None:
         """Send the pending rows; with wait=False the COPY may still run when this returns."""
         if self.pending:
-            if self.vendor == "postgresql":
-                buffer = io.StringIO()
-                csv.writer(buffer).writerows(self.pending)  # C speed; an unquoted empty field is NULL
-                size = buffer.tell()
-                buffer.seek(0)
+            if self.postgresql:
+                text = "\n".join(self.pending) + "\n"
                 self.sync()
                 connection.ensure_connection()
                 raw = connection.connection
-                self._copy = threading.Thread(target=self._send, args=(raw, buffer, size), daemon=True)
+                self._copy = threading.Thread(target=self._send, args=(raw, text), daemon=True)
                 self._copy.start()
             else:
                 with connection.cursor() as cursor:
@@ -909,11 +1021,11 @@ class Stage:
         if wait:
             self.sync()
 
-    def _send(self, raw, buffer: io.StringIO, size: int) -> None:
+    def _send(self, raw, text: str) -> None:
         try:
             with raw.cursor() as cursor:
                 # One read() of the whole batch: the GIL is taken once, not per 8 kB.
-                cursor.copy_expert("COPY dossier_stage FROM STDIN WITH (FORMAT csv)", buffer, size=max(size, 8192))
+                cursor.copy_expert(COPY_SQL, io.StringIO(text), size=max(len(text), 8192))
         except BaseException as exc:  # handed to the main thread by sync()
             self._copy_error = exc
 
