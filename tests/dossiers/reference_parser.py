@@ -8,81 +8,25 @@ this copy of the original code is the reference it must agree with, row by row
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
-from functools import lru_cache
+from collections.abc import Sequence
 
 from cchc_portal.lib.workdays import add_working_days
 from dossiers.importing import (
     BAD_TEXT,
     FIELD_LABELS,
     FIELDS,
-    LOCAL_TZ,
-    UTC,
     Lookups,
     RowError,
     Scope,
     _msg,
     folded_cached,
+    make_datetime_parser,
     parse_channel,
     parse_level,
     parse_status,
 )
 from dossiers.models import Outcome, ProcedureLevel, Status
 from provinces.models import UnitLevel
-
-
-def reference_local_datetime(value) -> dt.datetime:
-    """dd/mm/yyyy [HH:MM[:SS]] (also yyyy-mm-dd...) as a naive Vietnamese local time."""
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is not None:
-            return value.astimezone(LOCAL_TZ).replace(tzinfo=None)
-        return value
-    if isinstance(value, dt.date):
-        return dt.datetime(value.year, value.month, value.day)
-    text = str(value).strip()
-    date_part, _, time_part = text.partition(" ")
-    if "T" in date_part:
-        date_part, _, time_part = date_part.partition("T")
-    if "/" in date_part:
-        day, month, year = date_part.split("/")
-    elif "-" in date_part:
-        pieces = date_part.split("-")
-        if len(pieces[0]) == 4:
-            year, month, day = pieces
-        else:
-            day, month, year = pieces
-    else:
-        raise ValueError(text)
-    if len(year) != 4:
-        raise ValueError(text)
-    hour = minute = second = 0
-    time_part = time_part.strip()
-    if time_part:
-        if time_part.endswith("Z") or "+" in time_part:
-            aware = dt.datetime.fromisoformat(
-                f"{year}-{int(month):02d}-{int(day):02d}T{time_part.replace('Z', '+00:00')}"
-            )
-            return aware.astimezone(LOCAL_TZ).replace(tzinfo=None)
-        pieces = time_part.split(":")
-        hour, minute = int(pieces[0]), int(pieces[1])
-        if len(pieces) > 2:
-            second = int(float(pieces[2]))
-    return dt.datetime(int(year), int(month), int(day), hour, minute, second)
-
-
-def reference_datetime_parser(backend: str) -> Callable:
-    """A cached parser: cell → (text for the staging table, local date)."""
-
-    @lru_cache(maxsize=1 << 17)
-    def parse(value) -> tuple[str, dt.date]:
-        local = reference_local_datetime(value)
-        if backend == "postgresql":
-            text = f"{local:%Y-%m-%d %H:%M:%S}+07"
-        else:  # Django stores aware datetimes on SQLite as naive UTC text
-            text = f"{local.replace(tzinfo=LOCAL_TZ).astimezone(UTC):%Y-%m-%d %H:%M:%S}"
-        return text, local.date()
-
-    return parse
 
 
 class ReferenceRowParser:
@@ -94,7 +38,7 @@ class ReferenceRowParser:
         self.scope = scope
         self.today = today
         self.latest_allowed = today + dt.timedelta(days=1)
-        self.parse_dt = reference_datetime_parser(backend)
+        self.parse_dt = make_datetime_parser(backend)  # unchanged by the tuning: shared
         self.new_procedures: dict[str, tuple[str, str]] = {}
         self._due_cache: dict[tuple[dt.date, int], dt.date] = {}
         self._month_cache: dict[dt.date, str] = {}

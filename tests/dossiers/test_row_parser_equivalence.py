@@ -26,7 +26,7 @@ from dossiers.importing import (
 )
 from dossiers.models import Holiday, Procedure, ProcedureLevel
 
-from .conftest import TODAY
+from .conftest import HEADERS, TODAY
 from .reference_parser import ReferenceRowParser
 
 pytestmark = pytest.mark.django_db
@@ -96,20 +96,7 @@ HEADER_SETS = {
     # Every field, in FIELDS order, after a row-number column.
     "all fields": ["STT", *(FIELD_LABELS[name] for name in FIELDS)],
     # A usual export: no level, unit name or receiver column.
-    "usual": [
-        "Mã hồ sơ",
-        "Mã thủ tục",
-        "Tên thủ tục",
-        "Mã đơn vị",
-        "Cơ quan tiếp nhận",
-        "Hình thức nộp",
-        "Ngày tiếp nhận",
-        "Ngày hẹn trả",
-        "Số ngày tạm dừng",
-        "Ngày có kết quả",
-        "Ngày trả kết quả",
-        "Trạng thái",
-    ],
+    "usual": HEADERS,
     # Units by name, columns in another order, most optional fields absent.
     "sparse": ["Ngày tiếp nhận", "Đơn vị/Cơ quan tiếp nhận", "Mã thủ tục", "Ghi chú", "Mã hồ sơ", "Địa bàn"],
 }
