@@ -339,7 +339,7 @@ class JobStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     RUNNING = "running", _("Reading and checking")
     APPLYING = "applying", _("Saving")
-    SUCCEEDED = "succeeded", _("Finished")
+    SUCCEEDED = "succeeded", _("Completed")
     FAILED = "failed", _("Failed")
     CANCELLED = "cancelled", _("Cancelled")
 
