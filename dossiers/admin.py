@@ -40,6 +40,9 @@ class DossierAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False  # dossiers come from imports only
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # the summaries are kept by the imports' deltas: a delete here would bypass them
+
 
 @admin.register(ImportJob)
 class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):

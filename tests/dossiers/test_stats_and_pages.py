@@ -8,7 +8,7 @@ from dossiers.generate import write_export
 from dossiers.importing import import_file
 from dossiers.models import Dossier, Outcome
 
-from .conftest import direct_counts
+from .conftest import TODAY, direct_counts, row
 
 pytestmark = pytest.mark.django_db
 
@@ -117,3 +117,12 @@ def test_the_pages_are_scoped_to_the_users_province(client, outsider, imported):
     client.force_login(outsider)
     assert client.get(reverse("dossiers:stats") + "?province=52").status_code == 404
     assert client.get(reverse("dossiers:late_list") + "?province=52").status_code == 404
+
+
+def test_the_admin_can_neither_change_nor_delete_a_dossier(client, national_admin, communes, write_csv):
+    import_file(str(write_csv([row("HS-ADMIN")])), today=TODAY)
+    dossier = Dossier.objects.get()
+    client.force_login(national_admin)
+    assert client.get(reverse("admin:dossiers_dossier_change", args=[dossier.pk])).status_code == 200  # view only
+    assert client.post(reverse("admin:dossiers_dossier_delete", args=[dossier.pk]), {"post": "yes"}).status_code == 403
+    assert Dossier.objects.filter(pk=dossier.pk).exists()
