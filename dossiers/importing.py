@@ -1039,24 +1039,11 @@ def drop_temp_tables() -> None:
         pass
 
 
+# The dossier's columns an import writes besides its key: the staged ones, the procedure by id.
 DOSSIER_VALUE_COLUMNS = [
-    "procedure_id",
-    "procedure_level",
-    "province_id",
-    "agency_id",
-    "channel",
-    "status",
-    "received_at",
-    "due_at",
-    "paused_days",
-    "finished_at",
-    "returned_at",
-    "due_date",
-    "closed_date",
-    "outcome",
-    "received_month",
-    "closed_month",
-    "overdue_month",
+    "procedure_id" if column == "procedure_code" else column
+    for column in STAGE_COLUMNS
+    if column not in ("row_no", "receipt_number", "receiving_unit_id")
 ]
 # The fields of a dossier its summary flows depend on, besides the unit (part of the key).
 FLOW_COLUMNS = ["agency_id", "channel", "procedure_level", "received_month", "closed_month", "overdue_month", "outcome"]
@@ -1105,9 +1092,7 @@ def _create_stored(cursor, source: str) -> None:
     Its id, its unit and flow fields as they are now (the summary delta takes them away)
     and whether the staged row differs from it.
     """
-    changed = " OR ".join(
-        f"d.{col} IS DISTINCT FROM {'p.id' if col == 'procedure_id' else 's.' + col}" for col in DOSSIER_VALUE_COLUMNS
-    )
+    changed = " OR ".join(f"d.{col} IS DISTINCT FROM {_staged(col)}" for col in DOSSIER_VALUE_COLUMNS)
     cursor.execute(
         f"""
         CREATE TEMP TABLE dossier_stored AS
@@ -1122,17 +1107,25 @@ def _create_stored(cursor, source: str) -> None:
         cursor.execute("CREATE INDEX dossier_stored_row ON dossier_stored (row_no)")
 
 
-def _write_rows(cursor, source: str, *, job_id, now, result: ApplyResult, step) -> None:
-    """INSERT the rows of `source` with no stored dossier, UPDATE the changed ones by id."""
+def _staged(column: str) -> str:
+    """A dossier column's staged value, in queries over `s` (staged rows) joined to `p` (their procedure)."""
+    return "p.id" if column == "procedure_id" else f"s.{column}"
+
+
+def _write_rows(cursor, source: str, *, job_id, now) -> tuple[int, int]:
+    """INSERT the rows of `source` with no stored dossier, UPDATE the changed ones by id.
+
+    Returns (inserted, updated). Raises `_KeyTwiceInFile` (or the unique violation) when a
+    receipt number comes twice in `source`, unless `source` keeps one row per key.
+    """
     cursor.execute("DROP TABLE IF EXISTS dossier_stored")
     _create_stored(cursor, source)
     if source == "dossier_stage":
         cursor.execute("SELECT 1 FROM dossier_stored GROUP BY id HAVING count(*) > 1 LIMIT 1")
         if cursor.fetchone():
             raise _KeyTwiceInFile
-    step("compare")
     columns = ["receipt_number", "receiving_unit_id", *DOSSIER_VALUE_COLUMNS]
-    values = ", ".join("p.id" if col == "procedure_id" else f"s.{col}" for col in columns)
+    values = ", ".join(_staged(col) for col in columns)
     # In key order the unique index grows at its edges: half the time of file order.
     order = "s.row_no" if backend() == "sqlite" else "s.receiving_unit_id, s.receipt_number"
     cursor.execute(
@@ -1143,10 +1136,8 @@ def _write_rows(cursor, source: str, *, job_id, now, result: ApplyResult, step) 
             ORDER BY {order}""",
         [job_id, now],
     )
-    result.inserted = cursor.rowcount
-    updates = ", ".join(
-        "procedure_id = p.id" if col == "procedure_id" else f"{col} = s.{col}" for col in DOSSIER_VALUE_COLUMNS
-    )
+    inserted = cursor.rowcount
+    updates = ", ".join(f"{col} = {_staged(col)}" for col in DOSSIER_VALUE_COLUMNS)
     cursor.execute(
         f"""UPDATE dossiers_dossier SET {updates}, import_job_id = %s, updated_at = %s
             FROM dossier_stored o
@@ -1155,7 +1146,7 @@ def _write_rows(cursor, source: str, *, job_id, now, result: ApplyResult, step) 
             WHERE o.changed = 1 AND o.id = dossiers_dossier.id""",
         [job_id, now],
     )
-    result.updated = cursor.rowcount
+    return inserted, cursor.rowcount
 
 
 def apply_stage(*, job_id: int | None, new_procedures: dict[str, tuple[str, str]], staged_rows: int) -> ApplyResult:
@@ -1196,10 +1187,10 @@ def apply_stage(*, job_id: int | None, new_procedures: dict[str, tuple[str, str]
         source = "dossier_stage"
         try:
             with transaction.atomic():
-                _write_rows(cursor, source, job_id=job_id, now=now, result=result, step=step)
+                result.inserted, result.updated = _write_rows(cursor, source, job_id=job_id, now=now)
         except (_KeyTwiceInFile, IntegrityError):
             source = LAST_ROW_PER_KEY
-            _write_rows(cursor, source, job_id=job_id, now=now, result=result, step=step)
+            result.inserted, result.updated = _write_rows(cursor, source, job_id=job_id, now=now)
         result.unchanged = max(staged_rows - result.inserted - result.updated, 0)
         step("write")
         result.touched_keys = apply_flow_delta(cursor, new=source, old="dossier_stored")
@@ -1209,10 +1200,6 @@ def apply_stage(*, job_id: int | None, new_procedures: dict[str, tuple[str, str]
 
 # --- summaries -----------------------------------------------------------------------
 
-SUMMARY_COLUMNS = (
-    "receiving_unit_id, province_id, agency_id, month, channel, procedure_level, received, closed,"
-    " finished_early, finished_on_time, finished_late, overdue_opened, overdue_closed"
-)
 # Summary column → the name of its flow in the queries below.
 SUMMARY_FLOWS = {
     "received": "received",
@@ -1223,6 +1210,9 @@ SUMMARY_FLOWS = {
     "overdue_opened": "oo",
     "overdue_closed": "oc",
 }
+SUMMARY_COLUMNS = ", ".join(
+    ["receiving_unit_id", "province_id", "agency_id", "month", "channel", "procedure_level", *SUMMARY_FLOWS]
+)
 FLOW_SUMS = ", ".join(f"sum({flow}) AS {flow}" for flow in SUMMARY_FLOWS.values())
 
 
@@ -1301,7 +1291,7 @@ def apply_flow_delta(cursor, *, new: str, old: str) -> int:
     )
     cursor.execute(
         f"""INSERT INTO dossiers_dossiersummary ({SUMMARY_COLUMNS})
-            SELECT u, p, NULLIF(a, 0), month, c, l, received, closed, early, on_time, late, oo, oc
+            SELECT u, p, NULLIF(a, 0), month, c, l, {", ".join(SUMMARY_FLOWS.values())}
             FROM dossier_delta d WHERE NOT EXISTS (SELECT 1 FROM dossiers_dossiersummary WHERE {key})"""
     )
     # A key whose every flow is back to 0 (its dossiers moved elsewhere) is not kept.
