@@ -339,6 +339,14 @@ def _national_data(request: HttpRequest) -> tuple[list[dict], dict | None]:
     return options, data
 
 
+def _national_data_or_404(request: HttpRequest) -> dict:
+    """The national view's data for the chart endpoints: 404 when nothing is ranked yet."""
+    _options, data = _national_data(request)
+    if data is None:
+        raise Http404("no rankings")
+    return data
+
+
 @login_required
 @page_cached
 def national(request: HttpRequest) -> HttpResponse:
@@ -366,9 +374,7 @@ def national(request: HttpRequest) -> HttpResponse:
 @login_required
 def national_map(request: HttpRequest) -> JsonResponse:
     """The choropleth's data, joined to the map by province code (never by name)."""
-    _options, data = _national_data(request)
-    if data is None:
-        raise Http404("no rankings")
+    data = _national_data_or_404(request)
     lang = _lang()
     code = data["index"]["code"]
     items = [
@@ -404,9 +410,7 @@ def national_map(request: HttpRequest) -> JsonResponse:
 
 @login_required
 def national_groups(request: HttpRequest) -> JsonResponse:
-    _options, data = _national_data(request)
-    if data is None:
-        raise Http404("no rankings")
+    data = _national_data_or_404(request)
     groups = data["groups"]
     return _chart(
         [f"{g['code']} ({g['label']})" if g["label"] != g["code"] else g["code"] for g in groups],
@@ -416,9 +420,7 @@ def national_groups(request: HttpRequest) -> JsonResponse:
 
 @login_required
 def national_regions(request: HttpRequest) -> JsonResponse:
-    _options, data = _national_data(request)
-    if data is None:
-        raise Http404("no rankings")
+    data = _national_data_or_404(request)
     regions = data["region_means"]
     return _chart(
         [_name(r) for r in regions],

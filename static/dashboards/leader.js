@@ -2,27 +2,8 @@
 // SVG renderer so the charts print crisply on A4; no animation so print and screenshots see the final state.
 (function () {
   "use strict";
-  var charts = [];
+  var C = window.CCHCCharts, getJSON = C.getJSON, formatter = C.formatter, init = C.init;
   var STATUS_COLOURS = ["#1e7b34", "#0b5cad", "#2a9d8f", "#9aa5b1"];
-
-  function getJSON(url) {
-    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (r) {
-      if (!r.ok) throw new Error(url + ": " + r.status);
-      return r.json();
-    });
-  }
-  function formatter(decimal, places) {
-    return function (v) {
-      if (v === null || v === undefined) return "–";
-      var s = Number(v).toFixed(places === undefined ? 2 : places);
-      return decimal === "," ? s.replace(".", ",") : s;
-    };
-  }
-  function init(el) {
-    var chart = echarts.init(el, null, { renderer: "svg" });
-    charts.push(chart);
-    return chart;
-  }
 
   var draw = {
     trend: function (el, d) {
@@ -120,12 +101,7 @@
       if (!fn) return;
       pending.push(getJSON(el.dataset.url).then(function (d) { fn(el, d); }));
     });
-    Promise.all(pending).then(function () { document.body.dataset.chartsReady = "1"; });
-    window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
-    var redraw = function () { charts.forEach(function (c) { c.resize(); }); };
-    window.addEventListener("beforeprint", redraw);
-    window.addEventListener("afterprint", redraw);
-    if (window.matchMedia) window.matchMedia("print").addEventListener("change", redraw);
+    C.ready(pending);
   }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
+  C.onLoad(start);
 })();

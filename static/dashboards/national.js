@@ -3,26 +3,7 @@
 // `window.__cchcMap` exposes the map chart to the browser tests.
 (function () {
   "use strict";
-  var charts = [];
-
-  function getJSON(url) {
-    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (r) {
-      if (!r.ok) throw new Error(url + ": " + r.status);
-      return r.json();
-    });
-  }
-  function formatter(decimal) {
-    return function (v) {
-      if (v === null || v === undefined) return "–";
-      var s = Number(v).toFixed(2);
-      return decimal === "," ? s.replace(".", ",") : s;
-    };
-  }
-  function init(el) {
-    var chart = echarts.init(el, null, { renderer: "svg" });
-    charts.push(chart);
-    return chart;
-  }
+  var C = window.CCHCCharts, getJSON = C.getJSON, formatter = C.formatter, init = C.init;
 
   function drawMap(el) {
     return Promise.all([getJSON(el.dataset.geo), getJSON(el.dataset.url)]).then(function (res) {
@@ -127,12 +108,7 @@
       var fn = small[el.dataset.chart];
       if (fn) pending.push(getJSON(el.dataset.url).then(function (d) { fn(el, d); }));
     });
-    Promise.all(pending).then(function () { document.body.dataset.chartsReady = "1"; });
-    window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
-    var redraw = function () { charts.forEach(function (c) { c.resize(); }); };
-    window.addEventListener("beforeprint", redraw);
-    window.addEventListener("afterprint", redraw);
-    if (window.matchMedia) window.matchMedia("print").addEventListener("change", redraw);
+    C.ready(pending);
   }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
+  C.onLoad(start);
 })();
