@@ -53,7 +53,7 @@ class CommitteeForm(VersionedModelForm):
         widgets = {"establishing_decision_date": VnDateInput, "regulation_decision_date": VnDateInput}
 
 
-class MemberForm(forms.ModelForm):
+class MemberForm(VersionedModelForm):
     class Meta:
         model = SteeringCommitteeMember
         fields = ["person_name", "position", "agency", "role", "term_start", "term_end", "decision_number", "order"]

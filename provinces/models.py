@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -244,6 +245,7 @@ class Agency(models.Model):
                 | Q(valid_from__isnull=True)
                 | Q(valid_to__gte=models.F("valid_from")),
                 name="agency_validity_ordered",
+                violation_error_message=_("An agency cannot cease before it starts."),
             ),
         ]
 
@@ -263,6 +265,11 @@ class Agency(models.Model):
 
     def alias_list(self) -> list[str]:
         return [line.strip() for line in self.aliases.splitlines() if line.strip()]
+
+    def clean(self):
+        super().clean()
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": _("An agency cannot cease before it starts.")})
 
 
 class AgencySuccession(models.Model):
@@ -360,6 +367,7 @@ class SteeringCommitteeMember(models.Model):
     )
     decision_number = models.CharField(_("appointing decision"), max_length=100, blank=True)
     order = models.PositiveIntegerField(_("order"), default=100)
+    version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = MemberQuerySet.as_manager()
 
@@ -373,11 +381,17 @@ class SteeringCommitteeMember(models.Model):
                 | Q(term_start__isnull=True)
                 | Q(term_end__gte=models.F("term_start")),
                 name="member_term_ordered",
+                violation_error_message=_("The term cannot end before it starts."),
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.person_name} — {self.get_role_display()}"
+
+    def clean(self):
+        super().clean()
+        if self.term_start and self.term_end and self.term_end < self.term_start:
+            raise ValidationError({"term_end": _("The term cannot end before it starts.")})
 
     @property
     def is_current(self) -> bool:

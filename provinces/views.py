@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.scoping import primary_province_id
 from audit.log import record_change, snapshot
 from audit.models import AuditAction, AuditEvent
-from cchc_portal.concurrency import STALE_MESSAGE, StaleObjectError, save_versioned
+from cchc_portal.concurrency import save_versioned, versioned_save
 from cchc_portal.lib.text import fold
 
 from .forms import AgencyForm, CommitteeForm, MemberForm
@@ -176,19 +176,17 @@ def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
     before = snapshot(agency)
     form = AgencyForm(request.POST or None, province=agency.province, instance=agency)
     if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                agency = form.save(commit=False)
-                save_versioned(agency, form.cleaned_data["version"], list(form.Meta.fields))
-                record_change(agency, actor=request.user, before=before)
-                _save_predecessors(agency, form.cleaned_data["predecessors"], request.user)
-        except StaleObjectError:
-            messages.error(request, STALE_MESSAGE)
-            fresh = Agency.objects.get(pk=pk)
-            form = AgencyForm(province=fresh.province, instance=fresh)
-            return render(request, "provinces/agency_form.html", {"form": form, "province": fresh.province}, status=409)
-        messages.success(request, _("Changes saved."))
-        return redirect(agency)
+
+        def write():
+            saved = form.save(commit=False)
+            save_versioned(saved, form.cleaned_data["version"], list(form.Meta.fields))
+            record_change(saved, actor=request.user, before=before)
+            _save_predecessors(saved, form.cleaned_data["predecessors"], request.user)
+
+        if versioned_save(form, write, current=lambda: _get_agency_for_user(request, pk)):
+            messages.success(request, _("Changes saved."))
+            return redirect(agency)
+        return render(request, "provinces/agency_form.html", {"form": form, "province": agency.province}, status=409)
     return render(request, "provinces/agency_form.html", {"form": form, "province": agency.province})
 
 
@@ -245,19 +243,18 @@ def committee_edit(request: HttpRequest, pk: int) -> HttpResponse:
     before = snapshot(committee)
     form = CommitteeForm(request.POST or None, instance=committee)
     if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                committee = form.save(commit=False)
-                save_versioned(committee, form.cleaned_data["version"], list(form.Meta.fields))
-                record_change(committee, actor=request.user, before=before)
-        except StaleObjectError:
-            messages.error(request, STALE_MESSAGE)
-            form = CommitteeForm(instance=SteeringCommittee.objects.get(pk=pk))
-            return render(
-                request, "provinces/committee_form.html", {"form": form, "province": committee.province}, status=409
-            )
-        messages.success(request, _("Changes saved."))
-        return redirect(committee)
+
+        def write():
+            saved = form.save(commit=False)
+            save_versioned(saved, form.cleaned_data["version"], list(form.Meta.fields))
+            record_change(saved, actor=request.user, before=before)
+
+        if versioned_save(form, write, current=lambda: _get_committee_for_user(request, pk)):
+            messages.success(request, _("Changes saved."))
+            return redirect(committee)
+        return render(
+            request, "provinces/committee_form.html", {"form": form, "province": committee.province}, status=409
+        )
     return render(request, "provinces/committee_form.html", {"form": form, "province": committee.province})
 
 
@@ -270,18 +267,29 @@ def member_edit(request: HttpRequest, committee_pk: int, pk: int | None = None) 
     before = snapshot(member) if pk else None
     form = MemberForm(request.POST or None, instance=member, province=committee.province)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            member = form.save()
+
+        def write():
+            if pk:
+                saved = form.save(commit=False)
+                save_versioned(saved, form.cleaned_data["version"], list(form.Meta.fields))
+            else:
+                saved = form.save()
             record_change(
-                member,
+                saved,
                 actor=request.user,
                 action=AuditAction.UPDATE if pk else AuditAction.CREATE,
                 before=before,
                 note=str(committee),
             )
-        messages.success(request, _("Changes saved."))
-        return redirect(committee)
-    return render(request, "provinces/member_form.html", {"form": form, "committee": committee, "member": member})
+
+        if versioned_save(form, write, current=lambda: get_object_or_404(committee.members, pk=pk)):
+            messages.success(request, _("Changes saved."))
+            return redirect(committee)
+        status = 409
+    else:
+        status = 400 if request.method == "POST" else 200
+    context = {"form": form, "committee": committee, "member": member}
+    return render(request, "provinces/member_form.html", context, status=status)
 
 
 @login_required
@@ -293,8 +301,9 @@ def member_end_term(request: HttpRequest, committee_pk: int, pk: int) -> HttpRes
     if member.term_end is None:
         before = snapshot(member)
         member.term_end = today()
-        member.save(update_fields=["term_end"])
-        record_change(member, actor=request.user, before=before, note=str(committee))
+        with transaction.atomic():
+            save_versioned(member, member.version, ["term_end"])
+            record_change(member, actor=request.user, before=before, note=str(committee))
         messages.success(request, _("%(name)s no longer serves on the committee.") % {"name": member.person_name})
     return redirect(committee)
 
