@@ -47,7 +47,7 @@ def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dic
     for field in instance._meta.concrete_fields:
         if field.primary_key or (fields is not None and field.name not in fields):
             continue
-        if field.name in NOT_AUDITED:
+        if field.name in NOT_AUDITED or field.name.endswith("_folded"):
             continue
         if field.is_relation:
             data[field.name] = plain(getattr(instance, field.name))

@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from accounts import views as accounts_views
+from dashboards import views as dashboards_views
 
 admin.site.site_header = _("CCHC portal administration")
 admin.site.site_title = _("CCHC portal")
@@ -35,6 +36,9 @@ urlpatterns = [
     path("dashboard/", include("dashboards.urls")),
     path("api/v1/", include("cchc_portal.api_urls")),
     path("admin/", admin.site.urls),
+    path("search/", dashboards_views.search, name="search"),
+    path("help/", dashboards_views.help_page, name="help"),
+    path("favicon.ico", dashboards_views.favicon),
 ]
 
 # Benchmark-only routes (bench/http_load.py sets this for the gunicorn it starts).

@@ -16,6 +16,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import ProvinceScopedQuerySet
+from cchc_portal.lib.text import fold
 
 from .periods import PeriodKind, period_for
 
@@ -91,6 +92,7 @@ class Plan(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     title = models.CharField(_("title"), max_length=300)
+    title_folded = models.CharField(max_length=300, editable=False, default="", db_index=True)
     decision_number = models.CharField(_("issuing decision number"), max_length=100, blank=True)
     decision_date = models.DateField(_("issuing decision date"), null=True, blank=True)
     version = models.PositiveIntegerField(default=0, editable=False)
@@ -117,6 +119,7 @@ class Plan(models.Model):
 
     def save(self, *args, **kwargs):
         self.province_id = self.unit.province_id_for_scope
+        self.title_folded = fold(self.title)[:300]
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -226,6 +229,8 @@ class Task(models.Model):
     number = models.CharField(_("number"), max_length=20, help_text=_("Number within the area, as in the annex."))
     order = models.PositiveIntegerField(_("order"), default=0)
     title = models.TextField(_("task"))
+    # fold(title): diacritic- and case-free search on SQLite and PostgreSQL alike.
+    title_folded = models.TextField(editable=False, default="")
     lead_agency = models.ForeignKey(
         "provinces.Agency", verbose_name=_("lead agency"), on_delete=models.PROTECT, related_name="led_tasks"
     )
@@ -279,6 +284,10 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area.code}.{self.number} {self.title[:80]}"
+
+    def save(self, *args, **kwargs):
+        self.title_folded = fold(self.title)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("tasks:task_detail", args=[self.pk])

@@ -84,7 +84,7 @@ def _filter_tasks(tasks, params, on: dt.date):
         )
     query = params.get("q", "").strip()
     if query:
-        tasks = tasks.filter(Q(title__icontains=query) | Q(number=query))
+        tasks = tasks.filter(Q(title_folded__contains=fold(query)) | Q(number=query))
     return tasks
 
 
@@ -99,7 +99,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         plans = plans.filter(year=int(year))
     query = request.GET.get("q", "").strip()
     if query:
-        plans = plans.filter(Q(title__icontains=query) | Q(unit__name_folded__contains=fold(query)))
+        plans = plans.filter(Q(title_folded__contains=fold(query)) | Q(unit__name_folded__contains=fold(query)))
     page = Paginator(plans.order_by("-year", "unit__name", "pk"), 50).get_page(request.GET.get("page"))
     province_id = primary_province_id(request.user)
     years = sorted(set(Plan.objects.for_user(request.user).values_list("year", flat=True)), reverse=True)
@@ -251,7 +251,9 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
         def write():
             saved = form.save(commit=False)
-            save_versioned(saved, form.cleaned_data["version"], ["title", "decision_number", "decision_date"])
+            saved.title_folded = fold(saved.title)
+            fields = ["title", "title_folded", "decision_number", "decision_date"]
+            save_versioned(saved, form.cleaned_data["version"], fields)
             _save_areas(saved, form.cleaned_data["areas_text"])
             after = {**snapshot(saved), "areas": [f"{a.code}. {a.name}" for a in saved.areas.all()]}
             record_change(saved, actor=request.user, before=before, after=after)
@@ -501,7 +503,8 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
         def write():
             saved = form.save(commit=False)
-            save_versioned(saved, form.cleaned_data["version"], TASK_FIELDS)
+            saved.title_folded = fold(saved.title)
+            save_versioned(saved, form.cleaned_data["version"], [*TASK_FIELDS, "title_folded"])
             _save_task_extras(saved, form)
             record_change(saved, actor=request.user, before=before, after={**snapshot(saved), **_task_extras(saved)})
             enqueue_figures(plan.pk)

@@ -3,7 +3,7 @@
 // `window.__cchcMap` exposes the map chart to the browser tests.
 (function () {
   "use strict";
-  var C = window.CCHCCharts, getJSON = C.getJSON, formatter = C.formatter, init = C.init;
+  var C = window.CCHCCharts, getJSON = C.getJSON, formatter = C.formatter, init = C.init, esc = C.esc;
 
   function drawMap(el) {
     return Promise.all([getJSON(el.dataset.geo), getJSON(el.dataset.url)]).then(function (res) {
@@ -21,9 +21,9 @@
           trigger: "item",
           formatter: function (p) {
             var item = byCode[p.name];
-            if (!item) return (names[p.name] || p.name) + "<br>" + d.labels.no_data;
-            return "<strong>" + item.label + "</strong><br>" + d.labels.score + ": " + item.text +
-              "<br>" + d.labels.rank + ": " + item.rank;
+            if (!item) return esc(names[p.name] || p.name) + "<br>" + esc(d.labels.no_data);
+            return "<strong>" + esc(item.label) + "</strong><br>" + esc(d.labels.score) + ": " + esc(item.text) +
+              "<br>" + esc(d.labels.rank) + ": " + esc(item.rank);
           }
         },
         visualMap: {
@@ -61,9 +61,9 @@
       init(el).setOption({
         animation: false,
         grid: { left: 40, right: 10, top: 10, bottom: 24 },
-        tooltip: { trigger: "axis" },
+        tooltip: { trigger: "axis", valueFormatter: C.axisNumber },
         xAxis: { type: "category", data: d.labels, axisLabel: { fontSize: 10 } },
-        yAxis: { type: "value", minInterval: 1 },
+        yAxis: { type: "value", min: 0, minInterval: 1, axisLabel: { formatter: C.axisNumber } },
         series: [{ name: d.series[0].name, type: "bar", data: d.series[0].data, itemStyle: { color: "#0b5cad" } }]
       });
     },
@@ -73,12 +73,12 @@
         animation: false,
         grid: { left: 150, right: 30, top: 22, bottom: 24 },
         tooltip: { trigger: "axis", valueFormatter: f },
-        xAxis: { type: "value", scale: true, axisLabel: { formatter: f } },
-        yAxis: { type: "category", data: d.labels, inverse: true, axisLabel: { fontSize: 10, width: 140, overflow: "truncate" } },
+        xAxis: { type: "value", min: 0, axisLabel: { formatter: C.axisNumber } },
+        yAxis: { type: "category", data: d.labels, inverse: true, axisLabel: { fontSize: 10, width: 140, overflow: "break", lineHeight: 12 } },
         series: [{
           name: d.series[0].name, type: "bar", data: d.series[0].data, itemStyle: { color: "#0b5cad" },
           markLine: d.national_mean === null ? undefined : {
-            symbol: "none", label: { formatter: f(d.national_mean), position: "end" },
+            symbol: "none", label: { formatter: esc(f(d.national_mean)), position: "end" },
             data: [{ xAxis: d.national_mean }]
           }
         }]

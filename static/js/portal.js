@@ -12,4 +12,13 @@
     var message = (button && button.dataset.confirm) || event.target.dataset.confirm;
     if (message && !window.confirm(message)) { event.preventDefault(); }
   });
+  // Phone: the menu button opens and closes the main navigation.
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest && event.target.closest(".navtoggle");
+    if (!toggle) return;
+    var bar = toggle.closest(".topbar");
+    var open = !bar.classList.contains("nav-open");
+    bar.classList.toggle("nav-open", open);
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  });
 })();
