@@ -32,9 +32,9 @@ window.CCHCCharts = (function () {
     var s = number(v, places === undefined ? 2 : places);
     return s === "–" ? s : s + "%";
   }
-  // Backwards-compatible factory: formatter(decimal, places) -> function (v[, places]).
+  // A one-argument formatter with fixed places (ECharts passes the label's index as a second argument).
   function formatter(_decimal, places) {
-    return function (v, p) { return number(v, p === undefined ? (places === undefined ? 2 : places) : p); };
+    return function (v) { return number(v, places === undefined ? 2 : places); };
   }
   // Axis labels: whole numbers grouped (10.000), decimals only when the axis needs them.
   var axisNumber = function (v) { return number(v); };
@@ -46,7 +46,9 @@ window.CCHCCharts = (function () {
   // Once every chart in `pending` is drawn, mark the page ready; keep the charts sized to the page.
   function ready(pending) {
     Promise.all(pending).then(function () { document.body.dataset.chartsReady = "1"; });
-    var redraw = function () { charts.forEach(function (c) { c.resize(); }); };
+    var resize = function () { charts.forEach(function (c) { c.resize(); }); };
+    // Again once the new layout (print or screen) has settled: the first pass may see the old sizes.
+    var redraw = function () { resize(); window.requestAnimationFrame(resize); window.setTimeout(resize, 60); };
     window.addEventListener("resize", redraw);
     window.addEventListener("beforeprint", redraw);
     window.addEventListener("afterprint", redraw);

@@ -10,8 +10,9 @@
       var f = formatter(d.decimal);
       init(el).setOption({
         animation: false,
-        grid: { left: 44, right: 10, top: 10, bottom: d.series.length > 1 ? 44 : 22 },
-        legend: d.series.length > 1 ? { bottom: 0, type: "scroll", textStyle: { fontSize: 10 } } : undefined,
+        grid: { left: 44, right: 10, top: 10, bottom: d.series.length > 1 ? 52 : 22 },
+        // A plain legend wraps onto a second line: no pager arrows on paper.
+        legend: d.series.length > 1 ? { bottom: 0, type: "plain", itemGap: 6, itemWidth: 14, textStyle: { fontSize: 9 } } : undefined,
         tooltip: {
           trigger: "axis",
           formatter: function (items) {
@@ -22,7 +23,7 @@
           }
         },
         xAxis: { type: "category", data: d.labels, axisLabel: { fontSize: 10 } },
-        yAxis: { type: "value", scale: true, axisLabel: { formatter: f, fontSize: 10 } },
+        yAxis: { type: "value", scale: true, axisLabel: { formatter: C.axisNumber, fontSize: 10 } },
         series: d.series.map(function (s) {
           return {
             name: s.name, type: "line", data: s.data, connectNulls: false, symbolSize: 5,
@@ -78,7 +79,7 @@
         tooltip: { trigger: "axis", valueFormatter: C.axisNumber },
         xAxis: { type: "category", data: d.labels, axisLabel: { fontSize: 10 } },
         yAxis: [
-          { type: "value", min: function (v) { return Math.max(0, Math.floor(v.min - 5)); }, max: 100, axisLabel: { formatter: function (v) { return f(v, 0) + "%"; }, fontSize: 10 } },
+          { type: "value", min: 0, max: 100, interval: 25, axisLabel: { formatter: function (v) { return C.number(v, 0) + "%"; }, fontSize: 10 } },
           { type: "value", min: 0, axisLabel: { formatter: C.axisNumber, fontSize: 10 } }
         ],
         series: d.series.map(function (s) {
