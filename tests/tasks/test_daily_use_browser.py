@@ -63,3 +63,20 @@ def test_the_header_search_finds_a_task_typed_without_diacritics(
     page.wait_for_url("**/search/?q=*")
     page.click(f"text={task.title[:30]}")
     assert page.url.endswith(reverse("tasks:task_detail", args=[task.pk]))
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_my_tasks_are_cards_on_a_390_px_phone(page, live_server, browser_login, agency_officer, agency, make_task,
+                                              artifacts_dir):  # fmt: skip
+    for n in range(3):
+        make_task(agency, title=f"Nhiệm vụ rất dài số {n} về rà soát, đơn giản hoá thủ tục hành chính nội bộ")
+    page.set_viewport_size({"width": 390, "height": 844})
+    browser_login(page, agency_officer)
+    page.goto(f"{live_server.url}{reverse('tasks:my_tasks')}")
+    table = page.locator("[data-testid=task-rows]").first
+    assert table.locator("thead").is_hidden()
+    first = table.locator("tbody tr").first
+    assert first.locator(".card-title a").is_visible() and first.locator(".row-actions .button").is_visible()
+    assert page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth") <= 0
+    page.screenshot(path=str(artifacts_dir / "my_tasks_390.png"), full_page=True)
