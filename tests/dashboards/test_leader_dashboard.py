@@ -103,8 +103,13 @@ def test_tables_export_to_xlsx_with_formulas_neutralised(client, gia_lai_leader,
     response = client.get(reverse("dashboards:leader_export", args=["overdue"]))
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(response.content)).active
-    titles = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert sheet["A1"].value == "Nhiệm vụ quá hạn" or sheet["A1"].font.bold
+    assert sheet["A2"].value.startswith("Số liệu tính đến ")  # local time, dd/mm/yyyy hh:mm
+    titles = [row[1] for row in sheet.iter_rows(min_row=5, values_only=True)]
     assert "'=Rà soát thủ tục hành chính" in titles
+    deadlines = [row[3] for row in sheet.iter_rows(min_row=5, values_only=True)]
+    assert all(hasattr(d, "year") for d in deadlines)  # real date cells
+    assert sheet.cell(5, 4).number_format == "DD/MM/YYYY"
     for table in ("indices", "by-area", "by-agency", "due-soon", "criteria", "dossiers-agency", "dossiers-monthly"):
         assert client.get(reverse("dashboards:leader_export", args=[table])).status_code == 200
     assert client.get(reverse("dashboards:leader_export", args=["nope"])).status_code == 404
