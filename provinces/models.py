@@ -182,7 +182,19 @@ class AgencyKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# Pickers list the province's own bodies first and the many commune committees last.
+PICKER_KIND_ORDER = ["provincial_committee", "department", "other", "commune_committee"]
+
+
 class AgencyQuerySet(ValidityQuerySet):
+    def in_picker_order(self):
+        """Departments before communes, then by name without diacritics (Bàu Cạn before Biển Hồ)."""
+        rank = models.Case(
+            *[models.When(kind=kind, then=models.Value(i)) for i, kind in enumerate(PICKER_KIND_ORDER)],
+            default=models.Value(len(PICKER_KIND_ORDER)),
+        )
+        return self.annotate(picker_rank=rank).order_by("picker_rank", "name_folded", "pk")
+
     def for_user(self, user):
         from accounts.scoping import scope_for
 
@@ -262,6 +274,12 @@ class Agency(models.Model):
     @property
     def is_current(self) -> bool:
         return self.valid_to is None or self.valid_to >= today()
+
+    def choice_label(self) -> str:
+        """The name in a picker; a dissolved agency says until when it existed."""
+        if self.valid_to and self.valid_to < today():
+            return _("%(name)s (until %(date)s)") % {"name": self.name, "date": self.valid_to.strftime("%d/%m/%Y")}
+        return self.name
 
     def alias_list(self) -> list[str]:
         return [line.strip() for line in self.aliases.splitlines() if line.strip()]
