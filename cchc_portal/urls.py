@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from accounts import views as accounts_views
+from cchc_portal import passwords
 from dashboards import views as dashboards_views
 
 admin.site.site_header = _("CCHC portal administration")
@@ -19,7 +20,9 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",
-        auth_views.PasswordChangeView.as_view(template_name="registration/password_change.html"),
+        auth_views.PasswordChangeView.as_view(
+            template_name="registration/password_change.html", form_class=passwords.PasswordChangeForm
+        ),
         name="password_change",
     ),
     path(
