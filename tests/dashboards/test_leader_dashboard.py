@@ -159,3 +159,23 @@ def test_the_dossier_block_agrees_with_the_dossier_stats_api(client, gia_lai_lea
     client.force_login(gia_lai_leader)
     trend = client.get(reverse("dashboards:chart_dossiers_monthly")).json()
     assert len(trend["labels"]) == 12 and trend["series"][0]["data"][-1] == float(api["on_time_rate"])
+
+
+def test_the_lowest_on_time_list_names_each_place_once(client, gia_lai_leader, gia_lai, gia_lai_dossiers, make_agency):
+    from django.utils import timezone
+
+    from dossiers.models import DossierSummary
+    from provinces.models import AdministrativeUnit
+
+    commune = AdministrativeUnit.objects.get(code="23702")
+    committee = make_agency(gia_lai, "Ủy ban nhân dân xã Ia Grai", kind="commune_committee", commune=commune)
+    month = timezone.localdate().replace(day=1)
+    DossierSummary.objects.create(
+        receiving_unit=commune, province=gia_lai, agency=committee, month=month, channel="in_person",
+        procedure_level="commune", received=20, closed=20, finished_early=5, finished_on_time=5, finished_late=10,
+    )  # fmt: skip
+    body = page(client, gia_lai_leader).content.decode()
+    worst = body[
+        body.index('data-testid="dossiers-worst"') : body.index("</table>", body.index('data-testid="dossiers-worst"'))
+    ]
+    assert worst.count("Ia Grai") == 1
