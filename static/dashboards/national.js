@@ -9,6 +9,7 @@
     return Promise.all([getJSON(el.dataset.geo), getJSON(el.dataset.url)]).then(function (res) {
       var geo = res[0], d = res[1];
       var fmt = formatter(d.decimal);
+      var own = (el.dataset.own || "").split(" ").filter(Boolean);
       var names = {};
       geo.features.forEach(function (f) { names[f.properties.code] = f.properties.name; });
       echarts.registerMap(el.dataset.map, geo);
@@ -35,10 +36,17 @@
         series: [{
           type: "map", map: el.dataset.map, nameProperty: "code", selectedMode: false, roam: false,
           // Fit the whole geometry, islands included (a fixed crop would drop Hoàng Sa and Trường Sa).
-          top: 8, bottom: 8, left: 72, right: 8,
+          top: 8, bottom: 8, left: 72, right: 96,
           itemStyle: { areaColor: "#e4e8ec", borderColor: "#ffffff", borderWidth: 0.6 },
           emphasis: { label: { show: false }, itemStyle: { borderColor: "#1c2430", borderWidth: 1.2 } },
-          data: d.data,
+          // The user's own province stands out: a dark outline and its name on the map.
+          data: d.data.map(function (item) {
+            if (own.indexOf(item.name) < 0) return item;
+            return Object.assign({}, item, {
+              itemStyle: { borderColor: "#1c2430", borderWidth: 2.2 },
+              label: { show: true, formatter: esc(item.label), fontSize: 11, fontWeight: 700, color: "#1c2430" }
+            });
+          }),
           markPoint: {
             symbol: "circle", symbolSize: 1, silent: true,
             label: { show: true, color: "#1c2430", fontSize: 10, fontWeight: 600, position: "top", align: "center", lineHeight: 13 },

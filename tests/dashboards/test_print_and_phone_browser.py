@@ -81,3 +81,32 @@ def test_chart_tooltips_escape_names_and_numbers_read_the_vietnamese_way(
         "() => Array.from(document.querySelectorAll('[data-chart] svg text')).map(t => t.textContent)"
     )
     assert labels and not [t for t in labels if re.fullmatch(r"\d{1,3}(,\d{3})+", t)]  # no "10,000" axis labels
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_leaders_own_province_stands_out_and_the_island_labels_are_whole(
+    page, live_server, browser_login, gia_lai_leader, index_results, artifacts_dir
+):
+    page.set_viewport_size({"width": 1366, "height": 900})
+    browser_login(page, gia_lai_leader)
+    page.goto(f"{live_server.url}{reverse('dashboards:national')}")
+    page.wait_for_selector("#national-map[data-ready='1']")
+    own = page.locator("[data-testid=own-province]")
+    assert own.count() == 1 and "Gia Lai" in own.inner_text()
+    width = page.evaluate(
+        """() => window.__cchcMap.getOption().series[0].data.find(d => d.name === '52').itemStyle.borderWidth"""
+    )
+    assert width > 1
+    boxes = page.evaluate(
+        """() => {
+          const map = document.getElementById('national-map').getBoundingClientRect();
+          return Array.from(document.querySelectorAll('#national-map svg text'))
+            .filter(t => /Hoàng Sa|Trường Sa|Đà Nẵng|Khánh Hòa/.test(t.textContent))
+            .map(t => { const r = t.getBoundingClientRect();
+                        return [t.textContent, r.left >= map.left - 1 && r.right <= map.right + 1
+                                && r.top >= map.top - 1 && r.bottom <= map.bottom + 1]; });
+        }"""
+    )
+    assert boxes and all(inside for _text, inside in boxes), boxes
+    page.screenshot(path=str(artifacts_dir / "national_own_province.png"), full_page=True)
