@@ -210,9 +210,7 @@ def _compute(province: dict, today: dt.date) -> dict:
     worst = [
         {"kind": "agency", **row}
         for row in by_agency
-        if row["agency_id"] is not None
-        and row["agency_id"] not in same_place
-        and row["finished"] >= WORST_MIN_FINISHED
+        if row["agency_id"] is not None and row["agency_id"] not in same_place and row["finished"] >= WORST_MIN_FINISHED
     ] + [{"kind": "commune", **row} for row in by_commune if row["finished"] >= WORST_MIN_FINISHED]
     worst = [row for row in worst if row["on_time_rate"] is not None and row["on_time_rate"] < 100]
     worst.sort(key=lambda row: (row["on_time_rate"], -row["late"], row["name"]))

@@ -31,7 +31,7 @@ from cchc_portal.lib.numbers import AmbiguousNumber, parse_score
 from cchc_portal.lib.spreadsheets import neutralise
 from cchc_portal.lib.text import fold
 
-from .models import SCORE_PLACES, Aggregation, Component, Edition, Score, SubjectLevel
+from .models import SCORE_PLACES, Aggregation, Component, Edition, Score, SubjectLevel, forget_sample_flag
 
 log = logging.getLogger(__name__)
 
@@ -754,6 +754,8 @@ def apply_import(plan: ImportPlan, *, actor=None, source: str = AuditSource.IMPO
     with transaction.atomic():
         # Two imports of the same edition at once would both insert the same rows: serialise them.
         Edition.objects.select_for_update().filter(pk=edition.pk).first()
+        if Edition.objects.filter(pk=edition.pk, is_sample=True).update(is_sample=False):
+            transaction.on_commit(forget_sample_flag)  # real results replace the demo figures
         existing = _existing(edition)
         _diff(plan)
         to_create: list[Score] = []

@@ -12,12 +12,13 @@ SESSION = 2
 AUTH = SESSION + 2
 # + province and its predecessors; indices, rankings; plan with figures, overdue, due soon,
 #   criteria links, indices, editions, components; dossiers: one grouped query of the monthly flows
-#   (dashboards.dossier_block), the communes' own committees (listed once, under the commune), last import
-LEADER_COLD = AUTH + 2 + 2 + 7 + 3
+#   (dashboards.dossier_block), the communes' own committees (listed once, under the commune), last import;
+#   whether sample (demo) index results are loaded (cached for 10 minutes)
+LEADER_COLD = AUTH + 2 + 2 + 7 + 3 + 1
 # warm: the whole page is cached per user (dashboards.views.page_cached): no scope queries
 LEADER_WARM = SESSION
-# + options (editions with rankings), the edition, its rankings with units and regions
-NATIONAL_COLD = AUTH + 3
+# + options (editions with rankings), the edition, its rankings with units and regions; sample data loaded?
+NATIONAL_COLD = AUTH + 3 + 1
 NATIONAL_WARM = SESSION
 
 
