@@ -57,6 +57,7 @@ class HistoryRow:
     unit: str
     what: str
     lines: list[ChangeLine]
+    undo_url: str = ""  # set by the page when this change can be undone in one click
 
     @property
     def at(self) -> dt.datetime:
@@ -173,8 +174,11 @@ def person(user) -> tuple[str, str]:
     return name, unit
 
 
-def history_rows(events) -> list[HistoryRow]:
-    """Rows for a history table; a fixed number of queries whatever the number of events."""
+def history_rows(events, *, undo=None) -> list[HistoryRow]:
+    """Rows for a history table; a fixed number of queries whatever the number of events.
+
+    `undo(event)` may return the URL that undoes the event (or "" when it cannot be undone).
+    """
     events = list(events)
     actor_ids = {e.actor_id for e in events if e.actor_id}
     users = {
@@ -189,5 +193,7 @@ def history_rows(events) -> list[HistoryRow]:
         who, unit = person(users.get(event.actor_id))
         kind = capfirst(model._meta.verbose_name) if model else ""
         what = f"{capfirst(event.get_action_display())}: {kind} {event.object_repr}".strip()
-        rows.append(HistoryRow(event=event, who=who, unit=unit, what=what, lines=describe(event, model)))
+        row = HistoryRow(event=event, who=who, unit=unit, what=what, lines=describe(event, model))
+        row.undo_url = undo(event) if undo else ""
+        rows.append(row)
     return rows

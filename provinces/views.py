@@ -6,10 +6,12 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.scoping import primary_province_id
+from audit.history import history_rows
 from audit.log import record_change, snapshot
 from audit.models import AuditAction, AuditEvent
 from cchc_portal.concurrency import save_versioned, versioned_save
@@ -304,16 +306,58 @@ def member_end_term(request: HttpRequest, committee_pk: int, pk: int) -> HttpRes
         with transaction.atomic():
             save_versioned(member, member.version, ["term_end"])
             record_change(member, actor=request.user, before=before, note=str(committee))
-        messages.success(request, _("%(name)s no longer serves on the committee.") % {"name": member.person_name})
+        messages.success(
+            request,
+            _("%(name)s no longer serves on the committee. This can be undone from the history of changes.")
+            % {"name": member.person_name},
+        )
     return redirect(committee)
+
+
+def _end_term_undo_url(committee: SteeringCommittee, members: dict):
+    """The undo URL of a "term ended" event whose end date is still the member's (else "")."""
+
+    def undo(event: AuditEvent) -> str:
+        member = members.get(event.object_id)
+        change = (event.changes or {}).get("term_end")
+        if member is None or set(event.changes) != {"term_end"} or not change or change[0] is not None:
+            return ""
+        if member.term_end is None or member.term_end.isoformat() != change[1]:
+            return ""
+        return reverse("provinces:member_undo_end", args=[committee.pk, member.pk, event.pk])
+
+    return undo
 
 
 @login_required
 def committee_history(request: HttpRequest, pk: int) -> HttpResponse:
     committee = _get_committee_for_user(request, pk)
-    member_ids = list(committee.members.values_list("pk", flat=True))
+    members = {str(m.pk): m for m in committee.members.all()}
     events = (
-        AuditEvent.objects.for_object(committee) | AuditEvent.objects.for_objects(SteeringCommitteeMember, member_ids)
+        AuditEvent.objects.for_object(committee)
+        | AuditEvent.objects.for_objects(SteeringCommitteeMember, list(members))
     ).order_by("-at", "-id")
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "provinces/committee_history.html", {"committee": committee, "page": page})
+    can_manage = request.user.can_manage_province(committee.province_id)
+    rows = history_rows(page.object_list, undo=_end_term_undo_url(committee, members) if can_manage else None)
+    return render(request, "provinces/committee_history.html", {"committee": committee, "page": page, "rows": rows})
+
+
+@login_required
+@require_POST
+def member_undo_end(request: HttpRequest, committee_pk: int, pk: int, event_pk: int) -> HttpResponse:
+    """Undo "End term today" from the history: the member serves again, recorded as a change."""
+    committee = _get_committee_for_user(request, committee_pk)
+    _require_manager(request, committee.province_id)
+    member = get_object_or_404(committee.members, pk=pk)
+    event = get_object_or_404(AuditEvent.objects.for_object(member), pk=event_pk)
+    if _end_term_undo_url(committee, {str(member.pk): member})(event):
+        before = snapshot(member)
+        member.term_end = None
+        with transaction.atomic():
+            save_versioned(member, member.version, ["term_end"])
+            record_change(member, actor=request.user, before=before, note=_("undo"))
+        messages.success(request, _("%(name)s serves on the committee again.") % {"name": member.person_name})
+    else:
+        messages.error(request, _("This change can no longer be undone: the member was changed since."))
+    return redirect("provinces:committee_history", pk=committee.pk)

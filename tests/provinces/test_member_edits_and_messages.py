@@ -59,3 +59,23 @@ def test_ending_a_term_from_today_is_recorded_and_counts_as_an_edit(client, prov
     client.post(reverse("provinces:member_end_term", args=[member.committee_id, member.pk]))
     member.refresh_from_db()
     assert member.term_end == today() and member.version == 1
+
+
+def test_ending_a_term_can_be_undone_once_from_the_history(client, province_admin, viewer, member):
+    client.force_login(province_admin)
+    committee = member.committee
+    client.post(reverse("provinces:member_end_term", args=[committee.pk, member.pk]))
+    history = client.get(reverse("provinces:committee_history", args=[committee.pk]))
+    (row,) = [r for r in history.context["rows"] if r.undo_url]
+    assert 'data-testid="undo"' in history.content.decode()
+    viewer_client = client.__class__()
+    viewer_client.force_login(viewer)
+    assert viewer_client.post(row.undo_url).status_code == 403  # only Home Affairs may undo
+    assert client.post(row.undo_url).status_code == 302
+    member.refresh_from_db()
+    assert member.term_end is None and member.version == 2
+    client.post(row.undo_url)  # a second undo changes nothing
+    member.refresh_from_db()
+    assert member.version == 2
+    rows = client.get(reverse("provinces:committee_history", args=[committee.pk])).context["rows"]
+    assert not [r for r in rows if r.undo_url]
