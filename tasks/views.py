@@ -37,7 +37,7 @@ from .models import (
     private_storage,
     today,
 )
-from .periods import ReportingPeriod, period_for, periods_of_year
+from cchc_portal.lib.periods import ReportingPeriod, period_for, periods_of_year
 from .progress import progress_record
 
 STATUS_FILTERS = [(s.value, s.label) for s in TaskStatus] + [("overdue", _("Overdue"))]
