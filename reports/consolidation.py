@@ -81,6 +81,10 @@ def outline_draft(rnd: ReportRound) -> dict[str, str]:
     reports = list(accepted_reports(rnd).order_by("agency__kind", "agency__name"))
     draft = {}
     for section in rnd.template.active_sections():
-        parts = [f"{r.agency.name}: {r.texts[section.code].strip()}" for r in reports if r.texts.get(section.code, "").strip()]
+        parts = [
+            f"{r.agency.name}: {r.texts[section.code].strip()}"
+            for r in reports
+            if r.texts.get(section.code, "").strip()
+        ]
         draft[section.code] = "\n\n".join(parts)
     return draft

@@ -339,14 +339,29 @@ class RoundQuerySet(ProvinceScopedQuerySet):
     def with_counts(self):
         """Counts by state and late submissions, in one query with the rounds."""
         late = Q(reports__first_submitted_at__date__gt=models.F("internal_deadline"))
-        counts = {
-            f"n_{status.value}": Count("reports", filter=Q(reports__status=status)) for status in ReportStatus
-        }
+        counts = {f"n_{status.value}": Count("reports", filter=Q(reports__status=status)) for status in ReportStatus}
         return self.annotate(
             n_expected=Count("reports"),
             n_late=Count("reports", filter=late),
             **counts,
         )
+
+
+def current_round_for(user) -> ReportRound | None:
+    """The newest round of the user's province (the leader dashboard's block), with its counts."""
+    from accounts.scoping import primary_province_id
+
+    province_id = primary_province_id(user)
+    if province_id is None:
+        return None
+    return (
+        ReportRound.objects.for_user(user)
+        .filter(province_id=province_id)
+        .select_related("province")
+        .with_counts()
+        .order_by("-year", "-internal_deadline")
+        .first()
+    )
 
 
 class ReportRound(models.Model):
@@ -373,7 +388,9 @@ class ReportRound(models.Model):
     signer_position = models.CharField(_("signer's position"), max_length=120, blank=True, default="PHÓ CHỦ TỊCH")
     signer_name = models.CharField(_("signer's name"), max_length=120, blank=True)
     recipients = models.TextField(
-        _("recipients"), blank=True, default="- Bộ Nội vụ;\n- Thường trực Tỉnh ủy;\n- Chủ tịch, các PCT UBND tỉnh;\n- Lưu: VT, SNV."
+        _("recipients"),
+        blank=True,
+        default="- Bộ Nội vụ;\n- Thường trực Tỉnh ủy;\n- Chủ tịch, các PCT UBND tỉnh;\n- Lưu: VT, SNV.",
     )
     texts = models.JSONField(_("province's text per section"), default=dict, blank=True)
     version = models.PositiveIntegerField(default=0, editable=False)
@@ -409,9 +426,11 @@ class ReportRound(models.Model):
         return user.is_authenticated and user.is_province_admin and self.province_id in scope_for(user).province_ids
 
     def counts(self) -> dict:
-        row = ReportRound.objects.filter(pk=self.pk).with_counts().values(
-            "n_expected", "n_late", *[f"n_{s.value}" for s in ReportStatus]
-        )[0]
+        row = (
+            ReportRound.objects.filter(pk=self.pk)
+            .with_counts()
+            .values("n_expected", "n_late", *[f"n_{s.value}" for s in ReportStatus])[0]
+        )
         row["n_submitted_any"] = row["n_submitted"] + row["n_resubmitted"] + row["n_accepted"] + row["n_returned"]
         row["n_missing"] = row["n_not_started"] + row["n_draft"]
         row["all_accepted"] = row["n_expected"] > 0 and row["n_accepted"] == row["n_expected"]
@@ -639,7 +658,10 @@ class UnitReport(models.Model):
                     errors.setdefault(
                         figure.code,
                         _g("Cannot be more than “%(other)s” (%(value)s).")
-                        % {"other": other.label if other else figure.at_most, "value": _number(Decimal(values[figure.at_most]))},
+                        % {
+                            "other": other.label if other else figure.at_most,
+                            "value": _number(Decimal(values[figure.at_most])),
+                        },
                     )
         for figure in figures:
             if figure.is_derived:

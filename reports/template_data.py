@@ -55,8 +55,18 @@ def load_first_template(ReportTemplate, ReportSection, ReportFigure):
     )
     ReportFigure.objects.bulk_create(
         ReportFigure(
-            template=template, code=code, group=group, label=label, unit=unit, value_type=vtype, combine=combine,
-            auto_source=auto, max_value=maximum, at_most=at_most, rate_numerator=num, rate_denominator=den,
+            template=template,
+            code=code,
+            group=group,
+            label=label,
+            unit=unit,
+            value_type=vtype,
+            combine=combine,
+            auto_source=auto,
+            max_value=maximum,
+            at_most=at_most,
+            rate_numerator=num,
+            rate_denominator=den,
             order=i * 10,
         )  # fmt: skip
         for i, (code, group, label, unit, vtype, combine, auto, maximum, at_most, (num, den)) in enumerate(
