@@ -17,4 +17,5 @@ urlpatterns = [
     path("unit/<int:pk>/report.docx", views.report_docx, name="report_docx"),
     path("unit/<int:pk>/annex.xlsx", views.report_xlsx, name="report_xlsx"),
     path("attachments/<int:pk>", views.attachment_download, name="attachment"),
+    path("dashboard-block", views.dashboard_block, name="dashboard_block"),
 ]

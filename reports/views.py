@@ -427,3 +427,19 @@ def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     report = _get_report_for_user(request, pk)
     return _download(documents.unit_xlsx(report), f"phu-luc-{report.pk}-{report.round.period.code}.xlsx",
                      documents.XLSX_TYPE)  # fmt: skip
+
+
+@login_required
+def dashboard_block(request: HttpRequest) -> HttpResponse:
+    """The leader dashboard's block for the current round, loaded after the (cached) dashboard page."""
+    rounds = ReportRound.objects.for_user(request.user).select_related("province").with_counts()
+    province = request.GET.get("province", "")
+    if province.isdigit():
+        rounds = rounds.filter(province_id=int(province))
+    rnd = rounds.order_by("-year", "-internal_deadline").first()
+    counts = None
+    if rnd is not None:
+        submitted = rnd.n_submitted + rnd.n_resubmitted + rnd.n_returned + rnd.n_accepted
+        counts = {"submitted": submitted, "late": rnd.n_late, "missing": rnd.n_not_started + rnd.n_draft,
+                  "expected": rnd.n_expected, "accepted": rnd.n_accepted}  # fmt: skip
+    return render(request, "reports/_dashboard_block.html", {"round": rnd, "counts": counts})
