@@ -19,7 +19,7 @@ from django.db import models, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import ProvinceScopedQuerySet, scope_for
@@ -113,7 +113,7 @@ class ReportTemplate(models.Model):
         ]
 
     def __str__(self) -> str:
-        return _g("%(name)s (version %(version)d)") % {"name": self.name, "version": self.version}
+        return gettext("%(name)s (version %(version)d)") % {"name": self.name, "version": self.version}
 
     @property
     def in_use(self) -> bool:
@@ -307,7 +307,7 @@ def display_value(figure: ReportFigure, value) -> str:
         return "–"
     value = Decimal(str(value))
     if figure.value_type == ValueType.YES_NO and figure.combine != Combine.SUM:
-        return _g("Yes") if value else _g("No")
+        return gettext("Yes") if value else gettext("No")
     if figure.value_type == ValueType.PERCENT:
         from cchc_portal.lib.numbers import format_percent
 
@@ -406,7 +406,10 @@ class ReportRound(models.Model):
         ]
 
     def __str__(self) -> str:
-        return _g("%(period)s report, %(province)s") % {"period": self.period.label, "province": self.province.name}
+        return gettext("%(period)s report, %(province)s") % {
+            "period": self.period.label,
+            "province": self.province.name,
+        }
 
     def get_absolute_url(self) -> str:
         return reverse("reports:board", args=[self.pk])
@@ -639,14 +642,14 @@ class UnitReport(models.Model):
                 continue
             if value is None:
                 if complete:
-                    errors[figure.code] = _g("Enter this figure before submitting.")
+                    errors[figure.code] = gettext("Enter this figure before submitting.")
                 continue
             values[figure.code] = str(value)
             auto = self.auto_values.get(figure.code)
             if figure.auto_source and auto not in (None, "") and Decimal(auto) != value:
                 reason = (reasons.get(figure.code) or "").strip()
                 if not reason:
-                    errors[figure.code] = _g("You changed the automatic value (%(auto)s): give a reason.") % {
+                    errors[figure.code] = gettext("You changed the automatic value (%(auto)s): give a reason.") % {
                         "auto": _number(Decimal(auto))
                     }
                     continue
@@ -657,7 +660,7 @@ class UnitReport(models.Model):
                     other = by_code.get(figure.at_most)
                     errors.setdefault(
                         figure.code,
-                        _g("Cannot be more than “%(other)s” (%(value)s).")
+                        gettext("Cannot be more than “%(other)s” (%(value)s).")
                         % {
                             "other": other.label if other else figure.at_most,
                             "value": _number(Decimal(values[figure.at_most])),
@@ -677,7 +680,7 @@ class UnitReport(models.Model):
         for section in self.round.template.active_sections():
             text = (raw.get(section.code) or "").strip()
             if "\x00" in text:
-                raise ValidationError({section.code: _g("The text contains invalid characters.")})
+                raise ValidationError({section.code: gettext("The text contains invalid characters.")})
             texts[section.code] = text[:20000]
         return texts
 
@@ -704,13 +707,13 @@ class UnitReport(models.Model):
         """Run one transition: checks who, from which state, the input; saves versioned; audits; notifies."""
         moves = TRANSITIONS.get(action)
         if moves is None:
-            raise ReportRefused(_g("Unknown action."))
+            raise ReportRefused(gettext("Unknown action."))
         if action in UNIT_ACTIONS and not (
             user.is_authenticated and user.is_agency_officer and self.agency_id in scope_for(user).agency_ids
         ):
-            raise PermissionDenied(_g("Only the unit's officers can write its report."))
+            raise PermissionDenied(gettext("Only the unit's officers can write its report."))
         if action in REVIEW_ACTIONS and not self.can_review(user):
-            raise PermissionDenied(_g("Only the province's Home Affairs staff review reports."))
+            raise PermissionDenied(gettext("Only the province's Home Affairs staff review reports."))
         if expected_version != self.version:
             from cchc_portal.concurrency import StaleObjectError
 
@@ -719,7 +722,7 @@ class UnitReport(models.Model):
             raise ReportRefused(self._refusal(action))
         reason = (reason or "").strip()
         if action in REASON_REQUIRED and not reason:
-            raise ReportRefused(_g("Give a reason."))
+            raise ReportRefused(gettext("Give a reason."))
         before = snapshot(self, AUDITED_FIELDS)
         now = timezone.now()
         fields = ["status", "updated_at"]
@@ -763,14 +766,16 @@ class UnitReport(models.Model):
 
     def _refusal(self, action: str) -> str:
         if self.status == ReportStatus.ACCEPTED and action in UNIT_ACTIONS:
-            return _g("This report has been accepted and is locked; ask the Department of Home Affairs to reopen it.")
+            return gettext(
+                "This report has been accepted and is locked; ask the Department of Home Affairs to reopen it."
+            )
         if self.status in AWAITING_REVIEW and action in UNIT_ACTIONS:
-            return _g("This report has been submitted and is locked while it is reviewed.")
+            return gettext("This report has been submitted and is locked while it is reviewed.")
         if action in {Action.RETURN, Action.ACCEPT}:
-            return _g("Only a submitted report can be returned or accepted (it is now: %(state)s).") % {
+            return gettext("Only a submitted report can be returned or accepted (it is now: %(state)s).") % {
                 "state": self.get_status_display()
             }
-        return _g("This cannot be done while the report is “%(state)s”.") % {"state": self.get_status_display()}
+        return gettext("This cannot be done while the report is “%(state)s”.") % {"state": self.get_status_display()}
 
     def _notify(self, action: str, reason: str) -> None:
         from notifications.notify import notify
@@ -782,17 +787,17 @@ class UnitReport(models.Model):
         if action == Action.SUBMIT:
             notify(
                 reviewers_of(self.province_id), kind="report_submitted", url=url, dedupe_key=key,
-                title=_g("Report to review: %(unit)s, %(period)s") % {"unit": self.agency.name, "period": self.round.period.label},
+                title=gettext("Report to review: %(unit)s, %(period)s") % {"unit": self.agency.name, "period": self.round.period.label},
             )  # fmt: skip
         elif action in {Action.RETURN, Action.REOPEN}:
             notify(
                 officers_of(self.agency_id), kind="report_returned", url=url, dedupe_key=key, body=reason,
-                title=_g("Your %(period)s report was returned for correction") % {"period": self.round.period.label},
+                title=gettext("Your %(period)s report was returned for correction") % {"period": self.round.period.label},
             )  # fmt: skip
         elif action == Action.ACCEPT:
             notify(
                 officers_of(self.agency_id), kind="report_accepted", url=url, dedupe_key=key,
-                title=_g("Your %(period)s report was accepted") % {"period": self.round.period.label},
+                title=gettext("Your %(period)s report was accepted") % {"period": self.round.period.label},
             )  # fmt: skip
 
     # --- after acceptance ---
