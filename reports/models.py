@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -778,6 +778,11 @@ class UnitReport(models.Model):
         return gettext("This cannot be done while the report is “%(state)s”.") % {"state": self.get_status_display()}
 
     def _notify(self, action: str, reason: str) -> None:
+        # Stored and mailed in the portal's language, not the language of whoever clicked.
+        with translation.override(settings.LANGUAGE_CODE):
+            self._notify_in_language(action, reason)
+
+    def _notify_in_language(self, action: str, reason: str) -> None:
         from notifications.notify import notify
 
         from .people import officers_of, reviewers_of

@@ -161,12 +161,20 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
     if request.GET.get("format") == "xlsx":
         return _board_xlsx(rnd, rows)
     counts = rnd.counts()
+    can_review = rnd.can_review(request.user)
+    addable = []
+    if can_review:
+        from provinces.models import Agency
+
+        listed = UnitReport.objects.filter(round=rnd).values("agency_id")
+        addable = Agency.objects.current().filter(province=rnd.province).exclude(pk__in=listed).order_by("name")
     context = {
         "round": rnd,
         "rows": rows,
+        "addable": addable,
         "counts": counts,
         "sentence": _counts_sentence(counts),
-        "can_review": rnd.can_review(request.user),
+        "can_review": can_review,
         "params": request.GET,
         "query_string": request.GET.urlencode(),
     }
@@ -198,6 +206,37 @@ def board_remind(request: HttpRequest, pk: int) -> HttpResponse:
     enqueue_round_reminder(rnd.pk)
     record_change(rnd, actor=request.user, changes={}, action="update", note="reminder sent")
     messages.success(request, _("Reminders are being sent to the units that have not submitted."))
+    return redirect(rnd)
+
+
+@login_required
+@require_POST
+def board_units(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a unit to the expected list, or take off one that has not started."""
+    from provinces.models import Agency
+
+    rnd = _get_round_for_user(request, pk)
+    if not rnd.can_review(request.user):
+        raise PermissionDenied(_("Only the province's Home Affairs staff change who is expected to report."))
+    add, remove = request.POST.get("add", ""), request.POST.get("remove", "")
+    with transaction.atomic():
+        if add.isdigit():
+            agency = Agency.objects.current().filter(province=rnd.province, pk=int(add)).first()
+            if agency is None:
+                raise Http404
+            report, created = UnitReport.objects.get_or_create(round=rnd, agency=agency,
+                                                               defaults={"province": rnd.province})  # fmt: skip
+            if created:
+                record_change(report, actor=request.user, action="create")
+                messages.success(request, _("%(unit)s is now expected to report.") % {"unit": agency.name})
+        elif remove.isdigit():
+            report = get_object_or_404(UnitReport, round=rnd, pk=int(remove))
+            if report.status != ReportStatus.NOT_STARTED:
+                messages.error(request, _("Only a unit that has not started its report can be taken off the list."))
+                return redirect(rnd)
+            record_change(report, actor=request.user, action="delete", before=snapshot(report))
+            report.delete()
+            messages.success(request, _("%(unit)s is no longer expected to report.") % {"unit": report.agency.name})
     return redirect(rnd)
 
 

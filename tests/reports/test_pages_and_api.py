@@ -132,12 +132,12 @@ def test_the_board_runs_a_fixed_number_of_queries(client, rnd, province_admin, d
     client.force_login(province_admin)
     url = reverse("reports:board", args=[rnd.pk])
     client.get(url)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(url)
     for n in range(5):
         agency = make_agency(rnd.province, f"Sở số {n}")
         UnitReport.objects.create(round=rnd, agency=agency, province=rnd.province)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(url)
 
 
@@ -199,3 +199,18 @@ def test_an_attachment_is_checked_like_task_evidence(client, dept_report, agency
     client.post(reverse("reports:report", args=[dept_report.pk]), {**data, "attachment": pdf})
     attachment = dept_report.attachments.get()
     assert client.get(attachment.get_absolute_url()).status_code == 200
+
+
+def test_province_staff_edit_who_is_expected_to_report(client, rnd, dept_report, commune_report, province_admin,
+                                                      home_affairs, agency_officer):  # fmt: skip
+    client.force_login(province_admin)
+    url = reverse("reports:units", args=[rnd.pk])
+    client.post(url, {"add": home_affairs.pk})
+    assert rnd.reports.filter(agency=home_affairs).exists()
+    client.post(url, {"remove": commune_report.pk})
+    assert not rnd.reports.filter(pk=commune_report.pk).exists()
+    submit(dept_report, agency_officer)
+    client.post(url, {"remove": dept_report.pk})
+    assert rnd.reports.filter(pk=dept_report.pk).exists()
+    client.force_login(agency_officer)
+    assert client.post(url, {"add": home_affairs.pk}).status_code == 403
