@@ -17,6 +17,7 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from openpyxl import Workbook
@@ -92,6 +93,29 @@ def _para(container, text: str = "", *, bold=False, italic=False, size=14, align
     return paragraph
 
 
+def _set_widths(table, widths) -> None:
+    """Widths on the grid and on every cell: Word reads the cells, LibreOffice the grid."""
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width
+
+
+def _set_widths_keep_merged(table, widths) -> None:
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+
+
+def _keep_rows_whole(table) -> None:
+    """A header or signature row never splits across pages."""
+    for row in table.rows:
+        tr_pr = row._tr.get_or_add_trPr()
+        tr_pr.append(OxmlElement("w:cantSplit"))
+
+
 def _cell_lines(cell, lines: list[tuple[str, dict]]) -> None:
     cell.paragraphs[0].text = ""
     first = True
@@ -109,9 +133,9 @@ def _header(doc, body_lines: list[str], number: str, place_date: str) -> None:
     """The header block: issuing body and number left, motto and place/date right (Decree 30/2020, Annex I)."""
     table = doc.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
+    _set_widths(table, [Mm(62), Mm(103)])
+    _keep_rows_whole(table)
     left, right = table.rows[0].cells
-    left.width, right.width = Mm(65), Mm(100)
     lines = [(body_lines[0], {"size": 13})] if len(body_lines) > 1 else []
     lines += [(line, {"bold": True, "size": 13}) for line in body_lines[1:] or body_lines]
     lines += [("¯¯¯¯¯¯¯¯", {"size": 10}), (number, {"size": 13})]
@@ -143,9 +167,9 @@ def _body(doc, sections, texts: dict[str, str]) -> None:
 
 def _signature(doc, recipients: str, title: str, position: str, name: str) -> None:
     table = doc.add_table(rows=1, cols=2)
-    table.autofit = False
+    _set_widths(table, [Mm(80), Mm(85)])
+    _keep_rows_whole(table)
     left, right = table.rows[0].cells
-    left.width, right.width = Mm(80), Mm(85)
     lines = [("Nơi nhận:", {"bold": True, "italic": True, "size": 12, "align": WD_ALIGN_PARAGRAPH.LEFT})]
     lines += [
         (line, {"size": 11, "align": WD_ALIGN_PARAGRAPH.LEFT}) for line in recipients.splitlines() if line.strip()
@@ -186,6 +210,7 @@ def _annex(doc, heading: str, note: str, rows: list[dict], value_key: str = "dis
         ):
             cell.width = width
             _cell_lines(cell, [(text, {"size": 12, "align": align})])
+    _set_widths_keep_merged(table, widths)
 
 
 def _bytes(doc) -> bytes:
@@ -232,7 +257,7 @@ def round_docx(rnd: ReportRound) -> bytes:
     _annex(
         doc,
         f"SỐ LIỆU KẾT QUẢ CẢI CÁCH HÀNH CHÍNH {period_words(rnd).upper()}",
-        f"(Kèm theo Báo cáo {number.removeprefix('Số: ')} của Ủy ban nhân dân tỉnh {place})",
+        f"(Kèm theo Báo cáo số {number.removeprefix('Số: ')} của Ủy ban nhân dân tỉnh {place})",
         rows,
     )
     return _bytes(doc)
