@@ -44,6 +44,7 @@ def consolidate(rnd: ReportRound, *, with_province_auto: bool = True) -> list[di
         if figure.combine == Combine.RATIO:
             num, den = combined.get(figure.rate_numerator), combined.get(figure.rate_denominator)
             combined[figure.code] = percent(num, den) if num is not None and den else None
+            counts[figure.code] = counts.get(figure.rate_denominator, 0)
     province_auto = auto_values_for_province(rnd.province, rnd.period, figures) if with_province_auto else {}
     rows = []
     for figure in figures:

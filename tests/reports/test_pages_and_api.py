@@ -214,3 +214,13 @@ def test_province_staff_edit_who_is_expected_to_report(client, rnd, dept_report,
     assert rnd.reports.filter(pk=dept_report.pk).exists()
     client.force_login(agency_officer)
     assert client.post(url, {"add": home_affairs.pk}).status_code == 403
+
+
+def test_the_board_and_report_show_a_submission_whose_submitter_was_deleted(client, rnd, dept_report, agency_officer,
+                                                                            province_admin, make_user):  # fmt: skip
+    gone = make_user("gone", "agency_officer", agencies=[dept_report.agency])
+    submit(dept_report, gone)
+    gone.delete()
+    client.force_login(province_admin)
+    assert client.get(reverse("reports:board", args=[rnd.pk])).status_code == 200
+    assert client.get(reverse("reports:report", args=[dept_report.pk])).status_code == 200
