@@ -516,7 +516,7 @@ class UnitReportQuerySet(ProvinceScopedQuerySet):
         scope = scope_for(user)
         if scope.all:
             return self
-        if user.is_agency_officer:
+        if getattr(user, "is_agency_officer", False):
             return self.filter(agency_id__in=scope.agency_ids)
         return self.filter(province_id__in=scope.province_ids)
 

@@ -224,3 +224,9 @@ def test_the_board_and_report_show_a_submission_whose_submitter_was_deleted(clie
     client.force_login(province_admin)
     assert client.get(reverse("reports:board", args=[rnd.pk])).status_code == 200
     assert client.get(reverse("reports:report", args=[dept_report.pk])).status_code == 200
+
+
+def test_anonymous_requests_are_refused_not_crashed(client, rnd, dept_report):
+    assert client.get("/api/v1/unit-reports/").status_code in (401, 403)
+    assert client.get("/api/v1/report-rounds/").status_code in (401, 403)
+    assert client.get(reverse("reports:board", args=[rnd.pk])).status_code == 302
