@@ -269,6 +269,9 @@ SPECTACULAR_SETTINGS = {
         "TaskStatusEnum": "tasks.models.TaskStatus",
         "DossierStatusEnum": "dossiers.models.Status",
         "ImportJobStatusEnum": "dossiers.models.JobStatus",
+        "ReportStatusEnum": "reports.models.ReportStatus",
+        "ReportActionEnum": "reports.models.Action",
+        "PeriodKindEnum": "cchc_portal.lib.periods.PeriodKind",
     },
 }
 
