@@ -1,7 +1,7 @@
 """Demo content: a reporting round for the current period in the demo province, with a mix of states.
 
-Idempotent: the round is opened once; states are written only for reports
-still "not started". Values are the units' automatic figures plus plausible
+Idempotent: the round is opened once; states are written only while every
+report of it is still "not started". Values are the units' automatic figures plus plausible
 typed ones, so the province's annex has something to add up.
 """
 
@@ -54,6 +54,8 @@ def load_demo(*, province) -> dict:
     rnd = round_open(
         province=province, period=period, internal_deadline=period.due_date - dt.timedelta(days=10), source="command"
     )
+    if rnd.reports.exclude(status=ReportStatus.NOT_STARTED).exists():
+        return {"round": str(rnd), "reports": rnd.reports.count(), "states_written": 0}
     rng = random.Random(2026)
     reports = list(UnitReport.objects.filter(round=rnd, status=ReportStatus.NOT_STARTED).select_related("agency"))
     departments = [r for r in reports if r.agency.kind == "department" and r.agency.name != OFFICER_UNIT]
