@@ -10,6 +10,7 @@ urlpatterns = [
     path("rounds/<int:pk>/", views.board, name="board"),
     path("rounds/<int:pk>/remind", views.board_remind, name="remind"),
     path("rounds/<int:pk>/units", views.board_units, name="units"),
+    path("rounds/<int:pk>/deadline", views.board_deadline, name="deadline"),
     path("rounds/<int:pk>/province", views.consolidated, name="consolidated"),
     path("rounds/<int:pk>/figures/<str:code>", views.contribution, name="contribution"),
     path("rounds/<int:pk>/report.docx", views.round_docx, name="round_docx"),

@@ -240,6 +240,36 @@ def board_units(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(rnd)
 
 
+@login_required
+@require_POST
+def board_deadline(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move the round's deadline for units (reminders then count from the new date)."""
+    rnd = _get_round_for_user(request, pk)
+    if not rnd.can_review(request.user):
+        raise PermissionDenied(_("Only the province's Home Affairs staff change the deadline."))
+    try:
+        deadline = dt.date.fromisoformat(request.POST.get("internal_deadline", ""))
+    except ValueError:
+        messages.error(request, _("Choose a period and a valid deadline for units."))
+        return redirect(rnd)
+    if deadline > rnd.due_date:
+        messages.error(request, _("The deadline for units must be on or before the Ministry's due date (%(date)s).")
+                       % {"date": rnd.due_date.strftime("%d/%m/%Y")})  # fmt: skip
+        return redirect(rnd)
+    before = snapshot(rnd, ["internal_deadline"])
+    rnd.internal_deadline = deadline
+    version = request.POST.get("version", "")
+    try:
+        with transaction.atomic():
+            save_versioned(rnd, int(version) if version.isdigit() else -1, ["internal_deadline"])
+            record_change(rnd, actor=request.user, before=before, after=snapshot(rnd, ["internal_deadline"]))
+    except StaleObjectError:
+        messages.error(request, STALE_MESSAGE)
+        return redirect(rnd)
+    messages.success(request, _("The deadline for units is now %(date)s.") % {"date": deadline.strftime("%d/%m/%Y")})
+    return redirect(rnd)
+
+
 # --- the province's report ---
 
 

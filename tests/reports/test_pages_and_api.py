@@ -230,3 +230,21 @@ def test_anonymous_requests_are_refused_not_crashed(client, rnd, dept_report):
     assert client.get("/api/v1/unit-reports/").status_code in (401, 403)
     assert client.get("/api/v1/report-rounds/").status_code in (401, 403)
     assert client.get(reverse("reports:board", args=[rnd.pk])).status_code == 302
+
+
+def test_province_staff_move_the_deadline_and_a_stale_form_is_refused(client, rnd, province_admin, leader):
+    import datetime as dt
+
+    client.force_login(province_admin)
+    url = reverse("reports:deadline", args=[rnd.pk])
+    response = client.post(url, {"internal_deadline": "2026-06-15", "version": 0}, follow=True)
+    assert "Hạn nộp của đơn vị đã đổi thành 15/06/2026." in response.content.decode()
+    response = client.post(url, {"internal_deadline": "2026-06-12", "version": 0}, follow=True)
+    assert (
+        "Dữ liệu đã được người khác cập nhật" in response.content.decode() or "người khác" in response.content.decode()
+    )
+    client.post(url, {"internal_deadline": "2026-06-25", "version": 1})  # after the Ministry's 20th
+    rnd.refresh_from_db()
+    assert rnd.internal_deadline == dt.date(2026, 6, 15)
+    client.force_login(leader)
+    assert client.post(url, {"internal_deadline": "2026-06-12", "version": 1}).status_code == 403
