@@ -248,3 +248,17 @@ def test_province_staff_move_the_deadline_and_a_stale_form_is_refused(client, rn
     assert rnd.internal_deadline == dt.date(2026, 6, 15)
     client.force_login(leader)
     assert client.post(url, {"internal_deadline": "2026-06-12", "version": 1}).status_code == 403
+
+
+def test_a_reopened_report_shows_what_changed_after_acceptance(client, dept_report, agency_officer, province_admin):
+    submit(dept_report, agency_officer)
+    dept_report.apply("accept", user=province_admin, expected_version=dept_report.version)
+    client.force_login(province_admin)
+    url = reverse("reports:report", args=[dept_report.pk])
+    client.post(url, {"version": dept_report.version, "action": "reopen", "reason": "Sai số văn bản"})
+    dept_report.refresh_from_db()
+    assert dept_report.status == ReportStatus.RETURNED
+    submit(dept_report, agency_officer, TC1="9")
+    page = client.get(url).content.decode()
+    assert 'data-testid="changed-after-acceptance"' in page and "Đã thay đổi sau khi chấp nhận" in page
+    assert "TC1 Số văn bản quy phạm pháp luật được ban hành" in page
