@@ -179,3 +179,12 @@ def test_the_lowest_on_time_list_names_each_place_once(client, gia_lai_leader, g
         body.index('data-testid="dossiers-worst"') : body.index("</table>", body.index('data-testid="dossiers-worst"'))
     ]
     assert worst.count("Ia Grai") == 1
+
+
+def test_dossier_counts_are_grouped_by_thousands(client, gia_lai_leader, gia_lai, gia_lai_dossiers):
+    body = page(client, gia_lai_leader).content.decode()
+    ytd = body[body.index('data-testid="dossiers-ytd-rate"') :][:600]
+    import re
+
+    counts = re.findall(r"\d[\d.]*/\d[\d.]*", ytd)
+    assert counts and all("." in c.split("/")[1] for c in counts if int(c.split("/")[1].replace(".", "")) >= 1000)

@@ -34,7 +34,7 @@ def test_each_roles_home_is_vietnamese_only_and_fits_a_phone(page, browser_login
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_the_main_pages_are_never_wider_than_a_phone(page, live_server, browser_login, province_admin):
+def test_the_main_pages_are_never_wider_than_a_phone(page, live_server, browser_login, province_admin, artifacts_dir):
     browser_login(page, province_admin)
     page.set_viewport_size({"width": 390, "height": 844})
     wide = {}
@@ -42,6 +42,8 @@ def test_the_main_pages_are_never_wider_than_a_phone(page, live_server, browser_
         page.goto(f"{live_server.url}{path}")
         if _overflow(page) > 0:
             wide[path] = _overflow(page)
+        name = path.strip("/").split("?")[0].replace("/", "_") or "home"
+        page.screenshot(path=str(artifacts_dir / f"phone_{name}.png"), full_page=True)
     assert wide == {}
 
 
