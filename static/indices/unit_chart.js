@@ -23,7 +23,7 @@
         grid: { left: 48, right: 48, top: 24, bottom: 56 },
         xAxis: { type: "category", data: data.labels },
         yAxis: [
-          { type: "value", name: el.dataset.scoreLabel, axisLabel: { formatter: fmt } },
+          { type: "value", name: el.dataset.scoreLabel, axisLabel: { formatter: C.axisNumber } },
           { type: "value", name: el.dataset.rankLabel, inverse: true, minInterval: 1, min: 1, axisLabel: { formatter: C.axisNumber } }
         ],
         series: series
