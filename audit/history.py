@@ -64,6 +64,11 @@ class HistoryRow:
         return self.event.at
 
     @property
+    def note(self) -> str:
+        """Notes written by jobs are msgids (gettext_noop); file names and free text pass unchanged."""
+        return _(self.event.note) if self.event.note else ""
+
+    @property
     def source(self) -> str:
         return "" if self.event.source == AuditSource.WEB else self.event.get_source_display()
 

@@ -12,7 +12,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import override
+from django.utils.translation import gettext_noop, override
 
 from audit.log import record_change
 from audit.models import AuditAction, AuditSource
@@ -137,7 +137,7 @@ def run_import(job_id: int, *, path: str | None = None, errors_path: str | None 
                     "unchanged": report.unchanged,
                 },
                 source=AuditSource.IMPORT,
-                note="dossier import",
+                note=gettext_noop("dossier import"),
             )
         return report
 

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.scoping import primary_province_id
@@ -356,7 +357,7 @@ def member_undo_end(request: HttpRequest, committee_pk: int, pk: int, event_pk: 
         member.term_end = None
         with transaction.atomic():
             save_versioned(member, member.version, ["term_end"])
-            record_change(member, actor=request.user, before=before, note=_("undo"))
+            record_change(member, actor=request.user, before=before, note=gettext_noop("undo"))
         messages.success(request, _("%(name)s serves on the committee again.") % {"name": member.person_name})
     else:
         messages.error(request, _("This change can no longer be undone: the member was changed since."))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from audit.log import build_event, record_many
 from audit.models import AuditAction, AuditSource
@@ -25,7 +26,7 @@ def overdue_mark(on: dt.date | None = None) -> dict[str, int]:
                 t,
                 action=AuditAction.UPDATE,
                 source=AuditSource.JOB,
-                note="overdue marking",
+                note=gettext_noop("overdue marking"),
                 changes={"overdue_since": [t.overdue_since, on if t in newly else None]},
             )  # fmt: skip
             for t in newly + cleared

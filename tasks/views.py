@@ -344,7 +344,7 @@ def plan_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         data = fh.read()
     preview = importing.plan_import_preview(plan, importing.read_rows(data, entry["path"]))
     try:
-        result = importing.plan_import_commit(preview, user=request.user, note=f"import {entry['name']}")
+        result = importing.plan_import_commit(preview, user=request.user, note=entry["name"])
     except importing.ImportRefused as exc:
         messages.error(request, str(exc))
         return render(

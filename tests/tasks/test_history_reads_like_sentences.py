@@ -45,6 +45,7 @@ def test_rows_written_before_the_renderer_read_the_same_way(task):
         object_id=str(task.pk),
         object_repr=str(task),
         changes={"status": [None, "in_progress"], "deadline": ["2026-02-20", "2026-02-28"], "percent": [0, 10000]},
+        note="overdue marking",
     )
     (row,) = history_rows([old])
     lines = [str(line) for line in row.lines]
@@ -52,6 +53,7 @@ def test_rows_written_before_the_renderer_read_the_same_way(task):
     assert "Thời hạn: 20/02/2026 → 28/02/2026" in lines
     assert "Tỷ lệ hoàn thành: 0 → 10.000" in lines
     assert row.who == "hệ thống"
+    assert row.note == "đánh dấu quá hạn hằng ngày"  # a job's note, translated when shown
 
 
 def test_the_history_of_a_page_runs_a_fixed_number_of_queries(agency_officer, task, django_assert_num_queries):
