@@ -27,6 +27,9 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from cchc_portal.lib.imports import UnreadableRow, problem_headers
+from cchc_portal.lib.spreadsheets import neutralise
+
 from .parsing import (  # noqa: F401 - the package's names, as before the split
     BAD_TEXT,
     STAGE_COLUMNS,
@@ -48,7 +51,6 @@ from .reading import (  # noqa: F401
     HEADER_ALIASES,
     FileInfo,
     RefusedFile,
-    _msg,
     header_is_usable,
     inspect_file,
     iter_file_rows,
@@ -94,7 +96,11 @@ class ImportReport:
 
 
 class ErrorWriter:
-    """row, column, reason, then the row's original cells under the file's own headers."""
+    """The error file: row, column, problem, then the row's original cells under the file's own headers.
+
+    The toolkit's row-problem shape (`problem_headers`); every text cell is neutralised so
+    a spreadsheet never runs it as a formula.
+    """
 
     def __init__(self, path: str | None, headers: Sequence[str]):
         self.path = path
@@ -106,14 +112,16 @@ class ErrorWriter:
             os.makedirs(os.path.dirname(path), exist_ok=True)
             self.handle = open(path, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115
             self.writer = csv.writer(self.handle)
-            self.writer.writerow(["Dòng / Row", "Cột / Column", "Lỗi / Reason", *self.headers])
+            self.writer.writerow([*problem_headers(), *(neutralise(h) for h in self.headers)])
 
     def add(self, row_no: int, error: RowError, cells: Sequence) -> None:
         self.count += 1
         if len(self.sample) < 50:
             self.sample.append({"row": row_no, "column": error.column, "reason": error.reason})
         if self.handle and self.count <= MAX_ERROR_ROWS_WRITTEN:
-            self.writer.writerow([row_no, error.column, error.reason, *("" if c is None else c for c in cells)])
+            self.writer.writerow(
+                [row_no, error.column, neutralise(error.reason), *("" if c is None else neutralise(c) for c in cells)]
+            )
 
     def close(self) -> None:
         if self.handle:
@@ -152,7 +160,10 @@ def import_rows(
                 try:
                     add(parse(row_no, cells))
                 except RowError as error:
-                    errors.add(row_no, error, cells)
+                    # An unreadable row has no cells: its own reason, in the one error shape.
+                    errors.add(
+                        row_no, RowError("", cells.message) if cells.__class__ is UnreadableRow else error, cells
+                    )
                 if on_progress is not None and read % progress_every == 0:
                     stage.sync()  # the callback uses the connection
                     on_progress(read, errors.count)

@@ -9,12 +9,15 @@ from functools import lru_cache
 from operator import itemgetter
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext as _
+
+from cchc_portal.lib.imports import name_key, unit_core
 from cchc_portal.lib.text import fold
 from cchc_portal.lib.workdays import add_working_days
 from provinces.models import AdministrativeUnit, Agency, UnitLevel
 
 from ..models import Channel, Holiday, Outcome, Procedure, ProcedureLevel, Status
-from .reading import FIELD_LABELS, FIELDS, _msg
+from .reading import FIELD_LABELS, FIELDS
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 UTC = dt.UTC
@@ -57,7 +60,8 @@ STATUS_WORDS: list[tuple[str, str]] = [
 
 @lru_cache(maxsize=4096)
 def folded_cached(text: str) -> str:
-    return fold(text)
+    """The name key of a unit or agency cell (rules: cchc_portal.lib.imports.names)."""
+    return name_key(text)
 
 
 @lru_cache(maxsize=1024)
@@ -171,15 +175,21 @@ class Lookups:
         unit_info: dict[int, tuple[int, str]] = {}
         rows = (
             AdministrativeUnit.objects.filter(valid_to__isnull=True, level__in=[UnitLevel.PROVINCE, UnitLevel.COMMUNE])
-            .values_list("pk", "code", "name_folded", "level", "province_id")
+            .values_list("pk", "code", "name", "level", "province_id")
             .order_by()
         )
-        for pk, code, name_folded, level, province_id in rows:
+        cores: dict[tuple[int | None, str], int | None] = {}
+        for pk, code, name, level, province_id in rows:
             province = pk if level == UnitLevel.PROVINCE else province_id
             units_by_code[f"{level}:{code}"] = (pk, province, level)
             unit_info[pk] = (province, level)
-            for key in ((province, name_folded), (None, name_folded)):
-                units_by_name[key] = None if key in units_by_name and units_by_name[key] != pk else pk
+            full = name_key(name)
+            for keys, found in (((full,), units_by_name), ((unit_core(full),), cores)):
+                for key in ((province, keys[0]), (None, keys[0])):
+                    found[key] = None if key in found and found[key] != pk else pk
+        # A name without its "Xã"/"Phường"/"Tỉnh" finds the unit too, unless it is another unit's full name.
+        for key, pk in cores.items():
+            units_by_name.setdefault(key, pk)
         agencies: dict[str, set[tuple[int, int | None, int]]] = {}
         commune_agency: dict[int, int] = {}
         for pk, province_id, commune_id, name, short, aliases in (
@@ -189,7 +199,7 @@ class Lookups:
         ):
             for label in [name, short, *aliases.splitlines()]:
                 if label.strip():
-                    agencies.setdefault(fold(label), set()).add((pk, commune_id, province_id))
+                    agencies.setdefault(name_key(label), set()).add((pk, commune_id, province_id))
             if commune_id:
                 commune_agency.setdefault(commune_id, pk)
         procedures = {
@@ -353,31 +363,27 @@ class RowParser:
     def _text(self, value, name: str, max_length: int, required: bool = True) -> str | None:
         if value is None:
             if required:
-                raise RowError(FIELD_LABELS[name], _msg("Thiếu giá trị.", "Value missing."))
+                raise RowError(FIELD_LABELS[name], _("Value missing."))
             return None
         value = str(value)
         if len(value) > max_length:
-            raise RowError(
-                FIELD_LABELS[name], _msg(f"Dài quá {max_length} ký tự.", f"Longer than {max_length} characters.")
-            )
+            raise RowError(FIELD_LABELS[name], _("Longer than %(n)d characters.") % {"n": max_length})
         if not BAD_TEXT.isdisjoint(value):
-            raise RowError(FIELD_LABELS[name], _msg("Chứa ký tự không hợp lệ.", "Contains invalid characters."))
+            raise RowError(FIELD_LABELS[name], _("Contains invalid characters."))
         return value
 
     def parse_date(self, value, name: str, required: bool):
         """(staging text, local day) of a date cell, (None, None) when empty and optional."""
         if value is None:
             if required:
-                raise RowError(FIELD_LABELS[name], _msg("Thiếu ngày.", "Date missing."))
+                raise RowError(FIELD_LABELS[name], _("Date missing."))
             return None, None
         try:
             text, day = self.parse_dt(value)
         except (ValueError, TypeError, IndexError):
-            raise RowError(
-                FIELD_LABELS[name], _msg("Ngày không hợp lệ (dd/mm/yyyy).", "Invalid date (dd/mm/yyyy).")
-            ) from None
+            raise RowError(FIELD_LABELS[name], _("Invalid date (dd/mm/yyyy).")) from None
         if day > self.latest_allowed and name != "due_at":
-            raise RowError(FIELD_LABELS[name], _msg("Ngày ở tương lai.", "Date in the future."))
+            raise RowError(FIELD_LABELS[name], _("Date in the future."))
         return text, day
 
     def _working_day(self, start: dt.date, days: int) -> dt.date:
@@ -420,10 +426,10 @@ class RowParser:
         level, allowance = self._procedure(code, procedure_name, procedure_level, unit_level)
         channel = parse_channel(str(channel or ""))
         if channel is None:
-            raise RowError(FIELD_LABELS["channel"], _msg("Hình thức nộp không hợp lệ.", "Unknown channel."))
+            raise RowError(FIELD_LABELS["channel"], _("Unknown channel."))
         status = parse_status(str(status or ""))
         if status is None:
-            raise RowError(FIELD_LABELS["status"], _msg("Trạng thái không hợp lệ.", "Unknown status."))
+            raise RowError(FIELD_LABELS["status"], _("Unknown status."))
         return code, level, allowance, unit_id, province_id, agency_id, channel, status
 
     def _resolve_unit(self, unit_code, unit_name, receiver, agency) -> tuple[int, int, str, int | None]:
@@ -453,9 +459,7 @@ class RowParser:
             level = UnitLevel.PROVINCE if len(code) <= 2 else UnitLevel.COMMUNE
             unit = lookups.units_by_code.get(f"{level}:{code.zfill(2 if level == UnitLevel.PROVINCE else 5)}")
             if unit is None:
-                raise RowError(
-                    FIELD_LABELS["unit_code"], _msg("Không có đơn vị với mã này.", "No unit with this code.")
-                )
+                raise RowError(FIELD_LABELS["unit_code"], _("No unit with this code."))
         if unit is None:
             for text, column in ((unit_name, "unit_name"), (receiver_text, "receiver")):
                 if text is None:
@@ -467,9 +471,7 @@ class RowParser:
                     receiver_text = None
                     break
                 if column == "unit_name":
-                    raise RowError(
-                        FIELD_LABELS[column], _msg("Không xác định được đơn vị.", "Unknown or ambiguous unit.")
-                    )
+                    raise RowError(FIELD_LABELS[column], _("Unknown or ambiguous unit."))
         agency_id = None
         agency_column = "agency" if agency_text is not None else "receiver"
         if agency_text is None:
@@ -482,7 +484,7 @@ class RowParser:
             elif self.scope.province_ids is not None:
                 candidates = [c for c in candidates if c[2] in self.scope.province_ids]
             if len(candidates) != 1:
-                raise RowError(FIELD_LABELS[agency_column], _msg("Không xác định được cơ quan.", "Unknown agency."))
+                raise RowError(FIELD_LABELS[agency_column], _("Unknown agency."))
             agency_id, commune_id, agency_province = next(iter(candidates))
             if unit is None:
                 if commune_id:
@@ -490,12 +492,12 @@ class RowParser:
                 else:
                     unit = (agency_province, agency_province, UnitLevel.PROVINCE)
         if unit is None:
-            raise RowError(FIELD_LABELS["unit_code"], _msg("Thiếu đơn vị tiếp nhận.", "Receiving unit missing."))
+            raise RowError(FIELD_LABELS["unit_code"], _("Receiving unit missing."))
         unit_id, province_id, level = unit
         if not self.scope.allows(unit_id, province_id):
             raise RowError(
                 FIELD_LABELS["unit_code"],
-                _msg("Đơn vị không thuộc phạm vi được phép nhập.", "Unit outside the scope of this import."),
+                _("Unit outside the scope of this import."),
             )
         if agency_id is None and level == UnitLevel.COMMUNE:
             agency_id = lookups.commune_agency.get(unit_id)
@@ -521,11 +523,11 @@ class RowParser:
             if not name:
                 raise RowError(
                     FIELD_LABELS["procedure_name"],
-                    _msg("Thủ tục chưa có trong danh mục: cần tên thủ tục.", "Unknown procedure: its name is needed."),
+                    _("Unknown procedure: its name is needed."),
                 )
             level = parse_level(str(level_cell or ""))
             if level is None:
-                raise RowError(FIELD_LABELS["procedure_level"], _msg("Cấp thực hiện không hợp lệ.", "Invalid level."))
+                raise RowError(FIELD_LABELS["procedure_level"], _("Invalid level."))
             level = level or (ProcedureLevel.PROVINCE if unit_level == UnitLevel.PROVINCE else ProcedureLevel.COMMUNE)
             new = self.new_procedures[code] = (name, level)
         return new[1], None
@@ -569,25 +571,20 @@ class RowParser:
             try:
                 paused_days = int(paused)
             except (TypeError, ValueError):
-                raise RowError(
-                    FIELD_LABELS["paused_days"], _msg("Không phải số nguyên.", "Not a whole number.")
-                ) from None
+                raise RowError(FIELD_LABELS["paused_days"], _("Not a whole number.")) from None
             if not 0 <= paused_days <= 3650:
-                raise RowError(FIELD_LABELS["paused_days"], _msg("Số ngày không hợp lệ.", "Invalid number of days."))
+                raise RowError(FIELD_LABELS["paused_days"], _("Invalid number of days."))
 
         if due_day is None:
             if not allowance:
                 raise RowError(
                     FIELD_LABELS["due_at"],
-                    _msg(
-                        "Thiếu ngày hẹn trả và thủ tục chưa có thời hạn.",
-                        "No due date and no time limit for the procedure.",
-                    ),
+                    _("No due date and no time limit for the procedure."),
                 )
             due_day = self._working_day(received_day, allowance)
             due_text = self.parse_dt(f"{due_day:%d/%m/%Y} 17:00")[0]
         elif due_day < received_day:
-            raise RowError(FIELD_LABELS["due_at"], _msg("Ngày hẹn trả trước ngày tiếp nhận.", "Due before received."))
+            raise RowError(FIELD_LABELS["due_at"], _("Due before received."))
         effective_due = self._working_day(due_day, paused_days) if paused_days else due_day
 
         if not status:
@@ -597,17 +594,15 @@ class RowParser:
             if returned_day is None:
                 raise RowError(
                     FIELD_LABELS["finished_at"],
-                    _msg("Hồ sơ đã giải quyết nhưng thiếu ngày có kết quả.", "Finished but no result date."),
+                    _("Finished but no result date."),
                 )
             finished_text, finished_day = returned_text, returned_day
         if finished_day is not None and finished_day < received_day:
-            raise RowError(
-                FIELD_LABELS["finished_at"], _msg("Ngày có kết quả trước ngày tiếp nhận.", "Result before receipt.")
-            )
+            raise RowError(FIELD_LABELS["finished_at"], _("Result before receipt."))
         if status in OPEN_STATUSES and finished_day is not None:
             raise RowError(
                 FIELD_LABELS["status"],
-                _msg("Trạng thái đang xử lý nhưng đã có ngày có kết quả.", "In progress but a result date is given."),
+                _("In progress but a result date is given."),
             )
 
         # Classification by calendar day in Asia/Ho_Chi_Minh.

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
-import zipfile
+import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
+from cchc_portal.lib.imports import FileRefused, Limits, TableFile, check_file, find_header, iter_rows
 from cchc_portal.lib.text import fold
 
 MAX_XLSX_ENTRIES = 100
@@ -19,12 +18,8 @@ MAX_XLSX_RATIO = 200
 HEADER_SCAN_ROWS = 30
 
 
-class RefusedFile(Exception):
-    """The file is not an export we can read; nothing was written."""
-
-
-def _msg(vi: str, en: str) -> str:
-    return f"{vi} / {en}"
+# The file is not an export we can read; nothing was written (the toolkit's refusal).
+RefusedFile = FileRefused
 
 
 # --- header mapping -------------------------------------------------------------
@@ -94,93 +89,47 @@ class FileInfo:
     delimiter: str = ","
     total_rows: int | None = None
     ignored_headers: list[str] = field(default_factory=list)
+    table: TableFile | None = field(default=None, repr=False, compare=False)
 
 
-def _check_zip(path: str) -> None:
-    try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise RefusedFile(_msg("Tệp không phải là sổ tính Excel .xlsx hợp lệ.", "Not a valid .xlsx workbook.")) from exc
-    with archive:
-        infos = archive.infolist()
-        names = {info.filename for info in infos}
-        if len(infos) > MAX_XLSX_ENTRIES:
-            raise RefusedFile(_msg("Tệp nén có quá nhiều thành phần.", "The workbook has too many parts (zip bomb?)."))
-        total = sum(info.file_size for info in infos)
-        if total > MAX_XLSX_UNCOMPRESSED:
-            raise RefusedFile(
-                _msg(
-                    "Tệp giải nén quá lớn (nghi ngờ tệp nén độc hại).",
-                    "The workbook unpacks to too much data (zip bomb?).",
-                )
-            )
-        for info in infos:
-            if info.compress_size and info.file_size / info.compress_size > MAX_XLSX_RATIO and info.file_size > 1 << 20:
-                raise RefusedFile(
-                    _msg("Tỷ lệ nén bất thường (nghi ngờ tệp nén độc hại).", "Abnormal compression ratio (zip bomb?).")
-                )
-        if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-            raise RefusedFile(
-                _msg("Tệp không phải là sổ tính Excel .xlsx.", "The file is not an Excel .xlsx workbook.")
-            )
-        if any(name.lower().endswith("vbaproject.bin") for name in names):
-            raise RefusedFile(_msg("Không nhận tệp có macro.", "Workbooks with macros are not accepted."))
-
-
-def inspect_file(path: str, name: str, extra_mapping: dict[str, str] | None = None) -> FileInfo:
-    """Check type, size and header; raise `RefusedFile` with a vi/en message."""
-    lower = (name or path).lower()
-    with open(path, "rb") as handle:
-        head = handle.read(65536)
-    is_zip = head.startswith(b"PK\x03\x04")
-    if lower.endswith(".xlsx"):
-        if not is_zip:
-            raise RefusedFile(
-                _msg("Tệp không phải là sổ tính Excel .xlsx.", "The file is not an Excel .xlsx workbook.")
-            )
-        _check_zip(path)
-        return _inspect_xlsx(path, extra_mapping)
-    if lower.endswith(".csv"):
-        if is_zip or b"\x00" in head:
-            raise RefusedFile(_msg("Tệp không phải là tệp văn bản CSV.", "The file is not a text CSV file."))
-        return _inspect_csv(path, head, extra_mapping)
-    raise RefusedFile(_msg("Chỉ nhận tệp .csv hoặc .xlsx.", "Only .csv and .xlsx files are accepted."))
-
-
-def _decode_head(head: bytes) -> str:
-    try:
-        return codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=False)
-    except UnicodeDecodeError as exc:
-        raise RefusedFile(
-            _msg("Tệp CSV phải được lưu với mã hóa UTF-8.", "The CSV file must be saved as UTF-8.")
-        ) from exc
-
-
-def _no_header() -> RefusedFile:
-    wanted = ", ".join(FIELD_LABELS[f] for f in ("receipt_number", "procedure_code", "received_at"))
-    return RefusedFile(
-        _msg(
-            f"Không tìm thấy dòng tiêu đề nhận dạng được (cần ít nhất: {wanted}, đơn vị hoặc cơ quan tiếp nhận).",
-            f"No recognisable header row (at least: {wanted}, and the receiving unit or agency).",
-        )
+def limits() -> Limits:
+    return Limits(
+        max_bytes=int(getattr(settings, "DOSSIER_IMPORT_MAX_BYTES", 2 * 1024**3)),
+        max_rows=None,  # streamed: memory does not grow with the rows
+        zip_max_parts=MAX_XLSX_ENTRIES,
+        zip_max_uncompressed=MAX_XLSX_UNCOMPRESSED,
+        zip_max_ratio=MAX_XLSX_RATIO,
     )
 
 
-def _inspect_csv(path: str, head: bytes, extra_mapping) -> FileInfo:
-    text = _decode_head(head)
-    lines = text.splitlines()[:HEADER_SCAN_ROWS]
-    sample = "\n".join(lines)
+def _no_header() -> str:
+    wanted = ", ".join(FIELD_LABELS[f] for f in ("receipt_number", "procedure_code", "received_at"))
+    return _("No recognisable header row (at least: %(columns)s, and the receiving unit or agency).") % {
+        "columns": wanted
+    }
+
+
+def inspect_file(path: str, name: str = "", extra_mapping: dict[str, str] | None = None) -> FileInfo:
+    """Check type (by content, not `name`), size and header; raise `RefusedFile` with a message."""
+    table = check_file(path, limits())
+    rows = iter_rows(table)
     try:
-        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
-    except csv.Error:
-        delimiter = ","
-    for index, row in enumerate(csv.reader(io.StringIO(sample), delimiter=delimiter)):
-        mapping = map_headers(row, extra_mapping)
-        if header_is_usable(mapping):
-            total = _count_lines(path) - index - 1
-            ignored = [cell for i, cell in enumerate(row) if cell and i not in mapping.values()]
-            return FileInfo("csv", index + 1, mapping, list(row), delimiter, max(total, 0), ignored)
-    raise _no_header()
+        head = list(itertools.islice(rows, HEADER_SCAN_ROWS))
+    finally:
+        rows.close()
+
+    def recognise(texts: list[str]) -> dict[str, int] | None:
+        mapping = map_headers(texts, extra_mapping)
+        return mapping if header_is_usable(mapping) else None
+
+    position, headers, mapping = find_header([cells for _number, cells in head], recognise, _no_header())
+    header_row = head[position][0]
+    ignored = [cell for i, cell in enumerate(headers) if cell and i not in mapping.values()]
+    if table.kind == "csv":
+        total = max(_count_lines(path) - header_row, 0)
+        return FileInfo("csv", header_row, mapping, headers, table.delimiter, total, ignored, table=table)
+    total = table.declared_rows - header_row if table.declared_rows else None
+    return FileInfo("xlsx", header_row, mapping, headers, total_rows=total, ignored_headers=ignored, table=table)
 
 
 def _count_lines(path: str) -> int:
@@ -193,53 +142,17 @@ def _count_lines(path: str) -> int:
     return count + (0 if last == b"\n" else 1)
 
 
-def _open_workbook(path: str):
-    import openpyxl
-
-    return openpyxl.load_workbook(path, read_only=True, data_only=True)
-
-
-def _inspect_xlsx(path: str, extra_mapping) -> FileInfo:
-    try:
-        workbook = _open_workbook(path)
-    except Exception as exc:  # openpyxl raises many types for broken files
-        raise RefusedFile(_msg("Không đọc được sổ tính Excel.", "The workbook cannot be read.")) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        for index, row in enumerate(sheet.iter_rows(values_only=True, max_row=HEADER_SCAN_ROWS)):
-            mapping = map_headers(row, extra_mapping)
-            if header_is_usable(mapping):
-                total = (sheet.max_row or 0) - index - 1 if sheet.max_row else None
-                headers = ["" if cell is None else str(cell) for cell in row]
-                ignored = [cell for i, cell in enumerate(headers) if cell and i not in mapping.values()]
-                return FileInfo("xlsx", index + 1, mapping, headers, total_rows=total, ignored_headers=ignored)
-    finally:
-        workbook.close()
-    raise _no_header()
-
-
 def iter_file_rows(path: str, info: FileInfo) -> Iterator[tuple[int, Sequence]]:
-    """(row number in the file, cells) for every row after the header."""
+    """(row number in the file, cells) for every non-empty row after the header.
+
+    A row that cannot be read (a cell over the CSV field limit, a line over the line
+    limit) comes as an `UnreadableRow` carrying its reason; a file that turns out to be
+    broken further down (another encoding, NUL bytes) raises RefusedFile.
+    """
+    table = info.table if info.table is not None and info.table.path == path else check_file(path, limits())
     if info.kind == "csv":
-        with open(path, encoding="utf-8-sig", newline="", errors="strict") as handle:
-            reader = csv.reader(handle, delimiter=info.delimiter)
-            number = 0
-            for row in reader:
-                number += 1
-                if number <= info.header_row:
-                    continue
-                if not row or (len(row) == 1 and not row[0].strip()):
-                    continue
-                yield number, row
-        return
-    workbook = _open_workbook(path)
-    try:
-        sheet = workbook.worksheets[0]
-        for number, row in enumerate(
-            sheet.iter_rows(values_only=True, min_row=info.header_row + 1), start=info.header_row + 1
-        ):
-            if not any(cell not in (None, "") for cell in row):
-                continue
+        table.delimiter = info.delimiter
+    header_row = info.header_row
+    for number, row in iter_rows(table):
+        if number > header_row:
             yield number, row
-    finally:
-        workbook.close()
