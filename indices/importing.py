@@ -20,6 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
@@ -163,7 +164,9 @@ def fmt(value: Decimal | None) -> str:
 # The file as a whole cannot be read: the toolkit's refusal.
 FileFormatError = FileRefused
 
-LIMITS = Limits(max_bytes=10 * 1024 * 1024, max_rows=5_000)
+
+def limits() -> Limits:
+    return Limits(max_bytes=int(settings.CCHC.get("INDEX_IMPORT_MAX_BYTES", 10 * 1024 * 1024)), max_rows=5_000)
 
 
 # --- reading ---------------------------------------------------------------------
@@ -176,7 +179,7 @@ def read_table(content: bytes | str, filename: str = "") -> Rows:
     """
     if isinstance(content, str):
         content = content.encode("utf-8")
-    return toolkit_read_table(content, LIMITS)
+    return toolkit_read_table(content, limits())
 
 
 # --- matching subjects -------------------------------------------------------------

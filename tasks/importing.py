@@ -510,8 +510,14 @@ def plan_import_preview(plan: Plan, rows: list[list]) -> ImportPreview:
         result.action = "update" if result.changes else "unchanged"
     seen = {(r.area_code, r.number) for r in results if r.kind == "task"}
     missing = [t for key, t in existing.items() if key not in seen]
+    file_errors = [] if seen else [_("The file has no data rows below the header.")]
     return ImportPreview(
-        plan=plan, rows=results, new_areas=new_areas, missing=missing, has_status_column="status" in columns
+        plan=plan,
+        rows=results,
+        new_areas=new_areas,
+        missing=missing,
+        file_errors=file_errors,
+        has_status_column="status" in columns,
     )
 
 

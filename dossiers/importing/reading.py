@@ -152,7 +152,4 @@ def iter_file_rows(path: str, info: FileInfo) -> Iterator[tuple[int, Sequence]]:
     table = info.table if info.table is not None and info.table.path == path else check_file(path, limits())
     if info.kind == "csv":
         table.delimiter = info.delimiter
-    header_row = info.header_row
-    for number, row in iter_rows(table):
-        if number > header_row:
-            yield number, row
+    return iter_rows(table, after=info.header_row, empty_message=_("The file has no data rows below the header."))

@@ -286,18 +286,60 @@ class _Lines:
         return line
 
 
-def iter_csv_rows(table: TableFile) -> Iterator[tuple[int, list[str] | UnreadableRow]]:
-    """(record number, cells) of every record; an unreadable one as an `UnreadableRow`."""
+def _prescan(table: TableFile) -> bool:
+    """True when every physical line is short enough to read without a guard.
+
+    Reads the raw bytes once in blocks of half the line limit: a line longer than the
+    limit spans a whole block without a newline. Also refuses NUL bytes anywhere (not
+    for UTF-16, where they are part of the text). A few milliseconds per 50 MB, so the
+    common file is read by csv's C loop alone.
+    """
+    block_size = max(table.limits.max_line_chars // 2, 1)
+    check_nul = table.encoding != "utf-16"
+    short = True
+    with table.open_binary() as raw:
+        while block := raw.read(block_size):
+            if check_nul and b"\x00" in block:
+                raise FileRefused(_nul_message())
+            if short and len(block) == block_size and b"\n" not in block and b"\r" not in block:
+                short = False
+                if not check_nul:
+                    break
+    return short
+
+
+def iter_csv_rows(
+    table: TableFile, *, after: int = 0, empty_run_limit: int = MAX_EMPTY_RUN
+) -> Iterator[tuple[int, list[str] | UnreadableRow]]:
+    """(record number, cells) of every non-empty record after record `after`; an unreadable one as `UnreadableRow`.
+
+    One loop for the whole file (it runs once per row of million-row exports): csv's C
+    reader over the decoded stream, blank rows skipped, the row limit counted here.
+    """
     limits = table.limits
+    max_rows = limits.max_rows
+    guarded = not _prescan(table)
     with table.open_binary() as raw:
         stream = io.TextIOWrapper(raw, encoding=table.encoding, errors="strict", newline="")
-        reader = csv.reader(_Lines(stream, limits.max_line_chars), delimiter=table.delimiter)
-        number = 0
+        reader = csv.reader(_Lines(stream, limits.max_line_chars) if guarded else stream, delimiter=table.delimiter)
+        number = data_rows = empty_run = 0
         while True:
-            number += 1
             try:
-                row = next(reader)
-            except StopIteration:
+                for row in reader:
+                    number += 1
+                    if not row or not row[0] or row[0].isspace():
+                        if is_blank(row):
+                            empty_run += 1
+                            if empty_run > empty_run_limit:
+                                return
+                            continue
+                    empty_run = 0
+                    if number <= after:
+                        continue
+                    data_rows += 1
+                    if max_rows is not None and data_rows > max_rows:
+                        raise FileRefused(_too_many_rows(max_rows))
+                    yield number, row
                 return
             except UnicodeDecodeError:
                 raise FileRefused(
@@ -305,17 +347,12 @@ def iter_csv_rows(table: TableFile) -> Iterator[tuple[int, list[str] | Unreadabl
                         "The file mixes text encodings: around row %(row)d it is no longer %(encoding)s. "
                         "Save it again from Excel as “CSV UTF-8”."
                     )
-                    % {"row": number, "encoding": table.encoding.upper().replace("-SIG", "")}
+                    % {"row": number + 1, "encoding": table.encoding.upper().replace("-SIG", "")}
                 ) from None
             except _LongLine:
-                yield (
-                    number,
-                    UnreadableRow(
-                        _("The row is longer than %(n)s characters and was not read.")
-                        % {"n": number_format(limits.max_line_chars, force_grouping=True)}
-                    ),
-                )
-                continue
+                message = _("The row is longer than %(n)s characters and was not read.") % {
+                    "n": number_format(limits.max_line_chars, force_grouping=True)
+                }
             except csv.Error as exc:
                 if "field larger" in str(exc):
                     message = _("A cell is longer than %(n)s characters; the row was not read.") % {
@@ -323,9 +360,17 @@ def iter_csv_rows(table: TableFile) -> Iterator[tuple[int, list[str] | Unreadabl
                     }
                 else:
                     message = _("The row cannot be read as CSV (quotes or separators are broken).")
+            number += 1
+            empty_run = 0
+            if number > after:
+                data_rows += 1
                 yield number, UnreadableRow(message)
-                continue
-            yield number, row
+
+
+def _too_many_rows(max_rows: int) -> str:
+    return _("The file has more than %(n)s rows: split it, or import it in parts.") % {
+        "n": number_format(max_rows, force_grouping=True)
+    }
 
 
 # --- workbooks -------------------------------------------------------------------------
@@ -372,25 +417,41 @@ def iter_xlsx_rows(table: TableFile) -> Iterator[tuple[int, tuple]]:
         workbook.close()
 
 
-def iter_rows(table: TableFile) -> Iterator[tuple[int, tuple | list]]:
-    """Every row of the table with its number; stops after `MAX_EMPTY_RUN` empty rows in a row."""
-    rows = iter_csv_rows(table) if table.kind == "csv" else iter_xlsx_rows(table)
-    empty_run = 0
-    data_rows = 0
+def iter_rows(table: TableFile, *, after: int = 0, empty_message: str = "") -> Iterator[tuple[int, tuple | list]]:
+    """Every non-empty row of the table after row `after`, with its number.
+
+    Reading stops after `MAX_EMPTY_RUN` empty rows in a row. With `empty_message`, a
+    table with no such row raises FileRefused(empty_message).
+    """
+    rows = iter_csv_rows(table, after=after) if table.kind == "csv" else _xlsx_data_rows(table, after)
+    if not empty_message:
+        return rows
+    return _refuse_if_empty(rows, empty_message)
+
+
+def _refuse_if_empty(rows, message: str):
+    first = next(rows, None)
+    if first is None:
+        raise FileRefused(message)
+    yield first
+    yield from rows
+
+
+def _xlsx_data_rows(table: TableFile, after: int) -> Iterator[tuple[int, tuple]]:
+    empty_run = data_rows = 0
     max_rows = table.limits.max_rows
-    for number, row in rows:
-        if row.__class__ is not UnreadableRow and is_blank(row):
+    for number, row in iter_xlsx_rows(table):
+        if is_blank(row):
             empty_run += 1
             if empty_run > MAX_EMPTY_RUN:
                 return
             continue
         empty_run = 0
+        if number <= after:
+            continue
         data_rows += 1
         if max_rows is not None and data_rows > max_rows:
-            raise FileRefused(
-                _("The file has more than %(n)s rows: split it, or import it in parts.")
-                % {"n": number_format(max_rows, force_grouping=True)}
-            )
+            raise FileRefused(_too_many_rows(max_rows))
         yield number, row
 
 
