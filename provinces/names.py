@@ -170,4 +170,3 @@ def agency_name_index(province, on: dt.date | None = None) -> AgencyIndex:
 
 def unit_name_index(units, on: dt.date | None = None) -> UnitIndex:
     return UnitIndex(units, on)
-

@@ -131,7 +131,7 @@ def mixed_encodings(header: list[str]) -> bytes:
     """UTF-8 for the first 70 KB (one long cell), then a line in Windows-1258."""
     filler = ["Sở Tư pháp " * 6000] + [""] * (len(header) - 1)
     start = (",".join(header) + "\n" + ",".join(filler) + "\n").encode("utf-8")
-    later = cp1258((",".join(["Sở Nội vụ"] * len(header)) + "\n"))
+    later = cp1258(",".join(["Sở Nội vụ"] * len(header)) + "\n")
     return start + later
 
 

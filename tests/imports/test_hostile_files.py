@@ -146,7 +146,7 @@ print(json.dumps({"growth_kb": growth, "results": results}))
 
 def test_reading_every_hostile_file_keeps_the_process_peak_memory_bounded(tmp_path):
     paths = []
-    for kind, (build, name) in CORPUS.items():
+    for build, name in CORPUS.values():
         path = tmp_path / f"{len(paths)}-{name}"
         path.write_bytes(build(DOSSIER_HEADERS))
         paths.append(str(path))
