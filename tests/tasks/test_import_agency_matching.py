@@ -125,3 +125,34 @@ def test_the_preview_page_shows_the_successor_warning(client, province_admin, pl
     assert response.status_code == 200
     assert "đã hợp nhất vào" in body and "Sở Khoa học và Công nghệ" in body
     assert not Task.objects.exists()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_import_preview_in_a_browser_names_the_former_agency_and_its_successor(
+    live_server, page, browser_login, province_admin, plan, merged, tmp_path, artifacts_dir
+):
+    path = tmp_path / "phu-luc.xlsx"
+    path.write_bytes(
+        xlsx_bytes(
+            rows(
+                [1, "Số hóa hồ sơ", "Sở Thông tin và Truyền thông", "UBND cấp xã", "30/06/2026", "Hệ thống"],
+                [2, "Cải tạo bến xe", "Sở Giao thông vận tải", "Sở Tư pháp lạ", "Quý III/2026", "Báo cáo"],
+            )
+        )
+    )
+    browser_login(page, province_admin)
+    page.goto(f"{live_server.url}{reverse('tasks:plan_import', args=[plan.pk])}")
+    page.set_input_files("#id_file", str(path))
+    page.click("form.card button[type=submit].primary")
+    page.wait_for_selector("[data-testid=import-warnings]")
+    warnings = page.inner_text("[data-testid=import-warnings]")
+    assert "Sở Thông tin và Truyền thông" in warnings and "Sở Khoa học và Công nghệ" in warnings
+    assert "Sở Giao thông vận tải" in warnings and "Sở Xây dựng" in warnings
+    assert "Ủy ban nhân dân" not in page.inner_text("table.import-preview")
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.screenshot(path=str(artifacts_dir / "plan-import-successor-1366.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(artifacts_dir / "plan-import-successor-390.png"), full_page=True)
+    page.emulate_media(media="print")
+    page.pdf(path=str(artifacts_dir / "plan-import-successor.pdf"), format="A4")
