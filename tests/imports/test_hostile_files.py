@@ -103,7 +103,7 @@ def small_limits(settings):
 @pytest.mark.parametrize("kind", list(CORPUS))
 @pytest.mark.parametrize("importer", list(IMPORTERS))
 def test_a_hostile_file_gets_a_clear_message_writes_nothing_and_memory_stays_bounded(
-    request, small_limits, importer, kind
+    request, record_property, small_limits, importer, kind
 ):
     build, name = CORPUS[kind]
     data = build(HEADERS[importer])
@@ -114,6 +114,7 @@ def test_a_hostile_file_gets_a_clear_message_writes_nothing_and_memory_stays_bou
         _size, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
+    record_property("python_peak_mb", round(peak / 2**20, 1))
     assert messages, f"{importer} gave no message for {kind}"
     text = " ".join(messages)
     assert re.search(EXPECTED[kind], text), text
@@ -144,7 +145,7 @@ print(json.dumps({"growth_kb": growth, "results": results}))
 """
 
 
-def test_reading_every_hostile_file_keeps_the_process_peak_memory_bounded(tmp_path):
+def test_reading_every_hostile_file_keeps_the_process_peak_memory_bounded(tmp_path, record_property):
     paths = []
     for build, name in CORPUS.values():
         path = tmp_path / f"{len(paths)}-{name}"
@@ -156,5 +157,6 @@ def test_reading_every_hostile_file_keeps_the_process_peak_memory_bounded(tmp_pa
     )
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads(done.stdout.strip().splitlines()[-1])
+    record_property("rss_growth_mb", round(report["growth_kb"] / 1024, 1))
     assert report["growth_kb"] < 150 * 1024, report
     assert all("Traceback" not in result for result in report["results"].values())
