@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from accounts import views as accounts_views
+from ops import views as ops_views
 
 admin.site.site_header = _("CCHC portal administration")
 admin.site.site_title = _("CCHC portal")
@@ -13,7 +14,8 @@ admin.site.index_title = _("Administration")
 
 urlpatterns = [
     path("", accounts_views.home, name="home"),
-    path("healthz", accounts_views.healthz, name="healthz"),
+    path("healthz", ops_views.healthz, name="healthz"),
+    path("readyz", ops_views.readyz, name="readyz"),
     path("accounts/login/", accounts_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
@@ -25,6 +27,19 @@ urlpatterns = [
         "accounts/password/done/",
         auth_views.PasswordChangeDoneView.as_view(template_name="registration/password_change_done.html"),
         name="password_change_done",
+    ),
+    # Invitations (ops/invitations.py): a one-time link to choose the first password.
+    path(
+        "accounts/set-password/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="registration/set_password.html", post_reset_login=False
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/set-password/done/",
+        auth_views.PasswordResetCompleteView.as_view(template_name="registration/set_password_done.html"),
+        name="password_reset_complete",
     ),
     path("accounts/token/", accounts_views.api_token, name="api_token"),
     path("i18n/", include("django.conf.urls.i18n")),
