@@ -95,17 +95,17 @@ class LiveJob(models.Model):
             Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
         )
 
-    def give_up(self, *, message: str = WORKER_LOST_MESSAGE) -> bool:
+    def give_up(self, *, message: str = WORKER_LOST_MESSAGE, now=None) -> bool:
         """Finish a job whose worker is gone: cancelled if the user asked, failed otherwise.
 
         Conditional on the row still being stale, so a worker that was only slow wins the race.
         """
-        rows = type(self)._default_manager.filter(type(self).stale_q(), pk=self.pk)
-        now = timezone.now()
+        now = now or timezone.now()
+        rows = type(self)._default_manager.filter(type(self).stale_q(now), pk=self.pk)
         if self.cancel_requested:
-            done = rows.update(status=self.CANCELLED, finished_at=now, message="Đã hủy / Cancelled")
+            done = rows.update(status=self.CANCELLED, finished_at=timezone.now(), message="Đã hủy / Cancelled")
         else:
-            done = rows.update(status=self.FAILED, finished_at=now, message=message)
+            done = rows.update(status=self.FAILED, finished_at=timezone.now(), message=message)
         if done:
             logger.warning("job %s %s: worker %s gone", self._meta.label, self.pk, self.worker or "?")
         return bool(done)
@@ -154,7 +154,7 @@ def check_jobs(*, now=None, resend_after: timedelta = timedelta(minutes=1)) -> d
     counts = {"gave_up": 0, "resent": 0}
     for model in live_job_models():
         for job in model._default_manager.filter(model.stale_q(now)):
-            counts["gave_up"] += job.give_up()
+            counts["gave_up"] += job.give_up(now=now)
         never_sent = Q(sent_at__isnull=True, created_at__lt=now - resend_after)
         # A message lost with the broker's data: duplicates are harmless (jobs lock and check status).
         lost = Q(sent_at__lt=now - timedelta(hours=1))

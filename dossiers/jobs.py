@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 from celery import shared_task
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import override
 
@@ -34,11 +34,12 @@ def _job_lock(job_id: int):
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(5, %s)", [job_id])
         acquired = cursor.fetchone()[0]
+    session = connection.connection
     try:
         yield acquired
     finally:
-        # A lost connection took the session's lock with it.
-        if acquired and not connection_lost():
+        # A lost connection took the session's lock with it (a new session does not hold it).
+        if acquired and connection.connection is session and not connection_lost():
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_unlock(5, %s)", [job_id])
 
@@ -102,19 +103,21 @@ def _run_import(job_id: int, *, path: str | None, errors_path: str | None):
         jobs.update(status=JobStatus.FAILED, finished_at=timezone.now(), message=str(refused))
         raise
     except Exception as exc:
-        if isinstance(exc, DatabaseError | InterfaceError) and connection_lost():
+        # A lost connection shows up as whatever the driver was doing (even a SystemError out of COPY).
+        lost = connection_lost()
+        if not lost:
+            importing.drop_temp_tables()
+        _remove(errors_path)
+        if lost:
             logger.exception("import job %s lost its database connection", job_id)
             record_failure(ImportJob, job_id, DATABASE_LOST_MESSAGE)
-            _remove(errors_path)
-            return None
-        importing.drop_temp_tables()
-        _remove(errors_path)
-        logger.exception("import job %s failed", job_id)
-        jobs.update(
-            status=JobStatus.FAILED,
-            finished_at=timezone.now(),
-            message=f"Lỗi khi nhập, không có dữ liệu nào được ghi / Import failed, nothing was written: {exc}"[:2000],
-        )
+        else:
+            logger.exception("import job %s failed", job_id)
+            record_failure(
+                ImportJob,
+                job_id,
+                f"Lỗi khi nhập, không có dữ liệu nào được ghi / Import failed, nothing was written: {exc}",
+            )
         return None
     error_file = ""
     if report.errors_path and report.errors_path.startswith(str(settings.MEDIA_ROOT)):
