@@ -2,7 +2,7 @@ import os
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts import views as accounts_views
@@ -30,16 +30,18 @@ urlpatterns = [
     ),
     # Invitations (ops/invitations.py): a one-time link to choose the first password.
     path(
-        "accounts/set-password/<uidb64>/<token>/",
+        "accounts/welcome/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(
-            template_name="registration/set_password.html", post_reset_login=False
+            template_name="registration/set_password.html",
+            post_reset_login=False,
+            success_url=reverse_lazy("invitation_done"),
         ),
-        name="password_reset_confirm",
+        name="invitation_confirm",
     ),
     path(
-        "accounts/set-password/done/",
+        "accounts/welcome/done/",
         auth_views.PasswordResetCompleteView.as_view(template_name="registration/set_password_done.html"),
-        name="password_reset_complete",
+        name="invitation_done",
     ),
     path("accounts/token/", accounts_views.api_token, name="api_token"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -48,6 +50,7 @@ urlpatterns = [
     path("indices/", include("indices.urls")),
     path("dossiers/", include("dossiers.urls")),
     path("dashboard/", include("dashboards.urls")),
+    path("province-users/", include("ops.urls")),
     path("api/v1/", include("cchc_portal.api_urls")),
     path("admin/", admin.site.urls),
 ]

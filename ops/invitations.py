@@ -15,7 +15,7 @@ from django.utils.translation import override
 def set_password_url(user, base_url: str | None = None) -> str:
     """A link valid until the password is set or PASSWORD_RESET_TIMEOUT passes (Django's reset tokens)."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))
-    path = reverse("password_reset_confirm", args=[uid, default_token_generator.make_token(user)])
+    path = reverse("invitation_confirm", args=[uid, default_token_generator.make_token(user)])
     return f"{(base_url or settings.PORTAL_URL).rstrip('/')}{path}"
 
 

@@ -6,12 +6,27 @@ import logging
 import time
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.models import User
+from accounts.scoping import primary_province_id
 from cchc_portal.version import get_version
+from provinces.models import AdministrativeUnit, Agency
+
+from .forms import ProvinceUserForm
+from .invitations import invitation_send, set_password_url
+from .users import province_user_save, province_users
 
 logger = logging.getLogger(__name__)
 
@@ -70,3 +85,87 @@ def readyz(request: HttpRequest) -> JsonResponse:
     check = _check("database", _database)
     ready = check["status"] == "ok"
     return JsonResponse({"status": "ok" if ready else "error", "database": check}, status=200 if ready else 503)
+
+
+# --- province users --------------------------------------------------------------------
+
+
+def _get_managed_province(request: HttpRequest) -> AdministrativeUnit:
+    """The province whose users the requester manages: their own; a national administrator picks one."""
+    user = request.user
+    if user.is_national_admin:
+        pk = request.GET.get("province") or request.POST.get("province")
+        provinces = AdministrativeUnit.objects.provinces().current()
+        province = provinces.filter(pk=pk).first() if pk and pk.isdigit() else provinces.order_by("code").first()
+        if province is None:
+            raise Http404
+        return province
+    province_id = primary_province_id(user)
+    if not user.is_province_admin or province_id is None:
+        raise PermissionDenied(_("Only the Department of Home Affairs of this province can manage its users."))
+    return get_object_or_404(AdministrativeUnit, pk=province_id)
+
+
+def _get_province_user_for_user(request: HttpRequest, pk: int) -> tuple[AdministrativeUnit, User]:
+    province = _get_managed_province(request)
+    return province, get_object_or_404(province_users(province.pk), pk=pk)
+
+
+@login_required
+def user_list(request: HttpRequest) -> HttpResponse:
+    province = _get_managed_province(request)
+    users = (
+        province_users(province.pk)
+        .prefetch_related(Prefetch("agencies", queryset=Agency.objects.order_by("name")))
+        .order_by("-is_active", "username")
+    )
+    return render(request, "ops/user_list.html", {"province": province, "users": users})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_create(request: HttpRequest) -> HttpResponse:
+    province = _get_managed_province(request)
+    form = ProvinceUserForm(request.POST or None, province=province)
+    if request.method == "POST" and form.is_valid():
+        user = province_user_save(form, province=province, actor=request.user)
+        _invite(request, user)
+        return redirect(f"{reverse('ops:user_list')}?province={province.pk}")
+    return render(request, "ops/user_form.html", {"form": form, "province": province})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    province, managed = _get_province_user_for_user(request, pk)
+    form = ProvinceUserForm(request.POST or None, instance=managed, province=province)
+    if request.method == "GET":
+        form.initial["agencies"] = list(managed.agencies.values_list("pk", flat=True))
+    if request.method == "POST" and form.is_valid():
+        province_user_save(form, province=province, actor=request.user)
+        messages.success(request, _("Saved."))
+        return redirect(f"{reverse('ops:user_list')}?province={province.pk}")
+    return render(request, "ops/user_form.html", {"form": form, "province": province, "managed": managed})
+
+
+@login_required
+@require_POST
+def user_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    province, managed = _get_province_user_for_user(request, pk)
+    _invite(request, managed)
+    return redirect(f"{reverse('ops:user_list')}?province={province.pk}")
+
+
+def _invite(request: HttpRequest, user: User) -> None:
+    try:
+        invitation_send(user, base_url=request.build_absolute_uri("/"))
+    except Exception:  # the SMTP server is down or refuses: give the link to the administrator instead
+        logger.exception("could not e-mail the invitation of user %s", user.pk)
+        link = set_password_url(user, base_url=request.build_absolute_uri("/"))
+        messages.warning(
+            request,
+            _("The e-mail could not be sent; give %(user)s this link to choose a password: %(link)s")
+            % {"user": user.username, "link": link},
+        )
+        return
+    messages.success(request, _("Invitation sent to %(email)s.") % {"email": user.email})

@@ -347,7 +347,7 @@ def main() -> None:
         out = run([str(app / entrypoint[0]), "python", "manage.py", "create_province_admin", "--province", "52",
                    "--username", "gialai.admin", "--email", "admin@gialai.example.gov.vn"],
                   env=env, cwd=app, user=user, log=logs / "create_province_admin.log")  # fmt: skip
-        link = re.search(r"https://\S+/accounts/set-password/\S+", out)
+        link = re.search(r"https://\S+/accounts/welcome/\S+", out)
         if not link:
             fail(f"no invitation link in: {out}")
         path = urllib.parse.urlparse(link.group(0)).path

@@ -51,7 +51,7 @@ def test_create_province_admin_invites_by_email_and_the_link_sets_the_first_pass
     assert AuditEvent.objects.filter(note="create_province_admin").exists()
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["admin@gialai.gov.vn"]
     assert "Tên đăng nhập: gialai.admin" in mail.outbox[0].body
-    link = re.search(r"http\S+/accounts/set-password/\S+", output).group(0)
+    link = re.search(r"http\S+/accounts/welcome/\S+", output).group(0)
     assert link in mail.outbox[0].body
 
     path = link.split("8000", 1)[1]
