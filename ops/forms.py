@@ -11,18 +11,19 @@ PROVINCE_ROLES = [(r.value, r.label) for r in (Role.AGENCY_OFFICER, Role.LEADER,
 class ProvinceUserForm(forms.ModelForm):
     """A user of one province: officers of its agencies, leaders, viewers."""
 
-    role = forms.ChoiceField(label=_("role"), choices=PROVINCE_ROLES)
+    role = forms.ChoiceField(label=_("Role"), choices=PROVINCE_ROLES)
     agencies = forms.ModelMultipleChoiceField(
-        label=_("agencies"),
+        label=_("Agencies"),
         queryset=Agency.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("For agency officers: the agencies whose tasks they update."),
+        help_text=_("An agency officer updates the tasks of the agencies ticked here."),
     )
 
     class Meta:
         model = User
-        fields = ["username", "first_name", "last_name", "email", "role", "agencies", "is_active"]
+        # Vietnamese order: family name (họ) first.
+        fields = ["username", "last_name", "first_name", "email", "role", "agencies", "is_active"]
 
     def __init__(self, *args, province, **kwargs):
         super().__init__(*args, **kwargs)
@@ -49,3 +50,7 @@ class ProvinceUserForm(forms.ModelForm):
         if cleaned.get("role") != Role.AGENCY_OFFICER:
             cleaned["agencies"] = []
         return cleaned
+
+
+class AgencyImportForm(forms.Form):
+    file = forms.FileField(label=_("Agency list (.xlsx)"))

@@ -8,8 +8,9 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -21,10 +22,20 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
 from accounts.scoping import primary_province_id
+from audit.models import AuditSource
 from cchc_portal.version import get_version
 from provinces.models import AdministrativeUnit, Agency
 
-from .forms import ProvinceUserForm
+from .agency_import import (
+    AgencyFileRefused,
+    agency_rows_check,
+    agency_rows_create,
+    sample_workbook,
+    sign_rows,
+    unsign_rows,
+)
+from .commune_committees import commune_committees_create
+from .forms import AgencyImportForm, ProvinceUserForm
 from .invitations import invitation_send, set_password_url
 from .users import province_user_save, province_users
 
@@ -169,3 +180,63 @@ def _invite(request: HttpRequest, user: User) -> None:
         )
         return
     messages.success(request, _("Invitation sent to %(email)s.") % {"email": user.email})
+
+
+# --- agencies: import from .xlsx, commune committees from the registry -------------------
+
+
+def _get_province_to_manage(request: HttpRequest, pk: int) -> AdministrativeUnit:
+    province = get_object_or_404(AdministrativeUnit.objects.provinces().current(), pk=pk)
+    if not request.user.can_manage_province(province.pk):
+        raise PermissionDenied(_("Only the Department of Home Affairs of this province can change this."))
+    return province
+
+
+def _agency_list_url(province: AdministrativeUnit) -> str:
+    return f"{reverse('provinces:agency_list')}?province={province.pk}"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agency_import(request: HttpRequest, province_pk: int) -> HttpResponse:
+    province = _get_province_to_manage(request, province_pk)
+    context = {"province": province, "form": AgencyImportForm(request.POST or None, request.FILES or None)}
+    if request.method == "POST" and "payload" in request.POST:
+        try:
+            rows = unsign_rows(request.POST["payload"], province)
+            created = agency_rows_create(rows, province, actor=request.user)
+        except signing.BadSignature:
+            messages.error(request, _("The preview has expired; upload the file again."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("%(n)d agencies imported.") % {"n": created})
+            return redirect(_agency_list_url(province))
+    elif request.method == "POST" and context["form"].is_valid():
+        try:
+            rows = agency_rows_check(context["form"].cleaned_data["file"], province)
+        except AgencyFileRefused as refused:
+            context["form"].add_error("file", str(refused))
+        else:
+            good = sum(1 for row in rows if not row.problems)
+            context.update(rows=rows, good=good, bad=len(rows) - good, payload=sign_rows(rows, province))
+    return render(request, "ops/agency_import.html", context)
+
+
+@login_required
+def agency_import_sample(request: HttpRequest, province_pk: int) -> HttpResponse:
+    _get_province_to_manage(request, province_pk)
+    response = HttpResponse(
+        sample_workbook(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = 'attachment; filename="mau-nhap-co-quan.xlsx"'
+    return response
+
+
+@login_required
+@require_POST
+def commune_committees(request: HttpRequest, province_pk: int) -> HttpResponse:
+    province = _get_province_to_manage(request, province_pk)
+    created = commune_committees_create(province, actor=request.user, source=AuditSource.WEB)
+    messages.success(request, _("%(n)d commune people's committees created.") % {"n": created})
+    return redirect(f"{_agency_list_url(province)}&kind=commune_committee")
