@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.scoping import primary_province_id, scope_for
+from audit.log import record_change
 from cchc_portal.cache import cached
 from cchc_portal.lib.numbers import format_percent
 from cchc_portal.lib.spreadsheets import neutralise
@@ -295,7 +296,9 @@ def import_job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def import_job_run_again(request: HttpRequest, pk: int) -> HttpResponse:
     _require_importer(request)
     job = _get_job_for_user(request, pk)
+    previous = job.status
     if job.can_run_again and job.run_again():
+        record_change(job, actor=request.user, changes={"status": [previous, job.status]}, note="run again")
         enqueue_import(job)
         messages.info(request, _("The import was queued again."))
     else:

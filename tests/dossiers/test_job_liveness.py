@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from cchc_portal.celery import app
 from cchc_portal.liveness import QUEUE_DOWN_MESSAGE, WORKER_LOST_MESSAGE, check_jobs
 from dossiers.generate import write_export
@@ -81,6 +82,7 @@ def test_run_again_imports_the_stored_file(client, uploaded_job, province_admin,
     uploaded_job.refresh_from_db()
     assert uploaded_job.status == JobStatus.SUCCEEDED, uploaded_job.message
     assert uploaded_job.inserted == Dossier.objects.count() == 300
+    assert AuditEvent.objects.filter(note="run again", actor=province_admin).exists()
 
 
 def test_another_provinces_admin_cannot_run_the_job_again(client, uploaded_job, outsider):
