@@ -97,3 +97,9 @@ def test_when_mail_fails_the_administrator_gets_the_link(client, province_admin,
     response = _new_officer(client, agency)
     page = client.get(response["Location"]).content.decode()
     assert "/accounts/welcome/" in page
+
+
+def test_the_province_administrators_home_links_to_the_users_page(client, province_admin):
+    client.force_login(province_admin)
+    page = client.get(reverse("home")).content.decode()
+    assert 'data-testid="province-users-link"' in page and "Người dùng của tỉnh" in page
