@@ -80,3 +80,23 @@ def test_my_tasks_are_cards_on_a_390_px_phone(page, live_server, browser_login, 
     assert first.locator(".card-title a").is_visible() and first.locator(".row-actions .button").is_visible()
     assert page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth") <= 0
     page.screenshot(path=str(artifacts_dir / "my_tasks_390.png"), full_page=True)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_an_upload_shows_that_it_is_under_way_and_cannot_be_sent_twice(
+    page, live_server, browser_login, province_admin, plan, tmp_path
+):
+    from .conftest import xlsx_bytes
+
+    annex = tmp_path / "phu-luc.xlsx"
+    annex.write_bytes(xlsx_bytes([["STT", "Nhiệm vụ", "Cơ quan chủ trì", "Thời gian hoàn thành"]]))
+    browser_login(page, province_admin)
+    page.goto(f"{live_server.url}{reverse('tasks:plan_import', args=[plan.pk])}")
+    # Keep the page here (the listener runs after the portal's own) to look at the button mid-upload.
+    page.evaluate("() => window.addEventListener('submit', (e) => e.preventDefault())")
+    page.set_input_files("input[type=file]", str(annex))
+    page.click("form[enctype] button[type=submit]")
+    page.wait_for_selector("form[enctype] button[aria-busy=true]")
+    button = page.locator("form[enctype] button[type=submit]")
+    assert button.is_disabled() and button.inner_text() == "Đang tải lên…"
