@@ -107,7 +107,7 @@ def agency_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     if query:
         agencies = agencies.filter(name_folded__contains=fold(query))
-    page = Paginator(agencies.order_by("kind", "name"), 100).get_page(request.GET.get("page"))
+    page = Paginator(agencies.in_picker_order(), 100).get_page(request.GET.get("page"))
     return render(
         request,
         "provinces/agency_list.html",
