@@ -17,7 +17,7 @@ class UserAdmin(BaseUserAdmin):
         qs = super().get_queryset(request)
         if request.user.is_national_admin:
             return qs
-        from .scoping import scope_for
+        from cchc_portal.scoping import scope_for
 
         scope = scope_for(request.user)
         # Province administrators manage the users of their own province only.

@@ -4,7 +4,7 @@ from rest_framework import serializers
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
-from .scoping import scope_for
+from cchc_portal.scoping import scope_for
 
 
 class MeSerializer(serializers.Serializer):

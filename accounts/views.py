@@ -12,7 +12,7 @@ from provinces.models import AdministrativeUnit, Agency, SteeringCommittee
 from tasks.models import Plan
 
 from .models import Role
-from .scoping import primary_province_id
+from cchc_portal.scoping import primary_province_id
 
 
 class LoginView(auth_views.LoginView):

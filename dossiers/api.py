@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Role
-from accounts.scoping import scope_for
+from cchc_portal.scoping import scope_for
 from cchc_portal.lib.workdays import first_of_month
 from provinces.models import AdministrativeUnit, UnitLevel
 

@@ -2,7 +2,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from accounts.scoping import scope_for
+from cchc_portal.scoping import scope_for
 from provinces.models import AdministrativeUnit
 
 from .models import ImportSource

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.scoping import ProvinceScopedQuerySet
+from cchc_portal.scoping import ProvinceScopedQuerySet
 from cchc_portal.lib.numbers import percent
 from cchc_portal.lib.workdays import add_months, first_of_month
 from provinces.models import AdministrativeUnit, Agency
@@ -349,7 +349,7 @@ ACTIVE_JOB_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.APPLYING)
 
 class ImportJobQuerySet(models.QuerySet):
     def for_user(self, user):
-        from accounts.scoping import scope_for
+        from cchc_portal.scoping import scope_for
 
         scope = scope_for(user)
         if scope.all:

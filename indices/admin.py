@@ -26,7 +26,7 @@ from import_export.resources import ModelResource
 from import_export.results import Result, RowResult
 
 from accounts.models import Role
-from accounts.scoping import scope_for
+from cchc_portal.scoping import scope_for
 from audit.admin import AuditedAdminMixin
 from audit.models import AuditSource
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.scoping import ProvinceScopedQuerySet
+from cchc_portal.scoping import ProvinceScopedQuerySet, scope_for
 from cchc_portal.lib.text import fold
 
 # Resolution 202/2025/QH15: the 34 provinces take effect on 1/7/2025.
@@ -183,12 +183,12 @@ class AgencyKind(models.TextChoices):
 
 class AgencyQuerySet(ValidityQuerySet):
     def for_user(self, user):
-        from accounts.scoping import scope_for
-
         scope = scope_for(user)
         if scope.all:
             return self
-        return self.filter(Q(province_id__in=scope.province_ids) | Q(pk__in=scope.agency_ids))
+        return self.filter(
+            Q(province_id__in=scope.province_ids) | Q(commune_id__in=scope.commune_ids) | Q(pk__in=scope.agency_ids)
+        )
 
 
 class Agency(models.Model):

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from accounts.scoping import ProvinceScopedQuerySet
+from cchc_portal.scoping import ProvinceScopedQuerySet, scope_for
 
 from .periods import PeriodKind, period_for
 
@@ -62,6 +62,8 @@ private_storage = PrivateStorage()
 
 
 class PlanQuerySet(ProvinceScopedQuerySet):
+    commune_field = "unit_id"
+
     def for_year(self, year: int):
         return self.filter(year=year)
 
@@ -185,24 +187,20 @@ def status_counts(on: dt.date) -> dict:
 
 class TaskQuerySet(models.QuerySet):
     def for_user(self, user):
-        """Tasks a user may read: every task of the plans of their province(s)."""
-        from accounts.scoping import scope_for
-
+        """Tasks a user may read: every task of the plans of their province(s), or of their commune's plans."""
         scope = scope_for(user)
         if scope.all:
             return self
-        return self.filter(plan__province_id__in=scope.province_ids)
+        return self.filter(Q(plan__province_id__in=scope.province_ids) | Q(plan__unit_id__in=scope.commune_ids))
 
     def editable_by(self, user):
         """Tasks whose progress a user may enter: Home Affairs staff of the province, or the lead agency."""
-        from accounts.scoping import scope_for
-
         scope = scope_for(user)
         if scope.all:
             return self
         condition = Q(lead_agency_id__in=scope.agency_ids) if user.is_agency_officer else Q(pk__in=[])
         if user.is_province_admin:
-            condition |= Q(plan__province_id__in=scope.province_ids)
+            condition |= Q(plan__province_id__in=scope.province_ids) | Q(plan__unit_id__in=scope.commune_ids)
         return self.filter(condition)
 
     def overdue(self, on: dt.date | None = None):
