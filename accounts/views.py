@@ -8,11 +8,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from rest_framework.authtoken.models import Token
 
+from cchc_portal.scoping import primary_province_id
 from provinces.models import AdministrativeUnit, Agency, SteeringCommittee
 from tasks.models import Plan
 
 from .models import Role
-from cchc_portal.scoping import primary_province_id
 
 
 class LoginView(auth_views.LoginView):

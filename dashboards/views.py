@@ -25,9 +25,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from cchc_portal.scoping import primary_province_id, scope_for
 from cchc_portal.cache import cached, generations, generations_with
 from cchc_portal.lib.numbers import format_decimal, format_percent
+from cchc_portal.scoping import primary_province_id, scope_for
 from tasks.models import TaskStatus
 
 from . import blocks, dossier_block, tables

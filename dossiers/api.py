@@ -14,8 +14,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Role
-from cchc_portal.scoping import scope_for
 from cchc_portal.lib.workdays import first_of_month
+from cchc_portal.scoping import scope_for
 from provinces.models import AdministrativeUnit, UnitLevel
 
 from . import importing, stats

@@ -19,9 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cchc_portal.scoping import ProvinceScopedQuerySet
 from cchc_portal.lib.numbers import percent
 from cchc_portal.lib.workdays import add_months, first_of_month
+from cchc_portal.scoping import ProvinceScopedQuerySet
 from provinces.models import AdministrativeUnit, Agency
 
 

@@ -11,11 +11,11 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cchc_portal.scoping import primary_province_id, scope_for
 from cchc_portal.cache import cached
 from cchc_portal.lib.numbers import format_percent
 from cchc_portal.lib.spreadsheets import neutralise
 from cchc_portal.lib.workdays import add_months, first_of_month
+from cchc_portal.scoping import primary_province_id, scope_for
 from provinces.models import AdministrativeUnit, Agency
 
 from . import stats

@@ -26,9 +26,9 @@ from import_export.resources import ModelResource
 from import_export.results import Result, RowResult
 
 from accounts.models import Role
-from cchc_portal.scoping import scope_for
 from audit.admin import AuditedAdminMixin
 from audit.models import AuditSource
+from cchc_portal.scoping import scope_for
 
 from .importing import FileFormatError, apply_import, fmt, marked_workbook, plan_import, read_table
 from .models import Component, Edition, Index, Ranking, Region, RegionMembership, Score, edition_copy_forward

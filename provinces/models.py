@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cchc_portal.scoping import ProvinceScopedQuerySet, scope_for
 from cchc_portal.lib.text import fold
+from cchc_portal.scoping import ProvinceScopedQuerySet, scope_for
 
 # Resolution 202/2025/QH15: the 34 provinces take effect on 1/7/2025.
 REORGANISATION_DATE = dt.date(2025, 7, 1)
