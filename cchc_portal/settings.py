@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "indices",
     "dossiers",
     "dashboards",
+    # The project itself: project-level commands (load_demo) and the composing views.
+    "cchc_portal",
 ]
 
 MIDDLEWARE = [
@@ -101,7 +103,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "csp.context_processors.nonce",
-                "accounts.context_processors.navigation",
+                "cchc_portal.navigation.navigation",
             ],
         },
     },

@@ -6,13 +6,14 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from accounts import views as accounts_views
+from cchc_portal import views as project_views
 
 admin.site.site_header = _("CCHC portal administration")
 admin.site.site_title = _("CCHC portal")
 admin.site.index_title = _("Administration")
 
 urlpatterns = [
-    path("", accounts_views.home, name="home"),
+    path("", project_views.home, name="home"),
     path("healthz", accounts_views.healthz, name="healthz"),
     path("accounts/login/", accounts_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
