@@ -11,6 +11,8 @@ class Role(models.TextChoices):
     AGENCY_OFFICER = "agency_officer", _("Agency officer")
     LEADER = "leader", _("Leader")
     VIEWER = "viewer", _("Viewer")
+    # A one-stop system pushing dossiers through the API for the units (and agencies) attached to it.
+    SERVICE_ACCOUNT = "service_account", _("One-stop system (service account)")
 
 
 class User(AbstractUser):

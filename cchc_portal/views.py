@@ -16,6 +16,7 @@ HOME_TEMPLATES = {
     Role.PROVINCE_ADMIN: "home/province_admin.html",
     Role.LEADER: "home/leader.html",
     Role.VIEWER: "home/viewer.html",
+    Role.SERVICE_ACCOUNT: "home/viewer.html",
 }
 
 

@@ -25,6 +25,7 @@ class UploadForm(forms.Form):
         if not scope.all:
             provinces = provinces.filter(pk__in=scope.province_ids)
         self.fields["province"].queryset = provinces
+        self.fields["source"].queryset = ImportSource.objects.for_user(user)
         if provinces.count() == 1:
             self.fields["province"].initial = provinces.first()
 

@@ -306,6 +306,19 @@ class DossierSummary(models.Model):
         return f"{self.receiving_unit_id}/{self.agency_id} {self.month:%m/%Y} {self.channel} {self.procedure_level}"
 
 
+class ImportSourceQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """National mappings (no province) are shared; a province's own mapping is its province's."""
+        from cchc_portal.scoping import scope_for
+
+        scope = scope_for(user)
+        if scope.all:
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(Q(province__isnull=True) | Q(province_id__in=scope.province_ids))
+
+
 class ImportSource(models.Model):
     """A one-stop system whose exports we import, with its own header names."""
 
@@ -325,6 +338,8 @@ class ImportSource(models.Model):
         blank=True,
         help_text=_('Field name → header in this system\'s export, e.g. {"receipt_number": "Số biên nhận"}.'),
     )
+
+    objects = ImportSourceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("import source")

@@ -66,6 +66,15 @@ class AdministrativeUnitQuerySet(ValidityQuerySet):
             return self.none()
         return self
 
+    def in_scope_of(self, user):
+        """Units a user's records may belong to: their provinces and those provinces' communes, or their communes."""
+        scope = scope_for(user)
+        if scope.all:
+            return self
+        return self.filter(
+            Q(pk__in=scope.province_ids) | Q(province_id__in=scope.province_ids) | Q(pk__in=scope.commune_ids)
+        )
+
 
 class AdministrativeUnit(models.Model):
     code = models.CharField(_("official code"), max_length=5)

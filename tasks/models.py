@@ -132,6 +132,11 @@ class Plan(models.Model):
             )
 
 
+class PlanAreaQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(plan__in=Plan.objects.for_user(user))
+
+
 class PlanArea(models.Model):
     """A content area (lĩnh vực) of one plan; the default eight come from DEFAULT_AREAS."""
 
@@ -139,6 +144,8 @@ class PlanArea(models.Model):
     code = models.CharField(_("code"), max_length=10)
     name = models.CharField(_("name"), max_length=255)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = PlanAreaQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("content area")
