@@ -14,12 +14,17 @@
 
 from __future__ import annotations
 
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from audit.admin import AuditedAdminMixin
 
 OUT_OF_SCOPE = _("You may only add or change records of your own province or commune.")
+NOT_IN_SCOPE = _("Not found among the records of your province or commune.")
+# Django's admin asks for this plural message, which its Vietnamese catalogue lacks.
+ADMIN_STRINGS = [ngettext_lazy("Please correct the error below.", "Please correct the errors below.", 1)]
 
 
 def scoped_choices(model, user, queryset=None):
@@ -35,17 +40,34 @@ def scoped_choices(model, user, queryset=None):
 class ScopedChoicesMixin:
     """Limits every foreign-key and many-to-many choice to the user's scope (ModelAdmin and inlines)."""
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+    def _scope_field(self, field, db_field, request):
         if field is not None and hasattr(field, "queryset"):
             field.queryset = scoped_choices(db_field.related_model, request.user, field.queryset)
+            if not request.user.is_national_admin:
+                field.error_messages = {**field.error_messages, "invalid_choice": NOT_IN_SCOPE}
+                _scope_raw_id_label(field)
         return field
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        return self._scope_field(super().formfield_for_foreignkey(db_field, request, **kwargs), db_field, request)
+
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        field = super().formfield_for_manytomany(db_field, request, **kwargs)
-        if field is not None and hasattr(field, "queryset"):
-            field.queryset = scoped_choices(db_field.related_model, request.user, field.queryset)
-        return field
+        return self._scope_field(super().formfield_for_manytomany(db_field, request, **kwargs), db_field, request)
+
+
+def _scope_raw_id_label(field) -> None:
+    """A raw-id input shows the name of the record typed in: only for records in scope."""
+    widget = getattr(field.widget, "widget", field.widget)
+    if not isinstance(widget, ForeignKeyRawIdWidget):
+        return
+    queryset, label = field.queryset, widget.label_and_url_for_value
+
+    def scoped_label(value):
+        if value in (None, "") or not str(value).isdigit() or not queryset.filter(pk=value).exists():
+            return "", ""
+        return label(value)
+
+    widget.label_and_url_for_value = scoped_label
 
 
 def _follow(value, parts: list[str]):
@@ -117,6 +139,9 @@ class ScopedAdminMixin(ScopedChoicesMixin, AuditedAdminMixin):
         class ScopedForm(form_class):
             def clean(self):
                 cleaned = super().clean()
+                owners = {path.split("__")[0] for path in (admin.province_field, admin.unit_field) if path}
+                if owners & set(self.errors):
+                    return cleaned  # the field already says it is out of scope
                 if not admin.can_write(request, self.instance, cleaned):
                     raise ValidationError(OUT_OF_SCOPE, code="out_of_scope")
                 return cleaned

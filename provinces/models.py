@@ -275,8 +275,12 @@ class Agency(models.Model):
 
 
 class AgencySuccession(models.Model):
-    predecessor = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="successions_out")
-    successor = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="successions_in")
+    predecessor = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="successions_out", verbose_name=_("predecessor")
+    )
+    successor = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="successions_in", verbose_name=_("successor")
+    )
     effective_date = models.DateField(_("effective date"))
     note = models.CharField(_("note"), max_length=255, blank=True)
 

@@ -343,3 +343,15 @@ def test_a_province_admin_cannot_make_a_superuser_or_a_national_admin(client, pr
     assert response.status_code == 302
     own[User].refresh_from_db()
     assert not own[User].is_superuser and not own[User].is_staff and own[User].role == "viewer"
+
+
+def test_a_raw_id_input_does_not_reveal_the_name_of_another_provinces_record(client, province_admin, worlds):
+    own, other = worlds
+    province_admin.is_staff = True
+    province_admin.save()
+    client.force_login(province_admin)
+    url = _urls(Task, own[Task])
+    response = client.post(url, {**post_data(client.get(url)), "plan": str(other[Plan].pk)})
+    body = response.content.decode()
+    assert "Không có trong dữ liệu thuộc tỉnh hoặc xã của bạn" in body
+    assert other[Plan].title not in body
