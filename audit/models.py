@@ -29,6 +29,7 @@ PROVINCE_PATHS = [
     ("task", "task__plan__province_id"),
     ("committee", "committee__province_id"),
     ("edition", "edition__index__owner_province_id"),
+    ("index", "index__owner_province_id"),
     ("agency", "agency__province_id"),
 ]
 

@@ -93,6 +93,14 @@ def primary_province_id(user) -> int | None:
     return min(scope.province_ids or scope.published_province_ids)
 
 
+def home_unit_id(user) -> int | None:
+    """The unit whose own records the user keeps: their province, or a commune-scoped user's commune."""
+    scope = scope_for(user)
+    if scope.province_ids:
+        return min(scope.province_ids)
+    return min(scope.commune_ids, default=None)
+
+
 class ProvinceScopedQuerySet(models.QuerySet):
     """Rows owned by a province through a `province` foreign key.
 

@@ -9,7 +9,7 @@ from accounts.models import Role
 from provinces.models import AdministrativeUnit, Agency, SteeringCommittee
 from tasks.models import Plan
 
-from .scoping import primary_province_id, scope_for
+from .scoping import home_unit_id, primary_province_id
 
 HOME_TEMPLATES = {
     Role.NATIONAL_ADMIN: "home/national_admin.html",
@@ -40,10 +40,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _province_context(user) -> dict:
     """The user's province (or, for a commune-scoped user, their commune) at a glance."""
-    scope = scope_for(user)
     province_id = primary_province_id(user)
     # A commune-scoped user's own plan is their commune's.
-    unit_id = province_id if province_id in scope.province_ids else min(scope.commune_ids, default=None)
+    unit_id = home_unit_id(user)
     return {
         "province": AdministrativeUnit.objects.filter(pk=province_id).first() if province_id is not None else None,
         "commune": (

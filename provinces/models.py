@@ -284,6 +284,9 @@ class AgencySuccession(models.Model):
     effective_date = models.DateField(_("effective date"))
     note = models.CharField(_("note"), max_length=255, blank=True)
 
+    # The audit log files a succession under the successor's province.
+    audit_province_path = "successor__province_id"
+
     class Meta:
         verbose_name = _("agency succession")
         verbose_name_plural = _("agency successions")

@@ -19,7 +19,7 @@ from audit.log import record_change, snapshot
 from audit.models import AuditAction, AuditEvent
 from cchc_portal.concurrency import STALE_MESSAGE, StaleObjectError, save_versioned
 from cchc_portal.lib.text import fold
-from cchc_portal.scoping import primary_province_id, scope_for
+from cchc_portal.scoping import home_unit_id, primary_province_id, scope_for
 from provinces.models import AdministrativeUnit, Agency
 
 from . import importing
@@ -111,10 +111,19 @@ def plan_list(request: HttpRequest) -> HttpResponse:
             "year": year,
             "years": years,
             "query": query,
-            "can_create": province_id is not None and request.user.can_manage_province(province_id),
+            "can_create": _can_create_plan(request.user),
             "province_id": province_id,
         },
     )
+
+
+def _can_create_plan(user) -> bool:
+    """Whether the user keeps their own unit's plans (their province, or a commune-scoped user's commune)."""
+    unit_id = home_unit_id(user)
+    if unit_id is None:
+        return False
+    scope = scope_for(user)
+    return user.can_manage_unit(unit_id, unit_id if unit_id in scope.province_ids else None)
 
 
 def _as_of_statuses(plan: Plan, tasks: list[Task], period: ReportingPeriod) -> None:
@@ -216,8 +225,7 @@ def plan_history(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_create(request: HttpRequest) -> HttpResponse:
-    province_id = primary_province_id(request.user)
-    unit_id = request.GET.get("unit") or request.POST.get("unit") or province_id
+    unit_id = request.GET.get("unit") or request.POST.get("unit") or home_unit_id(request.user)
     unit = get_object_or_404(AdministrativeUnit.objects.current(), pk=unit_id)
     _require_manager(request, unit.province_id_for_scope, unit.pk)
     year = today().year

@@ -9,8 +9,12 @@ PATHS = [
     ("task", "task__plan__province_id"),
     ("committee", "committee__province_id"),
     ("edition", "edition__index__owner_province_id"),
+    ("index", "index__owner_province_id"),
     ("agency", "agency__province_id"),
 ]
+
+# Models that name their own path (`audit_province_path`); historical models do not carry it.
+DECLARED = {"provinces.agencysuccession": "successor__province_id"}
 
 
 def fill(apps, schema_editor):
@@ -23,7 +27,7 @@ def fill(apps, schema_editor):
         except LookupError:
             continue
         names = {f.name for f in model._meta.get_fields()}
-        path = next((p for name, p in PATHS if name in names), None)
+        path = DECLARED.get(model._meta.label_lower) or next((p for name, p in PATHS if name in names), None)
         if path is None:
             continue
         is_unit = model._meta.label_lower == "provinces.administrativeunit"

@@ -131,3 +131,17 @@ def test_in_the_admin_a_commune_administrator_lists_and_changes_their_communes_p
     mine.refresh_from_db()
     assert mine.unit_id == plans["mine"].unit_id
     assert client.get(reverse("admin:tasks_plan_change", args=[plans["province"].pk])).status_code == 302
+
+
+def test_a_commune_administrator_creates_their_communes_plan_not_the_provinces(
+    client, commune_user, communes, province
+):
+    client.force_login(commune_user("province_admin"))
+    assert "Kế hoạch mới" in client.get(reverse("tasks:plan_list")).content.decode()
+    data = {"title": "Kế hoạch CCHC 2027", "year": 2027, "areas_text": ""}
+    response = client.post(reverse("tasks:plan_create"), data)
+    assert response.status_code == 302
+    assert Plan.objects.get(year=2027).unit == communes[0]
+    response = client.post(f"{reverse('tasks:plan_create')}?unit={province.pk}", {**data, "year": 2028})
+    assert response.status_code == 403
+    assert not Plan.objects.filter(year=2028).exists()
