@@ -3,6 +3,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from audit.log import record_change, snapshot
+from audit.models import AuditAction, AuditSource
 from cchc_portal.admin import ScopedChoicesMixin
 from cchc_portal.scoping import scope_for
 
@@ -16,6 +18,16 @@ PROVINCE_ADMIN_FIELDSETS = (
     (_("Role and scope"), {"fields": ("role", "units", "agencies")}),
 )
 PROVINCE_ADMIN_ROLES = [Role.PROVINCE_ADMIN, Role.AGENCY_OFFICER, Role.LEADER, Role.VIEWER]
+# Audited fields of a user (never the password hash or the last login).
+AUDITED_FIELDS = ["username", "first_name", "last_name", "email", "role", "is_active", "is_staff", "is_superuser"]
+
+
+def _audit_snapshot(user: User) -> dict:
+    return {
+        **snapshot(user, AUDITED_FIELDS),
+        "units": sorted(str(u) for u in user.units.all()),
+        "agencies": sorted(str(a) for a in user.agencies.all()),
+    }
 
 
 @admin.register(User)
@@ -67,6 +79,7 @@ class UserAdmin(ScopedChoicesMixin, BaseUserAdmin):
         return request.user.is_national_admin and super().has_delete_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
+        form._audit_before = _audit_snapshot(User.objects.get(pk=obj.pk)) if change and obj.pk else None
         if not request.user.is_national_admin:
             # Staff access follows the role; a province administrator never makes a superuser.
             obj.is_superuser = False
@@ -79,3 +92,12 @@ class UserAdmin(ScopedChoicesMixin, BaseUserAdmin):
         if not request.user.is_national_admin and not (user.units.exists() or user.agencies.exists()):
             # A user a province administrator creates belongs to their province (or it would vanish from their list).
             user.units.add(*scope_for(request.user).province_ids)
+        before = getattr(form, "_audit_before", None)
+        record_change(
+            user,
+            actor=request.user,
+            action=AuditAction.UPDATE if change else AuditAction.CREATE,
+            before=before,
+            after=_audit_snapshot(user),
+            source=AuditSource.ADMIN,
+        )

@@ -28,6 +28,13 @@ class AdministrativeUnitAdmin(ReferenceDataAdminMixin, ScopedAdminMixin, admin.M
     list_select_related = ["parent"]
     inlines = [SuccessionInline]
 
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if request.GET.get("model_name") == "user" and request.GET.get("field_name") == "units":
+            # Choosing a user's units (Users admin autocomplete): only units the administrator may grant.
+            queryset = queryset.in_scope_of(request.user)
+        return queryset, may_have_duplicates
+
 
 class AgencySuccessionInline(ScopedChoicesMixin, admin.TabularInline):
     model = AgencySuccession

@@ -355,3 +355,31 @@ def test_a_raw_id_input_does_not_reveal_the_name_of_another_provinces_record(cli
     body = response.content.decode()
     assert "Không có trong dữ liệu thuộc tỉnh hoặc xã của bạn" in body
     assert other[Plan].title not in body
+
+
+def test_a_user_change_in_the_admin_is_audited_without_the_password(client, province_admin, worlds):
+    own, _ = worlds
+    province_admin.is_staff = True
+    province_admin.save()
+    client.force_login(province_admin)
+    url = _urls(User, own[User])
+    response = client.post(url, {**post_data(client.get(url)), "role": "leader", "units": [own["commune"].pk]})
+    assert response.status_code == 302
+    event = AuditEvent.objects.filter(object_id=str(own[User].pk), content_type__model="user").get()
+    assert event.changes["role"] == ["viewer", "leader"]
+    assert event.changes["units"][1] == [str(own["commune"])]
+    assert "password" not in event.changes and event.actor == province_admin
+
+
+def test_the_units_autocomplete_offers_only_units_a_province_admin_may_grant(client, province_admin, worlds):
+    own, other = worlds
+    province_admin.is_staff = True
+    province_admin.save()
+    client.force_login(province_admin)
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "accounts", "model_name": "user", "field_name": "units", "term": ""},
+    )
+    ids = {int(row["id"]) for row in response.json()["results"]}
+    assert own[AdministrativeUnit].pk in ids and own["commune"].pk in ids
+    assert other[AdministrativeUnit].pk not in ids and other["commune"].pk not in ids
