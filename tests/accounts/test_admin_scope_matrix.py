@@ -15,13 +15,21 @@ import datetime as dt
 import pytest
 from django import forms
 from django.contrib import admin
+from django.forms.models import InlineForeignKeyField
 from django.urls import reverse
 
 from accounts.models import User
 from audit.models import AuditEvent
 from dossiers.models import Holiday, ImportSource, Procedure
 from indices.models import Edition, Index, Region
-from provinces.models import AdministrativeUnit, Agency, SteeringCommittee, SteeringCommitteeMember, UnitSuccession
+from provinces.models import (
+    AdministrativeUnit,
+    Agency,
+    AgencySuccession,
+    SteeringCommittee,
+    SteeringCommitteeMember,
+    UnitSuccession,
+)
 from tasks.models import Plan, PlanArea, Task, TaskCriterion, TaskStatus
 
 ROLES = ["province_admin", "agency_officer", "leader", "viewer"]
@@ -31,8 +39,12 @@ def _world(province, make_commune, make_agency, name: str) -> dict:
     """One province's records of every kind the admin edits."""
     commune = make_commune(province, f"{province.code}001", f"Xã {name}")
     agency = make_agency(province, f"Sở Tư pháp {name}")
+    former = make_agency(province, f"Sở Kế hoạch và Đầu tư {name}")
+    succession = AgencySuccession.objects.create(
+        predecessor=former, successor=agency, effective_date=dt.date(2025, 3, 1)
+    )
     committee = SteeringCommittee.objects.create(province=province, name=f"BCĐ CCHC {name}")
-    SteeringCommitteeMember.objects.create(
+    member = SteeringCommitteeMember.objects.create(
         committee=committee, person_name="Nguyễn Văn A", position="Giám đốc", agency=agency
     )
     plan = Plan.objects.create(unit=province, year=2026, title=f"Kế hoạch CCHC 2026 {name}")
@@ -47,7 +59,7 @@ def _world(province, make_commune, make_agency, name: str) -> dict:
         status=TaskStatus.NOT_STARTED,
         deadline=dt.date(2026, 12, 31),
     )
-    TaskCriterion.objects.create(task=task, index_code="PAR", component_code="1.1")
+    criterion = TaskCriterion.objects.create(task=task, index_code="PAR", component_code="1.1")
     index = Index.objects.create(
         code=f"DDCI-{province.code}", name_vi=f"DDCI {name}", name_en="DDCI", owner_province=province
     )
@@ -57,7 +69,10 @@ def _world(province, make_commune, make_agency, name: str) -> dict:
         AdministrativeUnit: province,
         "commune": commune,
         Agency: agency,
+        AgencySuccession: succession,
         SteeringCommittee: committee,
+        SteeringCommitteeMember: member,
+        TaskCriterion: criterion,
         Plan: plan,
         PlanArea: plan.areas.get(code="I"),
         Task: task,
@@ -117,13 +132,14 @@ def _form_data(form, data: dict) -> None:
             data[key] = str(value)
 
 
-def post_data(response) -> dict:
-    """What the browser would post for the form on an admin add or change page."""
+def post_data(response, *, inlines: bool = True) -> dict:
+    """What the browser would post for the form on an admin add or change page
+    (`inlines=False`: the inline rows left out, as on an add page)."""
     data: dict = {}
     _form_data(response.context["adminform"].form, data)
     for inline in response.context["inline_admin_formsets"]:
         formset = inline.formset
-        initial = formset.initial_form_count()
+        initial = formset.initial_form_count() if inlines else 0
         prefix = formset.prefix
         data.update(
             {
@@ -133,17 +149,24 @@ def post_data(response) -> dict:
                 f"{prefix}-MAX_NUM_FORMS": "1000",
             }
         )
-        for form in formset.initial_forms:
+        for form in formset.initial_forms[:initial]:
             _form_data(form, data)
     return data
 
 
-def _foreign_keys(response) -> list[tuple[str, object]]:
-    form = response.context["adminform"].form
+def _foreign_keys(response, *, inlines: bool) -> list[tuple[str, object, bool]]:
+    """(posted name, related model, is a row id) of every choice of a record: main form, and inline rows
+    (whose `id` names the row itself: pointing it at another province's row must change nothing)."""
+    forms_ = [response.context["adminform"].form]
+    if inlines:
+        forms_ += [f for inline in response.context["inline_admin_formsets"] for f in inline.formset.initial_forms]
     return [
-        (name, field.queryset.model)
+        (form[name].html_name, field.queryset.model, name == form._meta.model._meta.pk.name)
+        for form in forms_
         for name, field in form.fields.items()
-        if isinstance(field, forms.ModelChoiceField) and not field.disabled
+        if isinstance(field, forms.ModelChoiceField)
+        and not isinstance(field, InlineForeignKeyField)
+        and not field.disabled
     ]
 
 
@@ -158,12 +181,19 @@ def _snapshot(model):
 
 
 def _refused_on(response, field: str) -> bool:
+    """403, or the form shows an error on `field` (its posted name) or the scope error."""
     if response.status_code == 403:
         return True
     if response.status_code != 200 or "adminform" not in (response.context or {}):
         return False
-    errors = response.context["adminform"].form.errors
-    return field in errors or any(e.code == "out_of_scope" for e in errors.as_data().get("__all__", []))
+    main = response.context["adminform"].form
+    if field in main.errors or any(e.code == "out_of_scope" for e in main.errors.as_data().get("__all__", [])):
+        return True
+    for inline in response.context["inline_admin_formsets"]:
+        for form in inline.formset.forms:
+            if any(form[name].html_name == field for name in form.errors if name in form.fields):
+                return True
+    return False
 
 
 def _urls(model, obj=None):
@@ -187,8 +217,6 @@ def test_no_admin_form_accepts_a_foreign_key_outside_the_users_province(client, 
     checked = []
     for model, _admin in _registry():
         for obj in (None, own.get(model)):
-            if obj is None and model in own and _urls(model) in [c[0] for c in checked]:
-                continue
             url = _urls(model, obj)
             page = client.get(url)
             if page.status_code in (403, 302) or "adminform" not in (page.context or {}):
@@ -197,22 +225,33 @@ def test_no_admin_form_accepts_a_foreign_key_outside_the_users_province(client, 
                 continue  # a read-only view
             source = own.get(model)
             assert source is not None, f"{model._meta.label}: add an in-scope record to the world fixture"
-            base = post_data(client.get(_urls(model, source)))
-            for name, related in _foreign_keys(page):
+            base = post_data(client.get(_urls(model, source)), inlines=obj is not None)
+            for name, related, row_id in _foreign_keys(page, inlines=obj is not None):
                 target = _out_of_scope(related, other)
                 if target is None:
                     continue  # national reference data (procedures, content types): no province
-                before = _snapshot(model)
-                data = {**base, name: str(target.pk)}
-                response = client.post(url, data)
-                assert _refused_on(response, name), f"{role} {url} accepted {name}={target}"
-                assert _snapshot(model) == before, f"{role} {url} wrote with {name}={target}"
+                # A row id: the parent may be saved as it was; no row may change.
+                written = [*([] if row_id else [model]), *(inline.model for inline in _admin.inlines)]
+                before = [_snapshot(m) for m in written]
+                response = client.post(url, {**base, name: str(target.pk)})
+                # Django's formsets skip a row outside the parent's rows; a real foreign key must be refused.
+                assert row_id or _refused_on(response, name), f"{role} {url} accepted {name}={target}"
+                assert [_snapshot(m) for m in written] == before, f"{role} {url} wrote with {name}={target}"
                 checked.append((url, name))
     if role == "province_admin":
         # The matrix did run: the forms a province administrator edits were exercised.
         urls = {url for url, _ in checked}
         for model in (Agency, SteeringCommittee, Plan, Task, ImportSource, User):
             assert _urls(model) in urls and _urls(model, own[model]) in urls, model
+        # Inline rows too: a member's agency, and rows of another province's records by id.
+        names = {name for _, name in checked}
+        assert {
+            "members-0-agency",
+            "members-0-id",
+            "areas-0-id",
+            "criteria-0-id",
+            "successions_in-0-predecessor",
+        } <= names
     else:
         assert checked == []
 
