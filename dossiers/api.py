@@ -55,6 +55,16 @@ class BulkResultSerializer(serializers.Serializer):
     errors = serializers.ListField(child=serializers.DictField())
 
 
+class BulkInputErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField(allow_null=True, help_text="1-based position in the list; null for the body.")
+    field = serializers.CharField(allow_null=True)
+    message = serializers.CharField()
+
+
+class BulkErrorSerializer(serializers.Serializer):
+    errors = BulkInputErrorSerializer(many=True)
+
+
 def import_scope_for(user) -> importing.Scope:
     """Who may push which units: national admins any; province admins their provinces (or communes);
     a one-stop system's service account the units attached to it (and its agencies' units).
@@ -92,7 +102,9 @@ def _messages(value) -> list[str]:
 class DossierBulkView(APIView):
     """Push up to 5,000 dossiers; the same validation and upsert as the file import."""
 
-    @extend_schema(request=BulkDossierSerializer(many=True), responses=BulkResultSerializer)
+    @extend_schema(
+        request=BulkDossierSerializer(many=True), responses={200: BulkResultSerializer, 400: BulkErrorSerializer}
+    )
     def post(self, request):
         scope = import_scope_for(request.user)
         if isinstance(request.data, list) and len(request.data) > MAX_BULK_ROWS:
