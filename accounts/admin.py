@@ -36,7 +36,11 @@ class UserAdmin(ScopedChoicesMixin, BaseUserAdmin):
     province, with roles and units of that province only (unit and agency choices are scoped)."""
 
     fieldsets = BaseUserAdmin.fieldsets + ((_("Role and scope"), {"fields": ("role", "units", "agencies")}),)
-    add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Role and scope"), {"fields": ("role", "units", "agencies")}),)
+    # No "password-based authentication: enabled / disabled" choice: the portal signs in by password only.
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "password1", "password2")}),
+        (_("Role and scope"), {"fields": ("role", "units", "agencies")}),
+    )
     list_display = ["username", "first_name", "last_name", "role", "is_active", "last_login"]
     list_filter = ["role", "is_active", "is_staff"]
     autocomplete_fields = ["units", "agencies"]
@@ -61,7 +65,7 @@ class UserAdmin(ScopedChoicesMixin, BaseUserAdmin):
         if request.user.is_national_admin:
             return super().get_fieldsets(request, obj)
         if obj is None:
-            return BaseUserAdmin.add_fieldsets + PROVINCE_ADMIN_FIELDSETS[1:]
+            return self.add_fieldsets[:1] + PROVINCE_ADMIN_FIELDSETS[1:]
         return PROVINCE_ADMIN_FIELDSETS
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):

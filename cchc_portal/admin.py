@@ -23,8 +23,14 @@ from audit.admin import AuditedAdminMixin
 
 OUT_OF_SCOPE = _("You may only add or change records of your own province or commune.")
 NOT_IN_SCOPE = _("Not found among the records of your province or commune.")
-# Django's admin asks for this plural message, which its Vietnamese catalogue lacks.
-ADMIN_STRINGS = [ngettext_lazy("Please correct the error below.", "Please correct the errors below.", 1)]
+# Messages of Django's admin and auth forms that its Vietnamese catalogue lacks; the project catalogue has them.
+ADMIN_STRINGS = [
+    ngettext_lazy("Please correct the error below.", "Please correct the errors below.", 1),
+    _("After you’ve created a user, you’ll be able to edit more user options."),
+    _("Reset password"),
+    _("Set password"),
+    _("Raw passwords are not stored, so there is no way to see the user’s password."),
+]
 
 
 def scoped_choices(model, user, queryset=None):
