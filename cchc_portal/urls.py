@@ -60,6 +60,8 @@ urlpatterns = [
     path("indices/", include("indices.urls")),
     path("dossiers/", include("dossiers.urls")),
     path("dashboard/", include("dashboards.urls")),
+    path("reports/", include("reports.urls")),
+    path("notifications/", include("notifications.urls")),
     path("api/v1/", include("cchc_portal.api_urls")),
     path("admin/", admin.site.urls),
 ]

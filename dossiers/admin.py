@@ -52,3 +52,6 @@ class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # jobs are created by an upload
+
+    def has_change_permission(self, request, obj=None):
+        return False  # read here; cancelled or rerun on the import pages

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audit.log import record_change, snapshot
 from audit.models import AuditAction, AuditEvent
 from cchc_portal.concurrency import STALE_MESSAGE, StaleObjectError, save_versioned
+from cchc_portal.lib.periods import ReportingPeriod, period_for, periods_of_year
 from cchc_portal.lib.text import fold
 from cchc_portal.scoping import home_unit_id, primary_province_id, scope_for
 from provinces.models import AdministrativeUnit, Agency
@@ -37,7 +38,6 @@ from .models import (
     private_storage,
     today,
 )
-from .periods import ReportingPeriod, period_for, periods_of_year
 from .progress import progress_record
 
 STATUS_FILTERS = [(s.value, s.label) for s in TaskStatus] + [("overdue", _("Overdue"))]

@@ -16,10 +16,12 @@ import pytest
 from django import forms
 from django.contrib import admin
 from django.forms.models import InlineForeignKeyField
+from django.test import RequestFactory
 from django.urls import reverse
 
 from accounts.models import User
 from audit.models import AuditEvent
+from cchc_portal.lib.periods import ReportingPeriod
 from dossiers.models import Holiday, ImportSource, Procedure
 from indices.models import Edition, Index, Region
 from provinces.models import (
@@ -30,9 +32,21 @@ from provinces.models import (
     SteeringCommitteeMember,
     UnitSuccession,
 )
+from reports.models import ReportRound, ReportTemplate, round_open
 from tasks.models import Plan, PlanArea, Task, TaskCriterion, TaskStatus
 
 ROLES = ["province_admin", "agency_officer", "leader", "viewer"]
+PROJECT_APPS = {
+    "accounts",
+    "audit",
+    "provinces",
+    "tasks",
+    "indices",
+    "dossiers",
+    "reports",
+    "notifications",
+    "assessments",
+}
 
 
 def _world(province, make_commune, make_agency, name: str) -> dict:
@@ -65,6 +79,10 @@ def _world(province, make_commune, make_agency, name: str) -> dict:
     )
     edition = Edition.objects.create(index=index, year=2025, subject_level="agency", maximum=100)
     source = ImportSource.objects.create(name=f"Một cửa {name}", province=province)
+    report_round = round_open(
+        province=province, period=ReportingPeriod(2026, "h1"), internal_deadline=dt.date(2026, 6, 10)
+    )
+    template = ReportTemplate.objects.latest_for(province).new_version(province=province)
     return {
         AdministrativeUnit: province,
         "commune": commune,
@@ -79,6 +97,8 @@ def _world(province, make_commune, make_agency, name: str) -> dict:
         Index: index,
         Edition: edition,
         ImportSource: source,
+        ReportRound: report_round,
+        ReportTemplate: template,
     }
 
 
@@ -215,7 +235,13 @@ def test_no_admin_form_accepts_a_foreign_key_outside_the_users_province(client, 
     user.save()
     client.force_login(user)
     checked = []
+    request = RequestFactory().get("/admin/")
+    request.user = user
     for model, _admin in _registry():
+        if _admin.has_change_permission(request) and model._meta.app_label in PROJECT_APPS:
+            assert model in own, (
+                f"{model._meta.label}: {role} may change it; add an in-scope record to the world fixture"
+            )
         for obj in (None, own.get(model)):
             url = _urls(model, obj)
             page = client.get(url)

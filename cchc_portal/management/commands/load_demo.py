@@ -6,11 +6,17 @@ from dossiers import demo as dossiers_demo
 from indices import demo as indices_demo
 from provinces.demo import load_demo_province
 from provinces.reference import load_reference_units
+from reports import demo as reports_demo
 from tasks import demo as tasks_demo
 
 # The project composes the apps' demo content: each app provides `load_demo(province=...)`;
 # a new app adds its module here.
-DEMO_MODULES = [("tasks", tasks_demo), ("indices", indices_demo), ("dossiers", dossiers_demo)]
+DEMO_MODULES = [
+    ("tasks", tasks_demo),
+    ("indices", indices_demo),
+    ("dossiers", dossiers_demo),
+    ("reports", reports_demo),
+]
 
 
 class Command(BaseCommand):
