@@ -7,6 +7,7 @@ from audit.log import record_change, snapshot
 from audit.models import AuditAction, AuditSource
 from cchc_portal.admin import ScopedChoicesMixin
 from cchc_portal.scoping import scope_for
+from provinces.models import AdministrativeUnit, Agency
 
 from .models import Role, User
 
@@ -55,8 +56,18 @@ class UserAdmin(ScopedChoicesMixin, BaseUserAdmin):
             | Q(units__province_id__in=scope.province_ids)
             | Q(agencies__province_id__in=scope.province_ids)
         )
-        # Province administrators manage the users of their own province, never a national administrator.
-        ids = qs.filter(in_province).values("pk")
+        # Province administrators manage the users of their own province, never a national administrator,
+        # nor a user who also works elsewhere (resetting their password would reach the other province).
+        units_elsewhere = AdministrativeUnit.objects.exclude(
+            pk__in=AdministrativeUnit.objects.in_scope_of(request.user).values("pk")
+        )
+        agencies_elsewhere = Agency.objects.exclude(pk__in=Agency.objects.for_user(request.user).values("pk"))
+        ids = (
+            qs.filter(in_province)
+            .exclude(pk__in=qs.filter(units__in=units_elsewhere).values("pk"))
+            .exclude(pk__in=qs.filter(agencies__in=agencies_elsewhere).values("pk"))
+            .values("pk")
+        )
         return qs.filter(Q(pk__in=ids) | Q(pk=request.user.pk)).exclude(
             Q(is_superuser=True) | Q(role=Role.NATIONAL_ADMIN)
         )

@@ -448,3 +448,16 @@ def test_the_units_autocomplete_offers_only_units_a_province_admin_may_grant(cli
     ids = {int(row["id"]) for row in response.json()["results"]}
     assert own[AdministrativeUnit].pk in ids and own["commune"].pk in ids
     assert other[AdministrativeUnit].pk not in ids and other["commune"].pk not in ids
+
+
+def test_a_user_who_also_works_in_another_province_is_not_a_province_admins_to_manage(
+    client, province_admin, worlds, province, other_province
+):
+    both = User.objects.create_user("two-provinces", role="viewer")
+    both.units.add(province, other_province)
+    province_admin.is_staff = True
+    province_admin.save()
+    client.force_login(province_admin)
+    listed = {u.username for u in client.get(reverse("admin:accounts_user_changelist")).context["cl"].result_list}
+    assert "two-provinces" not in listed and "own-viewer" in listed
+    assert client.get(reverse("admin:auth_user_password_change", args=[both.pk])).status_code in (403, 404, 302)
