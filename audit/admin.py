@@ -7,7 +7,8 @@ from .models import AuditAction, AuditEvent, AuditSource
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
     list_display = ["at", "actor", "action", "source", "content_type", "object_repr", "province"]
-    list_filter = ["action", "source", "content_type"]
+    # Only the kinds of record that appear in the user's (scoped) log.
+    list_filter = ["action", "source", ("content_type", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["actor", "content_type", "province"]
     search_fields = ["object_repr", "actor__username", "note"]
     date_hierarchy = "at"

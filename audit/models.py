@@ -120,7 +120,7 @@ class AuditEvent(models.Model):
     )
     action = models.CharField(_("action"), max_length=10, choices=AuditAction.choices)
     source = models.CharField(_("source"), max_length=10, choices=AuditSource.choices, default=AuditSource.WEB)
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    content_type = models.ForeignKey(ContentType, verbose_name=_("kind of record"), on_delete=models.PROTECT)
     object_id = models.CharField(max_length=64)
     object_repr = models.CharField(_("object"), max_length=255)
     changes = models.JSONField(_("changes"), default=dict, blank=True)

@@ -30,6 +30,8 @@ ADMIN_STRINGS = [
     _("Reset password"),
     _("Set password"),
     _("Raw passwords are not stored, so there is no way to see the user’s password."),
+    _("Show counts"),
+    _("Hide counts"),
 ]
 
 
