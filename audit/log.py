@@ -18,7 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
-from .models import AuditAction, AuditEvent, AuditSource
+from .models import AuditAction, AuditEvent, AuditSource, province_of
 
 NOT_AUDITED = {"version", "name_folded", "updated_at"}
 
@@ -112,10 +112,12 @@ def record_change(instance: models.Model, **kwargs) -> AuditEvent | None:
     """Write one audit event; an update with no changed value writes nothing."""
     event = build_event(instance, **kwargs)
     if event is not None:
+        event.province_id = province_of(instance)
         event.save()
     return event
 
 
 def record_many(events: Iterable[AuditEvent | None]) -> None:
-    """Write events built with `build_event` in bulk (imports, jobs)."""
+    """Write events built with `build_event` in bulk (imports, jobs); their provinces are filled by
+    `AuditEventQuerySet.bulk_create`, one query per kind of object."""
     AuditEvent.objects.bulk_create([e for e in events if e is not None], batch_size=1000)

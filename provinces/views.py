@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.scoping import primary_province_id
 from audit.history import history_rows
 from audit.log import record_change, snapshot
 from audit.models import AuditAction, AuditEvent
 from cchc_portal.concurrency import save_versioned, versioned_save
 from cchc_portal.lib.text import fold
+from cchc_portal.scoping import primary_province_id
 
 from .forms import AgencyForm, CommitteeForm, MemberForm
 from .models import (

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('provinces', '0002_member_term_end_help'),
+        ('provinces', '0003_agencysuccession_verbose_names'),
     ]
 
     operations = [
