@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "tasks",
     "indices",
     "dossiers",
+    "assessments",
     "dashboards",
 ]
 
@@ -232,6 +233,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "dossiers.jobs.refresh_overdue_dossiers_job",
         "schedule": crontab(hour=0, minute=15),
     },
+    # assessments: lock the stages of scoring rounds whose deadline has passed (just after midnight).
+    "assessments-lock-stages": {"task": "assessments.lock_stages", "schedule": crontab(hour=0, minute=5)},
 }
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
