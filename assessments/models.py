@@ -649,6 +649,9 @@ class ScoreEvidence(models.Model):
     def __str__(self) -> str:
         return self.display_name
 
+    def get_absolute_url(self) -> str:
+        return reverse("assessments:evidence_download", args=[self.pk])
+
     @property
     def display_name(self) -> str:
         return self.original_name if self.file else self.task_evidence.original_name
@@ -660,9 +663,6 @@ class ScoreEvidence(models.Model):
     @property
     def previewable(self) -> bool:
         return self.mime in ("application/pdf", "image/png", "image/jpeg")
-
-    def get_absolute_url(self) -> str:
-        return reverse("assessments:evidence_download", args=[self.pk])
 
 
 class CriterionTask(models.Model):
