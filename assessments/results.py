@@ -113,6 +113,7 @@ def round_results(round_: Round) -> list[dict]:
                 "bonus": a.bonus,
                 "penalty": a.penalty,
                 "total": a.total,
+                "gap": a.appraised_points - a.self_points,
                 "own_max": a.own_max,
                 "percent": percent,
                 "band": band,

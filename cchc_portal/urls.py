@@ -32,6 +32,7 @@ urlpatterns = [
     path("plans/", include("tasks.urls")),
     path("indices/", include("indices.urls")),
     path("dossiers/", include("dossiers.urls")),
+    path("assessments/", include("assessments.urls")),
     path("dashboard/", include("dashboards.urls")),
     path("api/v1/", include("cchc_portal.api_urls")),
     path("admin/", admin.site.urls),

@@ -112,3 +112,40 @@ def pdf_upload(name="bao-cao.pdf"):
     return SimpleUploadedFile(
         name, b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", content_type="application/pdf"
     )
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def task_file(province, agency):
+    """A progress file already filed on a task led by the justice department."""
+    from django.core.files.base import ContentFile
+
+    from tasks.models import Evidence, Plan, Task
+
+    plan = Plan.objects.create(unit=province, year=2026, title="Kế hoạch CCHC năm 2026")
+    plan.ensure_default_areas()
+    task = Task.objects.create(
+        plan=plan, area=plan.areas.get(code="I"), number="1", order=1, title="Ban hành kế hoạch CCHC",
+        lead_agency=agency, deadline=dt.date(2026, 3, 31),
+    )  # fmt: skip
+    evidence = Evidence(task=task, original_name="ke-hoach.pdf", content_type="application/pdf", size=40, sha256="x")
+    evidence.file.save("ke-hoach.pdf", ContentFile(pdf_upload().read()), save=False)
+    evidence.save()
+    return evidence
+
+
+def xlsx_bytes(rows):
+    import io
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
