@@ -32,6 +32,7 @@ from .models import (
     ADJUSTMENT_KINDS,
     DEADLINE_FIELDS,
     Assessment,
+    Criterion,
     DeadlineExtension,
     EvidenceStage,
     Methodology,
@@ -512,3 +513,33 @@ def parse_points(raw) -> Decimal | None:
     if value is None:
         raise ValidationError(_("“%(value)s” is not a number of points.") % {"value": raw})
     return value
+
+
+# --- links from plan tasks to criteria ---------------------------------------------------------------
+
+
+def linkable_tasks(methodology: Methodology):
+    """Tasks of the province's plans (the province's and its agencies') of the methodology's year."""
+    from tasks.models import Task
+
+    return (
+        Task.objects.filter(plan__province_id=methodology.province_id, plan__year=methodology.year)
+        .select_related("area")
+        .order_by("area__order", "order")
+    )
+
+
+@transaction.atomic
+def criterion_task_link(criterion: Criterion, task, *, actor):
+    """Link a plan task to the criterion it serves (the dashboard's "criteria at risk" reads these links)."""
+    from .models import CriterionTask
+
+    methodology = criterion.methodology
+    if not actor.can_manage_province(methodology.province_id):
+        raise PermissionDenied
+    if task is None or not linkable_tasks(methodology).filter(pk=task.pk).exists():
+        raise ValidationError(_("Choose a task of the province's %(year)s plans.") % {"year": methodology.year})
+    link, created = CriterionTask.objects.get_or_create(criterion=criterion, task=task)
+    if created:
+        record_change(link, actor=actor, action=AuditAction.CREATE)
+    return link

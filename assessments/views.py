@@ -29,6 +29,7 @@ from .models import (
     AreaAssignment,
     Assessment,
     Criterion,
+    CriterionTask,
     Methodology,
     NodeKind,
     Round,
@@ -41,6 +42,7 @@ from .scoring import (
     appraisal_save,
     appraised_area_ids,
     assessment_submit,
+    criterion_task_link,
     deadline_extend,
     evidence_link,
     evidence_remove,
@@ -50,6 +52,7 @@ from .scoring import (
     explanation_submit,
     is_secretary,
     linkable_task_evidence,
+    linkable_tasks,
     missing_for_submit,
     round_open,
     self_score_save,
@@ -171,13 +174,16 @@ def methodology_create(request: HttpRequest) -> HttpResponse:
 def _tree_rows(methodology: Methodology) -> list[dict]:
     nodes = list(methodology.criteria.all())
     children = defaultdict(list)
+    links = defaultdict(list)
+    for link in CriterionTask.objects.filter(criterion__methodology=methodology).select_related("task__area"):
+        links[link.criterion_id].append(link.task)
     for node in nodes:
         children[node.parent_id].append(node)
     rows = []
 
     def walk(parent_id, depth):
         for node in children.get(parent_id, []):
-            rows.append({"node": node, "depth": depth, "leaf": not children.get(node.pk)})
+            rows.append({"node": node, "depth": depth, "leaf": not children.get(node.pk), "tasks": links[node.pk]})
             walk(node.pk, depth + 1)
 
     walk(None, 0)
@@ -197,8 +203,29 @@ def methodology_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "upload_form": forms.TreeUploadForm(),
         "open_form": forms.RoundOpenForm(),
         "maximum": methodology.maximum,
+        "tasks": list(linkable_tasks(methodology)[:500])
+        if request.user.can_manage_province(methodology.province_id)
+        else [],
     }
     return render(request, "assessments/methodology_detail.html", context)
+
+
+@login_required
+@require_POST
+def criterion_task_add(request: HttpRequest, pk: int) -> HttpResponse:
+    from tasks.models import Task
+
+    methodology = _get_methodology_for_user(request, pk, manage=True)
+    criterion = methodology.criteria.filter(pk=request.POST.get("criterion") or 0).first()
+    task = Task.objects.filter(pk=request.POST.get("task") or 0).first()
+    if criterion is None:
+        messages.error(request, _("Choose a criterion of this methodology."))
+        return redirect(methodology)
+    try:
+        criterion_task_link(criterion, task, actor=request.user)
+    except ValidationError as exc:
+        _refused(request, exc)
+    return redirect(methodology)
 
 
 def _read_upload(request: HttpRequest, upload) -> bytes | None:
