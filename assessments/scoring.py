@@ -384,7 +384,8 @@ def assessment_submit(assessment: Assessment, *, actor, signed_report, version: 
 def appraisal_save(score: Score, *, actor, version: int, data: dict, source: str = AuditSource.WEB) -> Score:
     round_ = score.assessment.round
     stage = _require_stage(round_, Stage.APPRAISAL_1, Stage.APPRAISAL_2)
-    if not can_appraise(actor, score):
+    if not can_appraise(actor, score) or score.assessment.is_member(actor):
+        # Nobody appraises their own unit (and its internal notes are not theirs to read).
         raise PermissionDenied
     if score.by_survey and data.get("appraised_score") is not None:
         raise ValidationError(

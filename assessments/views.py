@@ -672,7 +672,12 @@ def appraisal_area(request: HttpRequest, pk: int, area_pk: int) -> HttpResponse:
     if area_pk not in appraised_area_ids(request.user, round_):
         raise PermissionDenied
     area = get_object_or_404(Criterion, pk=area_pk, methodology_id=round_.methodology_id)
-    units = list(round_.assessments.select_related("agency", "unit").order_by("agency__name", "unit__name"))
+    # An appraiser's own unit is appraised by someone else: left out of the list.
+    units = [
+        a
+        for a in round_.assessments.select_related("agency", "unit").order_by("agency__name", "unit__name")
+        if not a.is_member(request.user)
+    ]
     chosen = request.GET.get("unit")
     assessment = next((a for a in units if str(a.pk) == chosen), units[0] if units else None)
     scores = _scores_for_page(assessment, [area.pk]) if assessment else []

@@ -119,23 +119,36 @@ def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-@pytest.fixture
-def task_file(province, agency):
-    """A progress file already filed on a task led by the justice department."""
+def make_task_file(province, lead_agency, title="Ban hành kế hoạch CCHC"):
+    """A progress file already filed on a task led by `lead_agency`."""
     from django.core.files.base import ContentFile
 
     from tasks.models import Evidence, Plan, Task
 
-    plan = Plan.objects.create(unit=province, year=2026, title="Kế hoạch CCHC năm 2026")
+    plan, _ = Plan.objects.get_or_create(
+        unit=province, year=2026, agency=None, defaults={"title": "Kế hoạch CCHC năm 2026"}
+    )
     plan.ensure_default_areas()
+    number = str(plan.tasks.count() + 1)
     task = Task.objects.create(
-        plan=plan, area=plan.areas.get(code="I"), number="1", order=1, title="Ban hành kế hoạch CCHC",
-        lead_agency=agency, deadline=dt.date(2026, 3, 31),
+        plan=plan, area=plan.areas.get(code="I"), number=number, order=int(number), title=title,
+        lead_agency=lead_agency, deadline=dt.date(2026, 3, 31),
     )  # fmt: skip
     evidence = Evidence(task=task, original_name="ke-hoach.pdf", content_type="application/pdf", size=40, sha256="x")
     evidence.file.save("ke-hoach.pdf", ContentFile(pdf_upload().read()), save=False)
     evidence.save()
     return evidence
+
+
+@pytest.fixture
+def task_file(province, agency):
+    """A progress file of a task led by the justice department."""
+    return make_task_file(province, agency)
+
+
+@pytest.fixture
+def finance_task_file(province, finance):
+    return make_task_file(province, finance, "Công khai ngân sách")
 
 
 def xlsx_bytes(rows):

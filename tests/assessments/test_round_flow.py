@@ -17,14 +17,14 @@ def _score(round_, subject, code):
 
 
 def test_a_department_scores_submits_is_appraised_explains_and_is_published(
-    client, round_, agency, appraiser, province_admin, agency_officer, task_file
+    client, round_, finance, appraiser, province_admin, finance_officer, finance_task_file
 ):
-    assessment = round_.assessments.get(agency=agency)
-    client.force_login(agency_officer)
+    assessment = round_.assessments.get(agency=finance)
+    client.force_login(finance_officer)
     page = client.get(reverse("assessments:assessment_detail", args=[assessment.pk]))
     assert page.status_code == 200
     for code, value in {"1.1": "4", "1.2": "2", "2": "3,5"}.items():
-        s = _score(round_, agency, code)
+        s = _score(round_, finance, code)
         response = client.post(
             reverse("assessments:score_self", args=[s.pk]),
             {
@@ -35,13 +35,14 @@ def test_a_department_scores_submits_is_appraised_explains_and_is_published(
             },
         )
         assert response.status_code == 302
-    s11 = _score(round_, agency, "1.1")
+    s11 = _score(round_, finance, "1.1")
     client.post(
         reverse("assessments:evidence_add", args=[s11.pk]), {"file": pdf_upload("qd.pdf"), "location": "trang 2"}
     )
-    s12 = _score(round_, agency, "1.2")
+    s12 = _score(round_, finance, "1.2")
     client.post(
-        reverse("assessments:evidence_add", args=[s12.pk]), {"task_evidence": task_file.pk, "location": "mục II"}
+        reverse("assessments:evidence_add", args=[s12.pk]),
+        {"task_evidence": finance_task_file.pk, "location": "mục II"},
     )
     assert ScoreEvidence.objects.filter(score__assessment=assessment).count() == 2
     response = client.post(
@@ -75,7 +76,7 @@ def test_a_department_scores_submits_is_appraised_explains_and_is_published(
     assert s11.appraised_score == Decimal("3")
 
     round_advance(round_)  # explanation
-    client.force_login(agency_officer)
+    client.force_login(finance_officer)
     page = client.get(reverse("assessments:assessment_detail", args=[assessment.pk]))
     assert "Kiểm tra lại ngày ký" not in page.content.decode()
     assert "Ban hành chậm" in page.content.decode()
@@ -105,11 +106,11 @@ def test_a_department_scores_submits_is_appraised_explains_and_is_published(
     assert response.status_code == 302
     round_.refresh_from_db()
     assert round_.stage == Stage.PUBLISHED
-    ranking = Ranking.objects.get(edition=round_.index_edition, agency=agency)
+    ranking = Ranking.objects.get(edition=round_.index_edition, agency=finance)
     assert ranking.points == Decimal("8.5")  # 3 + 2 + 3.5, no survey yet
     assert ranking.points_max == Decimal("12")
     api = client.get("/api/v1/rankings/", {"index": round_.index_edition.index.code, "year": 2026}).json()
-    row = next(r for r in api["results"] if r["unit_name"] == agency.name)
+    row = next(r for r in api["results"] if r["unit_name"] == finance.name)
     assert row["score"] == 70.83 and row["points"] == 8.5 and row["points_max"] == 12.0
     assert row["group_label"] == "Khá"
     for fmt in ("docx", "xlsx"):
