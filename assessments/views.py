@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 
+from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +16,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from cchc_portal.concurrency import STALE_MESSAGE, StaleObjectError
@@ -578,7 +580,10 @@ def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@xframe_options_sameorigin
+@csp_replace({"frame-ancestors": ["'self'"], "object-src": ["'self'"]})
 def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The file (a PDF or an image may be shown inline, framed by our own appraisal page only)."""
     evidence = get_object_or_404(
         ScoreEvidence.objects.filter(score__in=Score.objects.for_user(request.user)).select_related("task_evidence"),
         pk=pk,

@@ -68,3 +68,18 @@ def test_exports_never_contain_the_internal_note(client, appraised, finance_offi
             text = _text(response.content, fmt)
             assert "Thiếu văn bản" in text
             assert SECRET not in text
+
+
+def test_a_pdf_evidence_opens_inline_for_the_appraisal_preview_only_from_our_own_pages(
+    client, round_, finance, appraiser, finance_task_file
+):
+    from assessments.models import ScoreEvidence
+
+    score = Score.objects.get(assessment__agency=finance, criterion__code="1.1")
+    evidence = ScoreEvidence.objects.create(score=score, task_evidence=finance_task_file, location="trang 1")
+    client.force_login(appraiser)
+    response = client.get(reverse("assessments:evidence_download", args=[evidence.pk]), {"inline": "1"})
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("inline")
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in response["Content-Security-Policy"]
