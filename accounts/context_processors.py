@@ -7,6 +7,7 @@ from .models import Role
 # that does not resolve yet is skipped.
 NAVIGATION = [
     ("home", _("Home"), None),
+    ("dashboards:todo", _("To-do"), None),
     ("dashboards:leader", _("Dashboard"), {Role.PROVINCE_ADMIN, Role.LEADER, Role.VIEWER}),
     ("dashboards:national", _("National map"), None),
     ("tasks:my_tasks", _("My tasks"), {Role.AGENCY_OFFICER}),
@@ -22,7 +23,12 @@ NAVIGATION = [
     ),
     ("provinces:agency_list", _("Agencies"), None),
     ("imports:index", _("Imports"), {Role.NATIONAL_ADMIN, Role.PROVINCE_ADMIN}),
+    ("reports:rounds", _("Periodic reports"), None),
 ]
+
+
+# Counts loaded after the page (htmx), so no page pays for them in its own queries.
+BADGES = {"dashboards:todo": "dashboards:todo_count"}
 
 
 def _resolve(name: str) -> str | None:
@@ -43,5 +49,12 @@ def navigation(request) -> dict:
             continue
         url = _resolve(name)
         if url:
-            items.append({"url": url, "label": label, "active": request.path == url})
+            items.append(
+                {
+                    "url": url,
+                    "label": label,
+                    "active": request.path == url,
+                    "badge_url": _resolve(BADGES[name]) if name in BADGES else None,
+                }
+            )
     return {"nav_items": items, "user_role": role}

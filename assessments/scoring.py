@@ -9,13 +9,10 @@ anything is stored.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -44,8 +41,6 @@ from .models import (
     Stage,
     TargetGroup,
 )
-
-log = logging.getLogger(__name__)
 
 SELF_FIELDS = ["answer", "declared_value", "self_score", "self_explanation", "self_note"]
 APPRAISAL_FIELDS = ["appraised_score", "appraisal_note", "internal_note"]
@@ -176,7 +171,7 @@ def round_advance(round_: Round, *, actor=None, source: str = AuditSource.WEB) -
     Round.objects.filter(pk=round_.pk).update(stage=target, version=F("version") + 1)
     round_.stage = target
     record_change(round_, actor=actor, source=source, changes={"stage": [before, target]}, note=_("stage closed"))
-    transaction.on_commit(lambda: notify_stage(round_.pk, before, target))
+    notify_stage(round_, before, target)
     return target
 
 
@@ -465,38 +460,41 @@ def explanation_submit(assessment: Assessment, *, actor) -> Assessment:
 # --- notifications ----------------------------------------------------------------------------------
 
 
-def _recipients(round_: Round) -> list[str]:
+def _recipients(round_: Round):
     """Officers of the assessed units and of the appraising agencies, and the province's Home Affairs staff."""
     User = get_user_model()
     agency_ids = set(round_.assessments.filter(agency__isnull=False).values_list("agency_id", flat=True))
     agency_ids |= set(round_.assignments.values_list("agency_id", flat=True))
     unit_ids = set(round_.assessments.filter(unit__isnull=False).values_list("unit_id", flat=True))
-    users = User.objects.filter(is_active=True).exclude(email="")
-    users = users.filter(
-        Q(agencies__in=agency_ids)
-        | Q(units__in=unit_ids)
-        | Q(role="province_admin", units=round_.methodology.province_id)
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(agencies__in=agency_ids)
+            | Q(units__in=unit_ids)
+            | Q(role="province_admin", units=round_.methodology.province_id)
+        )
+        .distinct()
     )
-    return sorted(set(users.values_list("email", flat=True)))
 
 
-def notify_stage(round_id: int, before: str, after: str) -> int:
-    """Tell the users concerned that a stage closed (e-mail through Django; one small function until
-    the project has a shared notifications app)."""
-    round_ = Round.objects.select_related("methodology").get(pk=round_id)
-    recipients = _recipients(round_)
-    if not recipients:
-        return 0
+def notify_stage(round_: Round, before: str, after: str) -> int:
+    """Tell the users concerned that a stage closed (the project's notifications app: in-app and e-mail)."""
+    from notifications.notify import notify
+
     deadline = round_.deadline(after)
-    subject = _("%(round)s: the “%(before)s” stage is closed") % {"round": round_, "before": Stage(before).label}
+    title = _("%(round)s: the “%(before)s” stage is closed") % {"round": round_, "before": Stage(before).label}
     body = _("The round %(round)s is now at the stage “%(after)s”.") % {"round": round_, "after": Stage(after).label}
     if deadline:
         body += " " + _("Deadline: %(date)s.") % {"date": deadline.strftime("%d/%m/%Y")}
-    try:
-        return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=False)
-    except OSError:
-        log.exception("could not send the stage notice of round %s", round_id)
-        return 0
+    created = notify(
+        _recipients(round_),
+        kind="assessment_stage",
+        title=title,
+        body=body,
+        url=round_.get_absolute_url(),
+        dedupe_key=f"assessment-round-{round_.pk}-{after}",
+    )
+    return len(created)
 
 
 def parse_points(raw) -> Decimal | None:

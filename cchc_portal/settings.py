@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "tasks",
     "indices",
     "dossiers",
+    "notifications",
+    "reports",
     "assessments",
     "dashboards",
 ]
@@ -219,6 +221,8 @@ CELERY_TIMEZONE = TIME_ZONE
 # The one place where recurring jobs are scheduled (beat). Each job is also a
 # management command of the same name.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # reports: open the round on a period window's last day; remind units before the internal deadline and when late.
+    "reports-daily": {"task": "reports.daily", "schedule": crontab(hour=7, minute=15)},
     # tasks: mark overdue tasks and recompute every plan's figures (catches up after a broker outage);
     # reminders in office hours.
     "tasks-nightly": {"task": "tasks.nightly", "schedule": crontab(hour=0, minute=30)},
@@ -268,6 +272,9 @@ SPECTACULAR_SETTINGS = {
         "TaskStatusEnum": "tasks.models.TaskStatus",
         "DossierStatusEnum": "dossiers.models.Status",
         "ImportJobStatusEnum": "dossiers.models.JobStatus",
+        "ReportStatusEnum": "reports.models.ReportStatus",
+        "ReportActionEnum": "reports.models.Action",
+        "PeriodKindEnum": "cchc_portal.lib.periods.PeriodKind",
     },
 }
 
@@ -326,4 +333,6 @@ LOGGING = {
 CCHC = {
     # Days before a task's deadline when the lead agency is reminded.
     "REMINDER_DAYS": [int(d) for d in env_list("REMINDER_DAYS", "7,1")],
+    # Days before a reporting round's internal deadline when units that have not submitted are reminded.
+    "REPORT_REMINDER_DAYS": [int(d) for d in env_list("REPORT_REMINDER_DAYS", "3,1")],
 }

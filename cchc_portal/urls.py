@@ -34,6 +34,8 @@ urlpatterns = [
     path("dossiers/", include("dossiers.urls")),
     path("assessments/", include("assessments.urls")),
     path("dashboard/", include("dashboards.urls")),
+    path("reports/", include("reports.urls")),
+    path("notifications/", include("notifications.urls")),
     path("api/v1/", include("cchc_portal.api_urls")),
     path("admin/", admin.site.urls),
 ]

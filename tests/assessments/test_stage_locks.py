@@ -11,6 +11,7 @@ from django.core.management import call_command
 from assessments.models import DeadlineExtension, Round, Score, Stage
 from assessments.scoring import deadline_extend, rounds_lock_due
 from audit.models import AuditEvent
+from notifications.models import Notification
 
 from .conftest import TODAY, deadlines
 
@@ -41,6 +42,7 @@ def test_the_job_opens_self_assessment_on_its_day_and_closes_it_after_its_deadli
     # Appraisers start from the unit's own figure.
     assert Score.objects.filter(assessment__round=dated_round, criterion__code="1.1", appraised_score=3).count() == 2
     assert any("officer@so-tu-phap.gov.vn" in m.to for m in mail.outbox)
+    assert Notification.objects.filter(user=agency_officer, kind="assessment_stage").count() == 2  # opened, closed
     assert AuditEvent.objects.filter(source="job", changes__stage=["self", "appraisal_1"]).exists()
 
 
