@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import DEADLINE_FIELDS, Answer, Methodology, Stage, TargetGroup
+from .models import DEADLINE_FIELDS, Answer, Methodology, Stage, TargetGroup, default_bands
 from .scoring import parse_points
 
 
@@ -68,6 +68,13 @@ class ExplanationRequestForm(forms.Form):
 
 
 class MethodologyForm(forms.ModelForm):
+    bands_text = forms.CharField(
+        label=_("Classification bands"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("One band a line, the lowest percent it needs: “Tốt: 80”."),
+    )
+
     class Meta:
         model = Methodology
         fields = ["year", "group", "name", "decision_ref", "bonus_cap", "penalty_cap"]
@@ -75,6 +82,33 @@ class MethodologyForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["group"].choices = TargetGroup.choices
+        bands = self.instance.bands if self.instance.pk else default_bands()
+        self.initial.setdefault("bands_text", "\n".join(f"{b.get('label') or b['code']}: {b['min']}" for b in bands))
+
+    def clean_bands_text(self):
+        bands = []
+        for number, line in enumerate((self.cleaned_data.get("bands_text") or "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            label, _sep, minimum = line.rpartition(":")
+            try:
+                value = parse_points(minimum)
+            except ValidationError:
+                value = None
+            if not label.strip() or value is None or not 0 <= value <= 100:
+                raise ValidationError(_("Line %(n)d: write “label: lowest percent”, e.g. “Tốt: 80”.") % {"n": number})
+            bands.append({"code": label.strip(), "label": label.strip(), "min": float(value)})
+        return bands
+
+    def save(self, commit=True):
+        self.instance.bands = self.cleaned_data.get("bands_text") or default_bands()
+        return super().save(commit)
+
+
+class NotApplicableForm(forms.Form):
+    criterion = forms.IntegerField(label=_("Criterion"))
+    subject = forms.CharField(label=_("Unit"))
+    reason = forms.CharField(label=_("Reason"), max_length=255, required=False)
 
 
 class TreeUploadForm(forms.Form):

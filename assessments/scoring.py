@@ -542,3 +542,22 @@ def criterion_task_link(criterion: Criterion, task, *, actor):
     if created:
         record_change(link, actor=actor, action=AuditAction.CREATE)
     return link
+
+
+@transaction.atomic
+def not_applicable_add(criterion: Criterion, subject, *, actor, reason: str = "") -> NotApplicable:
+    """Mark a criterion (and everything under it) as not applying to a unit; only before the round opens."""
+    methodology = criterion.methodology
+    if not actor.can_manage_province(methodology.province_id):
+        raise PermissionDenied
+    if Round.objects.filter(methodology=methodology).exists():
+        raise ValidationError(_("The tree cannot change once its scoring round is open."))
+    field, subjects = round_subjects(methodology)
+    if subject not in subjects:
+        raise ValidationError(_("Choose a unit assessed by this index."))
+    exclusion, created = NotApplicable.objects.get_or_create(
+        criterion=criterion, **{field: subject}, defaults={"reason": reason[:255]}
+    )
+    if created:
+        record_change(exclusion, actor=actor, action=AuditAction.CREATE)
+    return exclusion

@@ -56,7 +56,9 @@ from .scoring import (
     linkable_task_evidence,
     linkable_tasks,
     missing_for_submit,
+    not_applicable_add,
     round_open,
+    round_subjects,
     self_score_save,
 )
 from .survey import plan_survey_import, survey_import_commit
@@ -210,6 +212,27 @@ def methodology_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else [],
     }
     return render(request, "assessments/methodology_detail.html", context)
+
+
+@login_required
+@require_POST
+def not_applicable_create(request: HttpRequest, pk: int) -> HttpResponse:
+    methodology = _get_methodology_for_user(request, pk, manage=True)
+    form = forms.NotApplicableForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect(methodology)
+    criterion = methodology.criteria.filter(pk=form.cleaned_data["criterion"]).first()
+    subjects = {str(s.pk): s for s in round_subjects(methodology)[1]}
+    subject = subjects.get(form.cleaned_data["subject"])
+    if criterion is None or subject is None:
+        messages.error(request, _("Choose a criterion of this methodology and a unit assessed by it."))
+        return redirect(methodology)
+    try:
+        not_applicable_add(criterion, subject, actor=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        _refused(request, exc)
+    return redirect(methodology)
 
 
 @login_required
