@@ -23,7 +23,7 @@ from indices.models import Component, ComponentKind, Edition, Index, SubjectLeve
 from indices.models import Score as IndexScore
 from indices.rankings import rankings_compute
 
-from .models import ADJUSTMENT_KINDS, Assessment, NodeKind, Round, Stage, TargetGroup
+from .models import ADJUSTMENT_KINDS, Assessment, NodeKind, Round, Score, Stage, TargetGroup
 from .scoring import is_secretary
 
 DEC = DecimalField(max_digits=14, decimal_places=4)
@@ -53,24 +53,24 @@ def _sum(expression, condition: Q):
 
 
 def results_queryset(round_: Round):
-    """One row per assessment with points, maximum, percent and rank: one query, aggregates in SQL."""
+    """One row (a dict) per assessment with points, maximum, percent and rank, aggregated over the score
+    table alone (grouped by assessment id only: no join, no wide GROUP BY)."""
     methodology = round_.methodology
-    scored = Q(scores__applicable=True) & ~Q(scores__kind__in=ADJUSTMENT_KINDS)
-    qs = (
-        Assessment.objects.filter(round=round_)
+    scored = Q(applicable=True) & ~Q(kind__in=ADJUSTMENT_KINDS)
+    return (
+        Score.objects.filter(assessment__round_id=round_.pk)
+        .values("assessment_id")
         .annotate(
-            self_points=_sum("scores__self_score", scored & Q(scores__by_survey=False)),
-            appraised_points=_sum("scores__appraised_score", scored & Q(scores__by_survey=False)),
-            survey_points=_sum("scores__survey_score", scored & Q(scores__by_survey=True)),
+            self_points=_sum("self_score", scored & Q(by_survey=False)),
+            appraised_points=_sum("appraised_score", scored & Q(by_survey=False)),
+            survey_points=_sum("survey_score", scored & Q(by_survey=True)),
             bonus=Least(
-                _sum("scores__appraised_score", Q(scores__kind=NodeKind.BONUS)),
-                Value(methodology.bonus_cap, output_field=DEC),
+                _sum("appraised_score", Q(kind=NodeKind.BONUS)), Value(methodology.bonus_cap, output_field=DEC)
             ),
             penalty=Least(
-                _sum("scores__appraised_score", Q(scores__kind=NodeKind.PENALTY)),
-                Value(methodology.penalty_cap, output_field=DEC),
+                _sum("appraised_score", Q(kind=NodeKind.PENALTY)), Value(methodology.penalty_cap, output_field=DEC)
             ),
-            own_max=_sum("scores__max_points", scored),
+            own_max=_sum("max_points", scored),
         )
         .annotate(
             total=Greatest(
@@ -83,10 +83,13 @@ def results_queryset(round_: Round):
         # Ranked on the percent as published (2 decimals), so ties here are the ties in `indices`.
         .annotate(percent=RoundTo(Percent(F("total"), NullIf(F("own_max"), ZERO)), 2, output_field=DEC))
         .annotate(rank=Window(Rank(), order_by=F("percent").desc(nulls_last=True)))
-        .select_related("agency", "unit")
-        .order_by("rank", "pk")
+        .order_by("rank", "assessment_id")
     )
-    return qs
+
+
+def results_with_units(round_: Round) -> list[tuple[Assessment, dict]]:
+    assessments = Assessment.objects.filter(round=round_).select_related("agency", "unit").in_bulk()
+    return [(assessments[row["assessment_id"]], row) for row in results_queryset(round_)]
 
 
 def q2(value: Decimal | None) -> Decimal | None:
@@ -98,8 +101,8 @@ def round_results(round_: Round) -> list[dict]:
     methodology = round_.methodology
     rows = []
     previous = _previous_percent(round_)
-    for a in results_queryset(round_):
-        percent = q2(a.percent)
+    for a, r in results_with_units(round_):
+        percent = q2(r["percent"])
         band = methodology.band_for(percent)
         key = a.agency_id or a.unit_id
         before = previous.get(key)
@@ -107,17 +110,17 @@ def round_results(round_: Round) -> list[dict]:
             {
                 "assessment": a,
                 "name": a.subject_name,
-                "self_points": a.self_points,
-                "appraised_points": a.appraised_points,
-                "survey_points": a.survey_points,
-                "bonus": a.bonus,
-                "penalty": a.penalty,
-                "total": a.total,
-                "gap": a.appraised_points - a.self_points,
-                "own_max": a.own_max,
+                "self_points": r["self_points"],
+                "appraised_points": r["appraised_points"],
+                "survey_points": r["survey_points"],
+                "bonus": r["bonus"],
+                "penalty": r["penalty"],
+                "total": r["total"],
+                "gap": r["appraised_points"] - r["self_points"],
+                "own_max": r["own_max"],
                 "percent": percent,
                 "band": band,
-                "rank": a.rank,
+                "rank": r["rank"],
                 "previous_percent": before,
                 "change": None if before is None or percent is None else percent - before,
             }
@@ -206,17 +209,17 @@ def round_publish(round_: Round, *, actor, decision_number: str, decision_date, 
     }
     field = "agency" if methodology.group == TargetGroup.AGENCY else "unit"
     rows = []
-    for a in results_queryset(round_):
-        if a.percent is None:
+    for a, r in results_with_units(round_):
+        if r["percent"] is None:
             continue
         rows.append(
             IndexScore(
                 edition=edition,
-                value=q2(a.percent),
-                points=a.total,
-                points_max=a.own_max,
-                self_assessed=a.self_points,
-                appraised=a.appraised_points,
+                value=q2(r["percent"]),
+                points=r["total"],
+                points_max=r["own_max"],
+                self_assessed=r["self_points"],
+                appraised=r["appraised_points"],
                 **{field: a.subject},
             )
         )

@@ -31,7 +31,7 @@ PAGES = {
     # session + user + scope (2) + page queries
     "self": 10,
     "appraisal": 10,
-    "results": 9,
+    "results": 10,
     "round": 11,
 }
 
