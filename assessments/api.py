@@ -20,7 +20,7 @@ from audit.models import AuditSource
 from cchc_portal.concurrency import STALE_MESSAGE, StaleObjectError
 
 from .models import STAGE_ORDER, Assessment, Criterion, Methodology, Round, Score, Stage
-from .scoring import appraised_area_ids, is_secretary, parse_points, self_score_save
+from .scoring import appraised_area_ids, explanation_answer_save, is_secretary, parse_points, self_score_save
 
 
 class CriterionSerializer(serializers.ModelSerializer):
@@ -175,10 +175,12 @@ class SelfScoreInput(serializers.Serializer):
     self_score = serializers.CharField(required=False, allow_null=True, allow_blank=True)
     self_explanation = serializers.CharField(required=False, allow_blank=True)
     self_note = serializers.CharField(required=False, allow_blank=True)
+    explanation_answer = serializers.CharField(required=False, allow_blank=True)
 
 
 class SelfScoreView(APIView):
-    """Write one self-score while the unit's self-assessment is open (same rules as the page)."""
+    """The unit writes one criterion while its stage is open: the self-score during self-assessment,
+    its explanation during the explanation stage (same rules and messages as the pages)."""
 
     @extend_schema(request=SelfScoreInput, responses={200: dict})
     def patch(self, request, pk: int, score_pk: int):
@@ -189,9 +191,12 @@ class SelfScoreView(APIView):
         values = dict(data.validated_data)
         version = values.pop("version")
         try:
-            if "self_score" in values:
-                values["self_score"] = parse_points(values["self_score"])
-            self_score_save(score, actor=request.user, version=version, data=values, source=AuditSource.API)
+            if "explanation_answer" in values:
+                explanation_answer_save(score, actor=request.user, version=version, text=values["explanation_answer"])
+            else:
+                if "self_score" in values:
+                    values["self_score"] = parse_points(values["self_score"])
+                self_score_save(score, actor=request.user, version=version, data=values, source=AuditSource.API)
         except PermissionDenied as exc:
             raise ApiPermissionDenied from exc
         except StaleObjectError:

@@ -82,3 +82,24 @@ def test_rounds_are_filtered_by_province_year_and_group(client, round_, province
     assert client.get("/api/v1/assessment-rounds/", {"year": 2025}).json()["results"] == []
     tree = client.get(f"/api/v1/assessment-methodologies/{round_.methodology_id}/").json()
     assert [c["code"] for c in tree["criteria"]][:3] == ["1", "1.1", "1.2"]
+
+
+def test_through_the_api_the_unit_scores_while_self_assessment_is_open_and_explains_in_its_stage(
+    client, round_, finance, finance_officer
+):
+    from django.utils import timezone
+
+    score = _score(round_, finance, "1.1")
+    url = f"/api/v1/assessments/{score.assessment_id}/scores/{score.pk}/"
+    client.force_login(finance_officer)
+    assert client.patch(url, {"version": 0, "self_score": "3,5"}, content_type="application/json").status_code == 200
+    assert client.patch(url, {"version": 0, "self_score": "3"}, content_type="application/json").status_code == 409
+    set_stage(round_, Stage.EXPLANATION)
+    round_.assessments.filter(agency=finance).update(explanation_requested_at=timezone.now())
+    assert client.patch(url, {"version": 1, "self_score": "4"}, content_type="application/json").status_code == 400
+    response = client.patch(
+        url, {"version": 1, "explanation_answer": "Có văn bản bổ sung"}, content_type="application/json"
+    )
+    assert response.status_code == 200
+    score.refresh_from_db()
+    assert (score.self_score, score.explanation_answer) == (3.5, "Có văn bản bổ sung")
