@@ -408,7 +408,7 @@ def explanation_request(assessment: Assessment, *, actor, text: str) -> Assessme
     """The one consolidated request to a unit: each appraiser's part is added to it."""
     round_ = assessment.round
     _require_stage(round_, Stage.APPRAISAL_1)
-    if not appraised_area_ids(actor, round_):
+    if not appraised_area_ids(actor, round_) or assessment.is_member(actor):
         raise PermissionDenied
     text = (text or "").strip()
     if not text:
