@@ -23,7 +23,7 @@ from .models import STAGE_ORDER, Assessment, Criterion, Methodology, Round, Scor
 from .scoring import appraised_area_ids, explanation_answer_save, is_secretary, parse_points, self_score_save
 
 
-class CriterionSerializer(serializers.ModelSerializer):
+class AssessmentCriterionSerializer(serializers.ModelSerializer):
     parent_code = serializers.CharField(source="parent.code", default=None, read_only=True)
 
     class Meta:
@@ -31,9 +31,9 @@ class CriterionSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "kind", "parent_code", "max_points", "guide", "evidence_required", "by_survey"]
 
 
-class MethodologySerializer(serializers.ModelSerializer):
+class AssessmentMethodologySerializer(serializers.ModelSerializer):
     province = serializers.CharField(source="province.code")
-    criteria = CriterionSerializer(many=True, read_only=True)
+    criteria = AssessmentCriterionSerializer(many=True, read_only=True)
 
     class Meta:
         model = Methodology
@@ -52,8 +52,8 @@ class MethodologySerializer(serializers.ModelSerializer):
         ]
 
 
-class MethodologyViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = MethodologySerializer
+class AssessmentMethodologyViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = AssessmentMethodologySerializer
     filterset_fields = ["year", "group"]
 
     def get_queryset(self):
@@ -65,7 +65,7 @@ class MethodologyViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
 
-class RoundFilter(django_filters.FilterSet):
+class AssessmentRoundFilter(django_filters.FilterSet):
     province = django_filters.CharFilter(field_name="methodology__province__code")
     year = django_filters.NumberFilter(field_name="methodology__year")
     group = django_filters.CharFilter(field_name="methodology__group")
@@ -75,7 +75,7 @@ class RoundFilter(django_filters.FilterSet):
         fields = ["province", "year", "group", "stage"]
 
 
-class RoundSerializer(serializers.ModelSerializer):
+class AssessmentRoundSerializer(serializers.ModelSerializer):
     province = serializers.CharField(source="methodology.province.code")
     year = serializers.IntegerField(source="methodology.year")
     group = serializers.CharField(source="methodology.group")
@@ -94,9 +94,9 @@ class RoundSerializer(serializers.ModelSerializer):
         return {"index": edition.index.code, "year": edition.year} if edition else None
 
 
-class RoundViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = RoundSerializer
-    filterset_class = RoundFilter
+class AssessmentRoundViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = AssessmentRoundSerializer
+    filterset_class = AssessmentRoundFilter
 
     def get_queryset(self):
         return (
@@ -213,5 +213,5 @@ urlpatterns = [
 
 
 def register(router) -> None:
-    router.register("assessment-methodologies", MethodologyViewSet, basename="assessment-methodology")
-    router.register("assessment-rounds", RoundViewSet, basename="assessment-round")
+    router.register("assessment-methodologies", AssessmentMethodologyViewSet, basename="assessment-methodology")
+    router.register("assessment-rounds", AssessmentRoundViewSet, basename="assessment-round")
