@@ -23,7 +23,7 @@ from indices.models import Component, ComponentKind, Edition, Index, SubjectLeve
 from indices.models import Score as IndexScore
 from indices.rankings import rankings_compute
 
-from .models import ADJUSTMENT_KINDS, Assessment, NodeKind, Round, Score, Stage, TargetGroup
+from .models import ADJUSTMENT_KINDS, Assessment, NodeKind, Round, Score, Stage, TargetGroup, fmt_points
 from .scoring import is_secretary
 
 DEC = DecimalField(max_digits=14, decimal_places=4)
@@ -191,7 +191,11 @@ def round_publish(round_: Round, *, actor, decision_number: str, decision_date, 
         subject_level=SUBJECT_LEVELS[methodology.group],
         maximum=Decimal(100),
         unit_label="%",
-        group_thresholds=[{"code": b["label"], "label": b["label"], "min": b["min"]} for b in methodology.bands],
+        # The classification itself is the group ("Tốt"); its label says where it starts ("≥ 80%").
+        group_thresholds=[
+            {"code": b.get("label") or b["code"], "label": f"≥ {fmt_points(Decimal(str(b['min'])))}%", "min": b["min"]}
+            for b in methodology.bands
+        ],
         notes=_("Decision %(number)s of %(date)s, signed by %(signer)s.")
         % {"number": decision_number, "date": decision_date.strftime("%d/%m/%Y"), "signer": signer},
     )

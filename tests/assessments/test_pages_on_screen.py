@@ -43,7 +43,7 @@ def _shoot(page, url, name, artifacts_dir):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_the_three_pages_fit_desktop_and_phone(page, live_server, browser_login, scored, finance, finance_officer,
-                                              appraiser, province_admin, artifacts_dir):  # fmt: skip
+                                              appraiser, province_admin, leader, artifacts_dir):  # fmt: skip
     round_ = scored
     assessment = round_.assessments.get(agency=finance)
     browser_login(page, finance_officer)
@@ -81,3 +81,11 @@ def test_the_three_pages_fit_desktop_and_phone(page, live_server, browser_login,
     _shoot(page, f"{live_server.url}/assessments/round/{round_.pk}/results/", "results", artifacts_dir)
     page.emulate_media(media="print")
     page.pdf(path=str(artifacts_dir / "assessments-results-a4.pdf"), format="A4")
+    page.emulate_media(media="screen")
+    page.context.clear_cookies()
+    browser_login(page, leader)
+    round_.refresh_from_db()
+    _shoot(page, f"{live_server.url}/indices/{round_.index_edition.index.code}/2026/", "ranking", artifacts_dir)
+    page.set_viewport_size(WIDTHS["1366"])
+    page.goto(f"{live_server.url}/dashboard/")
+    page.locator("[data-testid=block-own-index]").screenshot(path=str(artifacts_dir / "assessments-dashboard-1366.png"))
