@@ -4,18 +4,18 @@ Two steps: `agency_rows_check` reads the file and returns every row with its pro
 preview); the good rows travel to the confirm step signed (nothing is stored in between) and
 `agency_rows_create` checks them again and creates them in one transaction, audited.
 
-The shared import toolkit (cchc_portal/lib/imports, another branch) had not landed when this
-was written: the file is opened here with openpyxl in read-only mode (defusedxml installed),
-with a size and a row limit; move to the toolkit's `check_file`/`iter_rows` when it lands.
+The file is checked and read by the import toolkit (cchc_portal/lib/imports, docs/imports.md):
+type by content (.xlsx or CSV), size, ZIP and macro checks, encodings, header finding; communes
+and predecessors are matched with its name rules.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-import zipfile
 from dataclasses import asdict, dataclass, field
 
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,10 +23,17 @@ from django.utils.translation import gettext as _
 
 from audit.log import record_change
 from audit.models import AuditAction, AuditSource
+from cchc_portal.lib.imports import FileRefused, Limits, UnreadableRow, cell_text, find_header, read_table
 from cchc_portal.lib.text import fold
 from provinces.models import AdministrativeUnit, Agency, AgencyKind, AgencySuccession, UnitLevel
 
-MAX_BYTES = 5 * 1024 * 1024
+MAX_BYTES = 5 * 1024 * 1024  # CCHC["AGENCY_IMPORT_MAX_BYTES"]
+
+
+def max_bytes() -> int:
+    return int(settings.CCHC.get("AGENCY_IMPORT_MAX_BYTES", MAX_BYTES))
+
+
 MAX_ROWS = 2000
 SIGNING_SALT = "ops.agency_import"
 
@@ -69,8 +76,8 @@ SAMPLE = [
 ]
 
 
-class AgencyFileRefused(Exception):
-    pass
+# The file as a whole cannot be read: the toolkit's refusal.
+AgencyFileRefused = FileRefused
 
 
 @dataclass
@@ -96,11 +103,7 @@ class AgencyRow:
 
 
 def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime | dt.date):
-        return value.strftime("%d/%m/%Y")
-    return " ".join(str(value).split())
+    return " ".join(cell_text(value).split())
 
 
 def _date(value) -> dt.date | None:
@@ -120,58 +123,52 @@ def _date(value) -> dt.date | None:
 
 
 def read_sheet(upload) -> list[tuple[int, list]]:
-    """The first sheet's rows (with their numbers), header row first; refuses what is not a workbook."""
-    import openpyxl
+    """The non-empty rows (with their numbers) of the first sheet or of the CSV; refuses what is not a table.
 
-    if upload.size > MAX_BYTES:
-        raise AgencyFileRefused(_("The file is larger than %(mb)d MB.") % {"mb": MAX_BYTES // 1024**2})
-    data = upload.read()
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise AgencyFileRefused(_("Only .xlsx files can be imported (save the file as Excel Workbook .xlsx)."))
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()
-        rows = []
-        for number, values in enumerate(sheet.iter_rows(values_only=True, max_col=20), start=1):
-            if any(v not in (None, "") for v in values):
-                rows.append((number, list(values)))
-            if len(rows) > MAX_ROWS + 30:
-                raise AgencyFileRefused(_("The file has more than %(n)d rows.") % {"n": MAX_ROWS})
-        workbook.close()
-    except AgencyFileRefused:
-        raise
-    except Exception as exc:
-        raise AgencyFileRefused(_("The spreadsheet cannot be read.")) from exc
-    return rows
+    A row the toolkit could not read comes as an `UnreadableRow` carrying its reason.
+    """
+    limits = Limits(max_bytes=max_bytes(), max_rows=MAX_ROWS + 30, max_columns=20)
+    if upload.size > limits.max_bytes:  # before reading it into memory
+        raise AgencyFileRefused(_("The file is larger than %(mb)d MB.") % {"mb": limits.max_bytes // 1024**2})
+    rows = read_table(upload.read(), limits)
+    return list(zip(rows.numbers, rows, strict=True))
+
+
+def _recognise(texts: list[str]) -> dict[str, int] | None:
+    columns: dict[str, int] = {}
+    for position, text in enumerate(texts):
+        key = HEADERS.get(fold(text))
+        if key and key not in columns:
+            columns[key] = position
+    return columns if "name" in columns else None
 
 
 def _header(rows: list[tuple[int, list]]) -> tuple[int, dict[str, int]]:
-    for index, (_line, values) in enumerate(rows[:30]):
-        columns = {}
-        for position, value in enumerate(values):
-            key = HEADERS.get(fold(_text(value)))
-            if key and key not in columns:
-                columns[key] = position
-        if "name" in columns:
-            return index, columns
-    raise AgencyFileRefused(_("No header row found: the file needs at least the column “Tên cơ quan”."))
+    index, _texts, columns = find_header(
+        [values for _line, values in rows],
+        _recognise,
+        _("No header row found: the file needs at least the column “Tên cơ quan”."),
+    )
+    return index, columns
 
 
 def agency_rows_check(upload, province: AdministrativeUnit) -> list[AgencyRow]:
     rows = read_sheet(upload)
     start, columns = _header(rows)
+    if start + 1 >= len(rows):
+        raise AgencyFileRefused(_("The file has no data rows below the header."))
     communes = AdministrativeUnit.objects.current().filter(province=province, level=UnitLevel.COMMUNE)
-    commune_by_key: dict[str, AdministrativeUnit] = {}
-    for commune in communes:
-        commune_by_key[commune.code] = commune
-        commune_by_key[fold(commune.name)] = commune
+    commune_by_code = {commune.code: commune for commune in communes}
+    commune_index = communes.name_index()
+    agency_index = Agency.objects.name_index(province)
     agencies = list(Agency.objects.filter(province=province))
-    by_name = {a.name_folded: a for a in agencies}
     current_names = {a.name_folded for a in agencies if a.is_current}
     seen: dict[str, int] = {}
     result = []
     for line, values in rows[start + 1 :]:
+        if values.__class__ is UnreadableRow:  # too long to read: its reason, like any row problem
+            result.append(AgencyRow(line=line, problems=[values.message]))
+            continue
         cells = {key: values[position] for key, position in columns.items() if position < len(values)}
 
         def cell(key: str, cells=cells):
@@ -193,7 +190,8 @@ def agency_rows_check(upload, province: AdministrativeUnit) -> list[AgencyRow]:
         seen.setdefault(key, line)
         commune_text = _text(cell("commune"))
         if commune_text:
-            commune = commune_by_key.get(commune_text) or commune_by_key.get(fold(commune_text))
+            match = commune_index.match(commune_text)
+            commune = commune_by_code.get(commune_text) or (match.found if match.former is None else None)
             if commune is None:
                 row.problems.append(_("No commune “%(value)s” in this province.") % {"value": commune_text})
             else:
@@ -207,7 +205,9 @@ def agency_rows_check(upload, province: AdministrativeUnit) -> list[AgencyRow]:
             row.problems.append(_("“%(value)s” is not a date (dd/mm/yyyy).") % {"value": _text(cell("valid_from"))})
         predecessor_text = _text(cell("predecessor"))
         if predecessor_text:
-            predecessor = by_name.get(fold(predecessor_text))
+            # The agency named itself (a former one too), not whoever took over from it.
+            found = agency_index.index.lookup(predecessor_text)
+            predecessor = agency_index.by_id[found[0]] if len(found) == 1 else None
             if predecessor is None:
                 row.problems.append(_("No agency “%(value)s” to take over from.") % {"value": predecessor_text})
             else:

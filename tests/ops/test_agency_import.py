@@ -90,7 +90,7 @@ def test_a_file_that_is_not_a_workbook_is_refused_clearly(client, province_admin
     client.force_login(province_admin)
     upload = SimpleUploadedFile("co-quan.xlsx", b"%PDF-1.4 not a workbook")
     page = client.post(_url(province), {"file": upload}).content.decode()
-    assert "Chỉ nhận tệp .xlsx" in page
+    assert "tài liệu PDF" in page
 
 
 def test_another_provinces_administrator_cannot_import(client, outsider, province):
