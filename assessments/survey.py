@@ -16,9 +16,17 @@ from django.utils.translation import gettext as _
 
 from audit.log import record_many
 from audit.models import AuditAction, AuditEvent, AuditSource
+from cchc_portal.lib.imports import (
+    FileRefused,
+    NameIndex,
+    RowProblem,
+    UnreadableRow,
+    cell_text,
+    find_header,
+    read_table,
+)
 from cchc_portal.lib.numbers import AmbiguousNumber, parse_score
 from cchc_portal.lib.text import fold
-from indices.importing import FileFormatError, read_table
 
 from .models import Round, Score, Stage, fmt_points
 from .scoring import is_secretary
@@ -40,64 +48,70 @@ class SurveyPreview:
         return bool(self.values) and not self.problems
 
 
-def _text(value) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return " ".join(str(value or "").split())
+def _recognise(texts: list[str]) -> dict[str, int] | None:
+    found: dict[str, int] = {}
+    for position, text in enumerate(texts):
+        for name, options in HEADERS.items():
+            if fold(text) in options and name not in found:
+                found[name] = position
+    return found if len(found) == len(HEADERS) else None
 
 
-def plan_survey_import(round_: Round, content: bytes, filename: str) -> SurveyPreview:
+def plan_survey_import(round_: Round, content: bytes, filename: str = "") -> SurveyPreview:
+    """Read and check the survey results (the toolkit reads the file and matches unit names); nothing is written."""
     preview = SurveyPreview()
     try:
-        rows = read_table(content, filename)
-    except FileFormatError as exc:
-        preview.problems.append(str(exc))
-        return preview
-    header, columns = None, {}
-    for number, row in enumerate(rows[:15]):
-        found = {}
-        for position, cell in enumerate(row):
-            for name, options in HEADERS.items():
-                if fold(_text(cell)) in options and name not in found:
-                    found[name] = position
-        if len(found) == len(HEADERS):
-            header, columns = number, found
-            break
-    if header is None:
-        preview.problems.append(_("No header row with the columns đơn vị, mã tiêu chí and điểm was found."))
-        return preview
-    scores = {
-        (fold(s.assessment.subject_name), s.criterion.code.upper()): s
-        for s in Score.objects.filter(assessment__round=round_, by_survey=True).select_related(
-            "assessment__agency", "assessment__unit", "criterion"
+        rows = read_table(content)
+        header_at, header, columns = find_header(
+            rows, _recognise, _("No header row with the columns đơn vị, mã tiêu chí and điểm was found.")
         )
-    }
-    for number, row in enumerate(rows[header + 1 :], start=header + 2):
-        cells = {name: _text(row[p]) if p < len(row) else "" for name, p in columns.items()}
+    except FileRefused as exc:
+        preview.problems.append(exc.message)
+        return preview
+    scores: dict[tuple[int, str], Score] = {}
+    units = NameIndex()
+    for score in Score.objects.filter(assessment__round=round_, by_survey=True).select_related(
+        "assessment__agency", "assessment__unit", "criterion"
+    ):
+        scores[(score.assessment_id, score.criterion.code.upper())] = score
+        units.add(score.assessment_id, [score.assessment.subject_name])
+
+    def problem(number: int, column: str, message: str) -> None:
+        preview.problems.append(str(RowProblem(row=number, column_name=header[columns[column]], message=message)))
+
+    for index in range(header_at + 1, len(rows)):
+        row, number = rows[index], rows.number(index)
+        if isinstance(row, UnreadableRow):
+            preview.problems.append(str(RowProblem(row=number, column_name="", message=row.message)))
+            continue
+        cells = {name: cell_text(row[p]) if p < len(row) else "" for name, p in columns.items()}
         if not any(cells.values()):
             continue
-        where = _("Row %(row)d") % {"row": number}
-        score = scores.get((fold(cells["unit"]), cells["code"].upper().rstrip(".")))
+        found = units.lookup(cells["unit"])
+        if len(found) != 1:
+            problem(number, "unit", _("no unit named “%(unit)s” in this round.") % {"unit": cells["unit"]})
+            continue
+        score = scores.get((found[0], cells["code"].upper().rstrip(".")))
         if score is None:
-            preview.problems.append(
-                _("%(where)s: no survey criterion %(code)s for a unit named “%(unit)s” in this round.")
-                % {"where": where, "code": cells["code"], "unit": cells["unit"]}
-            )
+            problem(number, "code", _("%(code)s is not a survey criterion of this round.") % {"code": cells["code"]})
             continue
         try:
             value = parse_score(cells["points"])
         except (AmbiguousNumber, ValueError, ArithmeticError):
             value = None
         if value is None or value < 0 or value > score.max_points:
-            preview.problems.append(
-                _("%(where)s: “%(value)s” is not between 0 and %(max)s points.")
-                % {"where": where, "value": cells["points"], "max": fmt_points(score.max_points)}
+            problem(
+                number,
+                "points",
+                _("“%(value)s” is not between 0 and %(max)s points.")
+                % {"value": cells["points"], "max": fmt_points(score.max_points)},
             )
             continue
         if not score.applicable:
-            preview.problems.append(
-                _("%(where)s: criterion %(code)s does not apply to %(unit)s.")
-                % {"where": where, "code": cells["code"], "unit": cells["unit"]}
+            problem(
+                number,
+                "code",
+                _("criterion %(code)s does not apply to %(unit)s.") % {"code": cells["code"], "unit": cells["unit"]},
             )
             continue
         preview.values.append((number, score, value))

@@ -6,8 +6,8 @@ numbering: "1" is an area, "1.1" a criterion, "1.1.1" a sub-criterion; "T1", "T2
 items and "TR1", "TR2" penalty items. The whole file is checked first; one problem and
 nothing is saved (the preview lists every problem with its row).
 
-Reading uses indices.importing.read_table (the project has no shared import toolkit on main
-yet; when it lands this module should switch to it).
+Reading, header finding, cell text and row problems use the project's import toolkit
+(`cchc_portal.lib.imports`): the file is checked by content (type, size, ZIP limits, macros).
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 
 from audit.log import record_change
 from audit.models import AuditAction, AuditSource
+from cchc_portal.lib.imports import FileRefused, RowProblem, UnreadableRow, cell_text, find_header, read_table
 from cchc_portal.lib.numbers import AmbiguousNumber, parse_score
 from cchc_portal.lib.text import fold
-from indices.importing import FileFormatError, read_table
 
 from .models import Criterion, Methodology, NodeKind, NotApplicable, Round, TargetGroup, tree_problems
 
@@ -68,25 +68,14 @@ class TreePreview:
         return sum((n.max_points for n in self.nodes if n.kind == NodeKind.AREA), Decimal(0))
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return " ".join(str(value).split())
-
-
-def _find_header(rows: list[list]) -> tuple[int, dict[str, int]] | None:
-    for number, row in enumerate(rows[:15]):
-        columns: dict[str, int] = {}
-        for position, cell in enumerate(row):
-            key = fold(_text(cell))
-            for name, options in HEADERS.items():
-                if key in options and name not in columns:
-                    columns[name] = position
-        if all(name in columns for name in REQUIRED):
-            return number, columns
-    return None
+def _recognise(texts: list[str]) -> dict[str, int] | None:
+    columns: dict[str, int] = {}
+    for position, text in enumerate(texts):
+        key = fold(text)
+        for name, options in HEADERS.items():
+            if key in options and name not in columns:
+                columns[name] = position
+    return columns if all(name in columns for name in REQUIRED) else None
 
 
 def _kind_for(code: str) -> tuple[str, str | None] | None:
@@ -102,67 +91,76 @@ def _kind_for(code: str) -> tuple[str, str | None] | None:
     return (NodeKind.PENALTY if match.group(2).upper() == "TR" else NodeKind.BONUS), None
 
 
-def plan_tree_import(content: bytes, filename: str) -> TreePreview:
+def plan_tree_import(content: bytes, filename: str = "") -> TreePreview:
     """Read and check the annex; nothing is written."""
     preview = TreePreview()
     try:
-        rows = read_table(content, filename)
-    except FileFormatError as exc:
-        preview.problems.append(str(exc))
-        return preview
-    found = _find_header(rows)
-    if found is None:
-        preview.problems.append(
-            _("No header row with the columns STT, tiêu chí and điểm tối đa was found in the first 15 rows.")
+        rows = read_table(content)
+        header_at, header, columns = find_header(
+            rows,
+            _recognise,
+            _("No header row with the columns STT, tiêu chí and điểm tối đa was found in the first rows."),
         )
+    except FileRefused as exc:
+        preview.problems.append(exc.message)
         return preview
-    header_row, columns = found
+    names = {name: header[position] for name, position in columns.items()}
     seen: dict[str, int] = {}
-    for number, row in enumerate(rows[header_row + 1 :], start=header_row + 2):
-        if number > MAX_ROWS:
+
+    def problem(number: int, column: str, message: str) -> None:
+        preview.problems.append(str(RowProblem(row=number, column_name=names.get(column, ""), message=message)))
+
+    for index in range(header_at + 1, len(rows)):
+        row, number = rows[index], rows.number(index)
+        if len(preview.nodes) + len(preview.problems) >= MAX_ROWS:
             preview.problems.append(_("The file has more than %(n)d rows.") % {"n": MAX_ROWS})
             break
+        if isinstance(row, UnreadableRow):
+            problem(number, "", row.message)
+            continue
 
         def cell(name, row=row):
             position = columns.get(name)
-            return _text(row[position]) if position is not None and position < len(row) else ""
+            return cell_text(row[position]) if position is not None and position < len(row) else ""
 
         code, name = cell("code").rstrip("."), cell("name")
         if not code and not name:
             continue
-        where = _("Row %(row)d") % {"row": number}
         kind = _kind_for(code)
         if kind is None:
-            preview.problems.append(
-                _("%(where)s: “%(code)s” is not a numbering such as 1, 1.1, 1.1.1, T1 or TR1.")
-                % {"where": where, "code": code}
+            problem(
+                number, "code", _("“%(code)s” is not a numbering such as 1, 1.1, 1.1.1, T1 or TR1.") % {"code": code}
             )
             continue
         code = code.upper()
         if code in seen:
-            preview.problems.append(
-                _("%(where)s: the number %(code)s is already used on row %(other)d.")
-                % {"where": where, "code": code, "other": seen[code]}
+            problem(
+                number,
+                "code",
+                _("the number %(code)s is already used on row %(other)d.") % {"code": code, "other": seen[code]},
             )
             continue
         seen[code] = number
         if not name:
-            preview.problems.append(_("%(where)s: the criterion has no name.") % {"where": where})
+            problem(number, "name", _("the criterion has no name."))
         try:
             maximum = parse_score(cell("max_points")) if cell("max_points") else None
         except (AmbiguousNumber, ValueError, ArithmeticError):
             maximum = None
         if maximum is None or maximum <= 0:
-            preview.problems.append(
-                _("%(where)s: the maximum “%(value)s” is not a positive number of points.")
-                % {"where": where, "value": cell("max_points")}
+            problem(
+                number,
+                "max_points",
+                _("the maximum “%(value)s” is not a positive number of points.") % {"value": cell("max_points")},
             )
             continue
         node_kind, parent = kind
         if parent and parent not in seen:
-            preview.problems.append(
-                _("%(where)s: %(code)s comes before its parent %(parent)s (or the parent is missing).")
-                % {"where": where, "code": code, "parent": parent}
+            problem(
+                number,
+                "code",
+                _("%(code)s comes before its parent %(parent)s (or the parent is missing).")
+                % {"code": code, "parent": parent},
             )
             continue
         preview.nodes.append(

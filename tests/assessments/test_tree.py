@@ -42,11 +42,23 @@ def test_a_tree_that_does_not_add_up_is_refused_naming_the_node_and_both_figures
     assert not methodology.criteria.exists()
 
 
+def test_a_file_that_is_not_a_spreadsheet_is_refused_in_vietnamese(methodology):
+    with translation.override("vi"):
+        preview = plan_tree_import(b"%PDF-1.4 not a sheet", "phu-luc.xlsx")
+    assert not preview.ok and "PDF" in preview.problems[0]
+    assert not methodology.criteria.exists()
+
+
 def test_bad_rows_are_listed_with_their_row_numbers_and_nothing_is_saved(methodology):
     content = xlsx_bytes([HEADER, ["1", "A", "mười"], ["x.y", "B", 2], ["2.1", "C", 1]])
-    preview = plan_tree_import(content, "phu-luc.xlsx")
+    with translation.override("vi"):
+        preview = plan_tree_import(content, "phu-luc.xlsx")
     assert len(preview.problems) == 3
-    assert all(p.startswith(("Row", "Dòng")) for p in preview.problems)
+    assert [p.split(":")[0] for p in preview.problems] == [
+        "Lỗi, dòng 2, cột “Điểm tối đa”",
+        "Lỗi, dòng 3, cột “STT”",
+        "Lỗi, dòng 4, cột “STT”",
+    ]
 
 
 def test_copy_forward_keeps_the_tree_and_the_exclusions(methodology, criteria, finance):
