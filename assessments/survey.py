@@ -30,6 +30,7 @@ from cchc_portal.lib.text import fold
 
 from .models import Round, Score, Stage, fmt_points
 from .scoring import is_secretary
+from .trees import import_limits
 
 HEADERS = {
     "unit": {"don vi", "ten don vi", "co quan", "unit", "xa phuong", "ten co quan"},
@@ -61,7 +62,7 @@ def plan_survey_import(round_: Round, content: bytes, filename: str = "") -> Sur
     """Read and check the survey results (the toolkit reads the file and matches unit names); nothing is written."""
     preview = SurveyPreview()
     try:
-        rows = read_table(content)
+        rows = read_table(content, import_limits())
         header_at, header, columns = find_header(
             rows, _recognise, _("No header row with the columns đơn vị, mã tiêu chí and điểm was found.")
         )

@@ -16,13 +16,14 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.log import record_change
 from audit.models import AuditAction, AuditSource
-from cchc_portal.lib.imports import FileRefused, RowProblem, UnreadableRow, cell_text, find_header, read_table
+from cchc_portal.lib.imports import FileRefused, Limits, RowProblem, UnreadableRow, cell_text, find_header, read_table
 from cchc_portal.lib.numbers import AmbiguousNumber, parse_score
 from cchc_portal.lib.text import fold
 
@@ -68,6 +69,11 @@ class TreePreview:
         return sum((n.max_points for n in self.nodes if n.kind == NodeKind.AREA), Decimal(0))
 
 
+def import_limits() -> Limits:
+    """The toolkit's limits for the index's spreadsheets (CCHC["ASSESSMENT_IMPORT_MAX_BYTES"], 5 MB)."""
+    return Limits(max_bytes=int(settings.CCHC.get("ASSESSMENT_IMPORT_MAX_BYTES", 5 * 1024 * 1024)), max_rows=MAX_ROWS)
+
+
 def _recognise(texts: list[str]) -> dict[str, int] | None:
     columns: dict[str, int] = {}
     for position, text in enumerate(texts):
@@ -95,7 +101,7 @@ def plan_tree_import(content: bytes, filename: str = "") -> TreePreview:
     """Read and check the annex; nothing is written."""
     preview = TreePreview()
     try:
-        rows = read_table(content)
+        rows = read_table(content, import_limits())
         header_at, header, columns = find_header(
             rows,
             _recognise,

@@ -253,8 +253,8 @@ def criterion_task_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _read_upload(request: HttpRequest, upload) -> bytes | None:
-    """The upload's bytes; the import toolkit checks them (type by content, ZIP limits, macros)."""
-    if upload.size > MAX_SHEET_BYTES:
+    """The upload's bytes; the import toolkit checks them (size, type by content, ZIP limits, macros)."""
+    if upload.size > 4 * MAX_SHEET_BYTES:  # not even read into memory; the toolkit refuses over its own limit
         messages.error(request, _("The file is larger than 5 MB."))
         return None
     return upload.read()
