@@ -25,7 +25,7 @@ def _percent(value: Decimal | None) -> str:
     return "–" if value is None else f"{value:.2f}".replace(".", ",") + "%"
 
 
-def _document(issuer: str, title: str, place: str):
+def _document(issuer: str, title: str, place: str, *, landscape: bool = False):
     """A4, Times New Roman 13, margins 20/20/30/15 mm, issuer top left and national motto top right."""
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -33,17 +33,23 @@ def _document(issuer: str, title: str, place: str):
 
     document = Document()
     section = document.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.page_width, section.page_height = (Mm(297), Mm(210)) if landscape else (Mm(210), Mm(297))
+    if landscape:
+        from docx.enum.section import WD_ORIENT
+
+        section.orientation = WD_ORIENT.LANDSCAPE
     section.top_margin = section.bottom_margin = Mm(20)
     section.left_margin, section.right_margin = Mm(30), Mm(15)
     style = document.styles["Normal"]
     style.font.name = "Times New Roman"
     style.font.size = Pt(13)
     head = document.add_table(rows=1, cols=2)
+    _widths(head, [6.5, 10.0] if not landscape else [9.0, 16.2])
     left, right = head.rows[0].cells
     left.paragraphs[0].add_run(issuer.upper()).bold = True
     right.paragraphs[0].add_run("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM").bold = True
-    right.add_paragraph().add_run("Độc lập - Tự do - Hạnh phúc").bold = True
+    right.paragraphs[0].add_run().add_break()
+    right.paragraphs[0].add_run("Độc lập - Tự do - Hạnh phúc").bold = True
     for cell in (left, right):
         for paragraph in cell.paragraphs:
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -57,7 +63,23 @@ def _document(issuer: str, title: str, place: str):
     return document
 
 
-def _table(document, header: list[str], rows: list[list[str]]):
+SHEET_WIDTHS_CM = [1.1, 7.2, 1.6, 1.6, 1.8, 3.2]  # 16.5 cm: A4 less the 30 + 15 mm margins
+# The results annex is landscape (25.2 cm between the margins): eleven columns.
+RESULTS_WIDTHS_CM = [1.4, 5.6, 1.8, 1.8, 1.8, 1.8, 1.8, 1.8, 2.4, 2.0, 2.4]
+
+
+def _widths(table, widths_cm: list[float]) -> None:
+    from docx.shared import Cm
+
+    table.autofit = False
+    for column, width in zip(table.columns, widths_cm, strict=True):
+        column.width = Cm(width)  # the grid LibreOffice reads; Word reads the cells'
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths_cm, strict=True):
+            cell.width = Cm(width)
+
+
+def _table(document, header: list[str], rows: list[list[str]], widths_cm: list[float] | None = None):
     from docx.shared import Pt
 
     table = document.add_table(rows=1, cols=len(header))
@@ -74,6 +96,8 @@ def _table(document, header: list[str], rows: list[list[str]]):
             for paragraph in cell.paragraphs:
                 for run in paragraph.runs:
                     run.font.size = Pt(11)
+    if widths_cm:
+        _widths(table, widths_cm)
     return table
 
 
@@ -121,7 +145,7 @@ def sheet_docx(assessment: Assessment, scores: list[Score], show_appraisal: bool
         _place(round_),
     )
     document.add_paragraph(str(round_.methodology))
-    _table(document, sheet_header(), _sheet_rows(scores, show_appraisal))
+    _table(document, sheet_header(), _sheet_rows(scores, show_appraisal), SHEET_WIDTHS_CM)
     signature = document.add_paragraph()
     signature.add_run("\n" + _("HEAD OF THE UNIT")).bold = True
     out = io.BytesIO()
@@ -184,6 +208,7 @@ def results_docx(round_: Round, rows: list[dict]) -> HttpResponse:
         f"Ủy ban nhân dân {methodology.province.name}",
         _("Results of the CCHC index %(year)s") % {"year": methodology.year},
         _place(round_),
+        landscape=True,
     )
     if round_.decision_number:
         document.add_paragraph(
@@ -191,7 +216,7 @@ def results_docx(round_: Round, rows: list[dict]) -> HttpResponse:
             % {"number": round_.decision_number, "date": round_.decision_date.strftime("%d/%m/%Y")}
         )
     document.add_paragraph(str(methodology))
-    _table(document, results_header(), _results_rows(rows))
+    _table(document, results_header(), _results_rows(rows), RESULTS_WIDTHS_CM)
     out = io.BytesIO()
     document.save(out)
     return _response(out.getvalue(), DOCX, f"ket-qua-{methodology.year}.docx")
