@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.scoping import scope_for
+from cchc_portal.scoping import scope_for
 from tasks.models import private_storage
 
 POINTS = {"max_digits": 8, "decimal_places": 2}

@@ -18,10 +18,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.scoping import scope_for
 from audit.log import record_change, snapshot
 from audit.models import AuditAction, AuditSource
 from cchc_portal.concurrency import save_versioned
+from cchc_portal.scoping import scope_for
 from provinces.models import AdministrativeUnit, Agency
 from tasks.uploads import validate_evidence
 

@@ -138,7 +138,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
 
 
 def _scope(user):
-    from accounts.scoping import scope_for
+    from cchc_portal.scoping import scope_for
 
     return scope_for(user)
 
@@ -146,7 +146,7 @@ def _scope(user):
 @login_required
 @require_POST
 def methodology_create(request: HttpRequest) -> HttpResponse:
-    from accounts.scoping import primary_province_id
+    from cchc_portal.scoping import primary_province_id
 
     province_id = primary_province_id(request.user)
     if not request.user.can_manage_province(province_id):

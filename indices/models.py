@@ -93,15 +93,16 @@ class RegionMembership(models.Model):
 
 class IndexQuerySet(models.QuerySet):
     def for_user(self, user):
-        """National indices are readable by any signed-in user; a province's own index by its province."""
-        from accounts.scoping import scope_for
+        """National indices are readable by any signed-in user; a province's own index by its province
+        (and, read-only, by users of its communes: it is the province's published result)."""
+        from cchc_portal.scoping import scope_for
 
         if not user.is_authenticated:
             return self.none()
         scope = scope_for(user)
         if scope.all:
             return self
-        return self.filter(Q(owner_province__isnull=True) | Q(owner_province_id__in=scope.province_ids))
+        return self.filter(Q(owner_province__isnull=True) | Q(owner_province_id__in=scope.published_province_ids))
 
 
 class Index(models.Model):

@@ -1,7 +1,9 @@
+"""The site navigation, in one list: the project composes the apps' pages (an app adds one line)."""
+
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from .models import Role
+from accounts.models import Role
 
 # (url name, label, roles that see it). Apps add their entries here; a name
 # that does not resolve yet is skipped.
