@@ -15,6 +15,7 @@ NAVIGATION = [
     ("tasks:my_tasks", _("My tasks"), {Role.AGENCY_OFFICER}),
     ("tasks:plan_list", _("Reform plans"), None),
     ("indices:ranking_index", _("Index rankings"), None),
+    ("assessments:round_list", _("Own CCHC index"), None),
     ("dossiers:stats", _("One-stop dossiers"), None),
     ("provinces:unit_list", _("Administrative units"), None),
     (

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "dossiers",
     "notifications",
     "reports",
+    "assessments",
     "dashboards",
     "ops",
     # The project itself: project-level commands (load_demo) and the composing views.
@@ -281,6 +282,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "tasks-catch-up-figures": {"task": "tasks.catch_up_figures", "schedule": 300.0},
     # ops: delete stored import uploads older than UPLOAD_RETENTION_DAYS.
     "ops-cleanup-uploads": {"task": "ops.cleanup_uploads", "schedule": crontab(hour=3, minute=0)},
+    # assessments: lock the stages of scoring rounds whose deadline has passed (just after midnight).
+    "assessments-lock-stages": {"task": "assessments.lock_stages", "schedule": crontab(hour=0, minute=5)},
 }
 # Job liveness: the running job beats every JOB_HEARTBEAT_SECONDS; silent for JOB_STALE_SECONDS = gone.
 JOB_HEARTBEAT_SECONDS = int(os.environ.get("JOB_HEARTBEAT_SECONDS", "15"))

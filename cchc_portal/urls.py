@@ -80,6 +80,7 @@ urlpatterns = [
     path("plans/", include("tasks.urls")),
     path("indices/", include("indices.urls")),
     path("dossiers/", include("dossiers.urls")),
+    path("assessments/", include("assessments.urls")),
     path("dashboard/", include("dashboards.urls")),
     path("reports/", include("reports.urls")),
     path("notifications/", include("notifications.urls")),

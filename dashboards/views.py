@@ -195,6 +195,7 @@ def _leader_data(province: dict) -> dict:
     return {
         "today": today,
         "cards": blocks.index_cards(province),
+        "own_index": blocks.own_index_block(province),
         "plan": blocks.plan_block(province, today),
         "dossiers": dossier_block.dossier_block(province, today),
     }

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.utils import translation
 
 from accounts.demo import DEMO_PASSWORD, load_demo_users
+from assessments import demo as assessments_demo
 from dossiers import demo as dossiers_demo
 from indices import demo as indices_demo
 from provinces.demo import load_demo_province
@@ -16,6 +17,7 @@ DEMO_MODULES = [
     ("indices", indices_demo),
     ("dossiers", dossiers_demo),
     ("reports", reports_demo),
+    ("assessments", assessments_demo),
 ]
 
 

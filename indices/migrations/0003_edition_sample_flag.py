@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indices', '0001_initial'),
+        ('indices', '0002_score_points_and_own_maximum'),
     ]
 
     operations = [
