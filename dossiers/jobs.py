@@ -12,7 +12,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import override
+from django.utils.translation import gettext, override
 
 from audit.log import record_change
 from audit.models import AuditAction, AuditSource
@@ -89,7 +89,7 @@ def run_import(job_id: int, *, path: str | None = None, errors_path: str | None 
         except importing.ImportCancelled:
             importing.drop_temp_tables()
             _remove(errors_path)
-            jobs.update(status=JobStatus.CANCELLED, finished_at=timezone.now(), message="Đã hủy / Cancelled")
+            jobs.update(status=JobStatus.CANCELLED, finished_at=timezone.now(), message="")
             return None
         except importing.RefusedFile as refused:
             jobs.update(status=JobStatus.FAILED, finished_at=timezone.now(), message=str(refused))
@@ -120,7 +120,7 @@ def run_import(job_id: int, *, path: str | None = None, errors_path: str | None 
             updated=report.updated,
             unchanged=report.unchanged,
             error_file=error_file,
-            message=f"Cột không dùng / Columns not used: {ignored}" if ignored else "",
+            message=_unused_columns_message(ignored),
         )
         job.refresh_from_db()
         if not job.dry_run:
@@ -140,6 +140,14 @@ def run_import(job_id: int, *, path: str | None = None, errors_path: str | None 
                 note="dossier import",
             )
         return report
+
+
+def _unused_columns_message(ignored: str) -> str:
+    """Stored on the job in Vietnamese, the language jobs run in (the status says "Cancelled" etc.)."""
+    if not ignored:
+        return ""
+    with override("vi"):
+        return gettext("Columns not used: %(columns)s") % {"columns": ignored}
 
 
 def _remove(path: str | None) -> None:
