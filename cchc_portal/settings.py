@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "tasks",
     "indices",
     "dossiers",
+    "service_index",
     "notifications",
     "reports",
     "dashboards",

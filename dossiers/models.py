@@ -468,3 +468,7 @@ def default_period(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
     """The last 12 months including the current one."""
     current = first_of_month(today or local_today())
     return add_months(current, -11), current
+
+
+# The sums other apps read from the summaries with their own (e.g. the service index's).
+flow_sums = _flow_sums

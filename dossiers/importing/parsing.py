@@ -106,10 +106,12 @@ def parse_flag(value) -> bool | None:
 
 @lru_cache(maxsize=256)
 def _parse_flag_text(text: str) -> bool | None:
+    if text.strip().lower().startswith(("http://", "https://")):  # a result file link
+        return True
     folded = fold(text)
     if not folded or folded in NO_WORDS or folded.startswith("khong"):
         return False
-    if folded in YES_WORDS or folded.startswith(("co ", "da ", "http://", "https://")) or folded.endswith(".pdf"):
+    if folded in YES_WORDS or folded.startswith(("co ", "da ")):
         return True
     return None
 
