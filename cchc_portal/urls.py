@@ -32,6 +32,7 @@ urlpatterns = [
     path("plans/", include("tasks.urls")),
     path("indices/", include("indices.urls")),
     path("dossiers/", include("dossiers.urls")),
+    path("service-index/", include("service_index.urls")),
     path("dashboard/", include("dashboards.urls")),
     path("reports/", include("reports.urls")),
     path("notifications/", include("notifications.urls")),

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "service_index"
+urlpatterns = [
+    path("", views.index_page, name="page"),
+    path("dossiers/", views.dossier_list, name="dossiers"),
+]
