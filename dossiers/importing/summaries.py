@@ -30,8 +30,8 @@ SERVICE_FLOWS: dict[str, tuple[str, str]] = {
     "svc_eresult_known": (f"{_FINISHED} AND x.e_result IS NOT NULL", "closed"),
     "svc_eresult": (f"{_FINISHED} AND x.e_result", "closed"),
     "svc_digitised_known": ("x.digitised IS NOT NULL", "received"),
-    # Components digitised on receipt, and no missing electronic result where one was recorded.
-    "svc_digitised": ("x.digitised AND (x.e_result IS NULL OR x.e_result)", "received"),
+    # Components digitised on receipt and, once finished, an electronic result (where the export records it).
+    "svc_digitised": (f"x.digitised AND (x.e_result IS NULL OR x.e_result OR NOT ({_FINISHED}))", "received"),
     "svc_reuse_known": ("x.reused IS NOT NULL", "received"),
     "svc_reused": ("x.reused", "received"),
     "svc_vneid_known": ("x.vneid IS NOT NULL", "received"),
