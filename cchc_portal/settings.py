@@ -237,6 +237,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "dossiers.jobs.refresh_overdue_dossiers_job",
         "schedule": crontab(hour=0, minute=15),
     },
+    # service_index: the weekly Decision 766 digest to leaders and province administrators, Monday morning.
+    "service-index-weekly-digest": {
+        "task": "service_index.weekly_digest",
+        "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
+    },
 }
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
