@@ -13,8 +13,27 @@ from dossiers.models import DossierSummary
 from provinces.models import AdministrativeUnit, UnitLevel
 
 from .figures import Period, score, unit_sums
-from .models import Methodology
+from .models import Methodology, PublishedScore
 from .views import unit_rows
+
+IMPORTED = "imported"
+
+
+def published_json(item: PublishedScore | None) -> dict | None:
+    """The national portal's published figures (imported), or None."""
+    if item is None:
+        return None
+    return {
+        "source": IMPORTED,
+        "total": _number(item.total),
+        "group_points": item.group_points,
+        "on_time_rate": _number(item.on_time_rate),
+        "online_rate": _number(item.online_rate),
+        "dossiers": item.dossiers,
+        "file": item.source_name,
+        "imported_at": item.imported_at.isoformat(),
+    }
+
 
 COMPUTED = "computed"
 
@@ -101,13 +120,20 @@ class ServiceIndexView(APIView):
             "methodology": {"code": methodology.code, "source": methodology.source},
             **score_json(score(methodology, unit_sums(summaries, period))),
         }
+        published = {
+            ("unit", p.unit_id) if p.unit_id else ("agency", p.agency_id): p
+            for p in PublishedScore.objects.for_user(request.user).filter(period=period.code)
+            .filter(Q(unit=unit) | Q(province=unit))
+        }  # fmt: skip
+        body["published"] = published_json(published.get(("unit", unit.pk)))
         group_by = request.query_params.get("group_by")
         if group_by in ("agency", "commune"):
             if level != UnitLevel.PROVINCE:
                 raise ValidationError({"group_by": "Only for a province."})
             body["rows"] = [
                 {"id": row["id"], "code": row["code"], "name": row["name"], "rank": row["rank"],
-                 **score_json(row["score"])}
+                 **score_json(row["score"]),
+                 "published": published_json(published.get(("agency" if group_by == "agency" else "unit", row["id"])))}
                 for row in unit_rows(unit, summaries, period, methodology, group_by)
             ]  # fmt: skip
         elif group_by:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -123,3 +124,68 @@ class Indicator(models.Model):
         full = self.threshold or Decimal(100)
         share = min(rate / full, Decimal(1))
         return (self.max_points * share).quantize(Decimal("0.01"))
+
+
+class PublishedScoreQuerySet(models.QuerySet):
+    def for_user(self, user):
+        from accounts.scoping import scope_for
+
+        scope = scope_for(user)
+        if scope.all:
+            return self
+        return self.filter(province_id__in=scope.province_ids)
+
+
+class PublishedScore(models.Model):
+    """A unit's figures as the national public-service portal publishes them for a period (imported).
+
+    One row per (period, unit) or (period, department): the province itself, a commune,
+    or a department. Shown beside the computed figures, marked as imported.
+    """
+
+    province = models.ForeignKey(
+        "provinces.AdministrativeUnit", verbose_name=_("province"), on_delete=models.PROTECT, related_name="+"
+    )
+    period = models.CharField(_("period"), max_length=8, help_text=_("2026-08, 2026-Q3, 2026-H1 or 2026."))
+    unit = models.ForeignKey(
+        "provinces.AdministrativeUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    agency = models.ForeignKey("provinces.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    group_points = models.JSONField(_("points per group"), default=dict, help_text=_("Group code → points."))
+    total = models.DecimalField(_("total"), max_digits=6, decimal_places=2, null=True, blank=True)
+    on_time_rate = models.DecimalField(_("on-time rate (%)"), max_digits=5, decimal_places=2, null=True, blank=True)
+    online_rate = models.DecimalField(_("online rate (%)"), max_digits=5, decimal_places=2, null=True, blank=True)
+    dossiers = models.PositiveIntegerField(_("dossiers"), null=True, blank=True)
+    source_name = models.CharField(_("file"), max_length=255, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    imported_at = models.DateTimeField(_("imported at"), auto_now=True)
+
+    objects = PublishedScoreQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("published service index figure")
+        verbose_name_plural = _("published service index figures")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(unit__isnull=True) ^ Q(agency__isnull=True), name="published_score_unit_or_agency"
+            ),
+            models.UniqueConstraint(
+                fields=["period", "unit"], condition=Q(unit__isnull=False), name="published_score_unit_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["period", "agency"], condition=Q(agency__isnull=False), name="published_score_agency_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(on_time_rate__isnull=True) | Q(on_time_rate__gte=0, on_time_rate__lte=100),
+                name="published_score_on_time_rate_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(online_rate__isnull=True) | Q(online_rate__gte=0, online_rate__lte=100),
+                name="published_score_online_rate_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.unit_id or ''}{self.agency_id or ''}"

@@ -7,3 +7,4 @@ urlpatterns = [
     path("", views.index_page, name="page"),
     path("dossiers/", views.dossier_list, name="dossiers"),
 ]
+urlpatterns += [path("published/", views.published_upload, name="published_upload")]

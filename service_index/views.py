@@ -1,6 +1,8 @@
 import datetime as dt
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,7 +15,9 @@ from dossiers.models import Dossier, DossierSummary, local_today
 from provinces.models import AdministrativeUnit, Agency, AgencyKind, UnitLevel
 
 from .figures import PERIOD_LABELS, Period, grouped_sums, monthly_sums, ranked, score, unit_sums
-from .models import Methodology
+from .forms import PublishedUploadForm
+from .importing import FileRefused, commit, preview
+from .models import Methodology, PublishedScore
 
 
 def _get_province_for_user(request: HttpRequest) -> AdministrativeUnit:
@@ -84,6 +88,12 @@ def index_page(request: HttpRequest) -> HttpResponse:
     methodology = _methodology(period)
     summaries = DossierSummary.objects.for_user(request.user).filter(province=province)
     result = score(methodology, unit_sums(summaries, period))
+    published = published_by_key(province, period)
+    agencies = unit_rows(province, summaries, period, methodology, "agency")
+    communes = unit_rows(province, summaries, period, methodology, "commune")
+    for rows, kind in ((agencies, "agency"), (communes, "unit")):
+        for row in rows:
+            row["published"] = published.get((kind, row["id"]))
     trend = [
         {"month": month, "score": score(methodology, sums)}
         for month, sums in monthly_sums(summaries, add_months(period.last, -11), period.last)
@@ -96,10 +106,12 @@ def index_page(request: HttpRequest) -> HttpResponse:
             "period": period,
             "methodology": methodology,
             "result": result,
-            "agencies": unit_rows(province, summaries, period, methodology, "agency"),
-            "communes": unit_rows(province, summaries, period, methodology, "commune"),
+            "agencies": agencies,
+            "communes": communes,
+            "published": published.get(("unit", province.pk)),
             "trend": trend,
             "period_choices": _period_choices(local_today()),
+            "perms_import": request.user.can_manage_province(province.pk),
         },
     )
 
@@ -145,3 +157,38 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
         {"province": province, "period": period, "page": page, "kind": kind, "kind_label": DOSSIER_KINDS[kind],
          "unit_name": unit_name, "query": request.GET.urlencode()},
     )  # fmt: skip
+
+
+@login_required
+def published_upload(request: HttpRequest) -> HttpResponse:
+    """Upload the national portal's published figures: check first (preview, row errors), then import."""
+    province = _get_province_for_user(request)
+    if not request.user.can_manage_province(province.pk):
+        raise PermissionDenied(_("Only the province's administrators can import published figures."))
+    form = PublishedUploadForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        period = form.cleaned_data["period"]
+        upload = form.cleaned_data["file"]
+        try:
+            result = preview(upload.read(), province=province, period=period)
+        except FileRefused as refused:
+            form.add_error("file", str(refused))
+        else:
+            if not form.cleaned_data["dry_run"] and result.rows:
+                written = commit(result, province=province, period=period, user=request.user, source_name=upload.name)
+                messages.success(request, _("%(n)d rows imported; %(e)d rows with errors were left out.")
+                                 % {"n": written, "e": len(result.problems)})  # fmt: skip
+    return render(
+        request,
+        "service_index/upload.html",
+        {"province": province, "form": form, "result": result},
+    )
+
+
+def published_by_key(province, period) -> dict:
+    """Published figures of the period: ("unit", id) / ("agency", id) → PublishedScore."""
+    found = {}
+    for item in PublishedScore.objects.filter(province=province, period=period.code):
+        found[("unit", item.unit_id) if item.unit_id else ("agency", item.agency_id)] = item
+    return found

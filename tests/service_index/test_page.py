@@ -24,7 +24,7 @@ def test_the_page_shows_groups_departments_and_communes_with_a_pinned_query_coun
     client.force_login(leader)
     url = reverse("service_index:page") + "?period=2026-08"
     client.get(url)  # warm the session and scope caches of this test client
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         response = client.get(url)
     assert response.status_code == 200
     body = response.content.decode()
