@@ -7,4 +7,7 @@ urlpatterns = [
     path("", views.index_page, name="page"),
     path("dossiers/", views.dossier_list, name="dossiers"),
 ]
-urlpatterns += [path("published/", views.published_upload, name="published_upload")]
+urlpatterns += [
+    path("published/", views.published_upload, name="published_upload"),
+    path("dashboard-block/", views.dashboard_block, name="dashboard_block"),
+]

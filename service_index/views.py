@@ -192,3 +192,25 @@ def published_by_key(province, period) -> dict:
     for item in PublishedScore.objects.filter(province=province, period=period.code):
         found[("unit", item.unit_id) if item.unit_id else ("agency", item.agency_id)] = item
     return found
+
+
+@login_required
+def dashboard_block(request: HttpRequest) -> HttpResponse:
+    """The leader dashboard's 766 block (loaded after the cached dashboard): the digest's facts."""
+    from .digest import province_facts
+
+    provinces = AdministrativeUnit.objects.provinces().filter(valid_to__isnull=True)
+    scope = scope_for(request.user)
+    if not scope.all:
+        provinces = provinces.filter(pk__in=scope.province_ids)
+    pk = request.GET.get("province", "")
+    province = get_object_or_404(provinces, pk=int(pk)) if pk.isdigit() else _get_province_for_user(request)
+    day = local_today()
+    summaries = DossierSummary.objects.for_user(request.user)
+    facts = province_facts(province, day, summaries)
+    published = PublishedScore.objects.filter(unit=province, period=facts.period.code).first()
+    return render(
+        request,
+        "service_index/_dashboard_block.html",
+        {"province": province, "facts": facts, "published": published},
+    )
