@@ -43,7 +43,7 @@ def test_units_by_code_or_name_are_imported_and_shown_beside_the_computed_figure
         tmp_path,
         f"{province.code};{province.name};15,5;19,5;10;6;16;18;97,5;12345",
         f";{communes[1].name};14;18;9;5;15;17;92,1;320",
-        f"21550;;13;17;8;4;14;16;90;250",
+        "21550;;13;17;8;4;14;16;90;250",
         f";{agency.name};16;20;11;7;17;19;100;80",
     )
     call_command("import_service_index", str(path), province=province.code, period="2026-08")
