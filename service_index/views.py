@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from accounts.scoping import primary_province_id, scope_for
+from cchc_portal.cache import cached
 from cchc_portal.lib.workdays import add_months
 from dossiers.models import Dossier, DossierSummary, local_today
 from provinces.models import AdministrativeUnit, Agency, AgencyKind, UnitLevel
@@ -85,31 +86,35 @@ def unit_rows(province, summaries, period, methodology, group_by: str) -> list[d
 def index_page(request: HttpRequest) -> HttpResponse:
     province = _get_province_for_user(request)
     period = _period(request)
-    methodology = _methodology(period)
     summaries = DossierSummary.objects.for_user(request.user).filter(province=province)
-    result = score(methodology, unit_sums(summaries, period))
+
+    def compute() -> dict:
+        methodology = _methodology(period)
+        return {
+            "methodology": methodology,
+            "result": score(methodology, unit_sums(summaries, period)),
+            "agencies": unit_rows(province, summaries, period, methodology, "agency"),
+            "communes": unit_rows(province, summaries, period, methodology, "commune"),
+            "trend": [
+                {"month": month, "score": score(methodology, sums)}
+                for month, sums in monthly_sums(summaries, add_months(period.last, -11), period.last)
+            ],
+        }
+
+    # Imports and the overdue job bump "dossier-stats"; the scores change only with the summaries.
+    data = cached("dossier-stats", ("service-index", province.pk, period.code, scope_for(request.user)), compute)
     published = published_by_key(province, period)
-    agencies = unit_rows(province, summaries, period, methodology, "agency")
-    communes = unit_rows(province, summaries, period, methodology, "commune")
-    for rows, kind in ((agencies, "agency"), (communes, "unit")):
+    for rows, kind in ((data["agencies"], "agency"), (data["communes"], "unit")):
         for row in rows:
             row["published"] = published.get((kind, row["id"]))
-    trend = [
-        {"month": month, "score": score(methodology, sums)}
-        for month, sums in monthly_sums(summaries, add_months(period.last, -11), period.last)
-    ]
     return render(
         request,
         "service_index/page.html",
         {
+            **data,
             "province": province,
             "period": period,
-            "methodology": methodology,
-            "result": result,
-            "agencies": agencies,
-            "communes": communes,
             "published": published.get(("unit", province.pk)),
-            "trend": trend,
             "period_choices": _period_choices(local_today()),
             "perms_import": request.user.can_manage_province(province.pk),
         },
@@ -207,7 +212,11 @@ def dashboard_block(request: HttpRequest) -> HttpResponse:
     province = get_object_or_404(provinces, pk=int(pk)) if pk.isdigit() else _get_province_for_user(request)
     day = local_today()
     summaries = DossierSummary.objects.for_user(request.user)
-    facts = province_facts(province, day, summaries)
+    facts = cached(
+        "dossier-stats",
+        ("service-index-block", province.pk, day, scope_for(request.user)),
+        lambda: province_facts(province, day, summaries),
+    )
     published = PublishedScore.objects.filter(unit=province, period=facts.period.code).first()
     return render(
         request,

@@ -421,6 +421,16 @@ class RowParser:
         self._read_row = itemgetter(*read)
         self._service_indexes = [columns.get(name) for name in SERVICE_FIELDS]
         self._has_service = any(index is not None for index in self._service_indexes)
+        # The service cells of a row in one call (absent columns read a stand-in, blanked in
+        # `_service_cells`), and their facts cached per distinct cells: most rows repeat a few
+        # combinations of yes/no and empty dates, so the checks run once per combination.
+        present = [index for index in self._service_indexes if index is not None]
+        self._service_read = itemgetter(*present, present[0]) if present else None
+        self._service_width = max(present, default=0) + 1
+        self._service_positions = [
+            position for position, index in enumerate(self._service_indexes) if index is not None
+        ]
+        self._service_cache: dict = {}
         self._supplement_dates = (
             DateColumn(self, "supplement_requested_at", required=False),
             DateColumn(self, "supplement_completed_at", required=False),
@@ -738,20 +748,23 @@ class RowParser:
         Open dossiers are judged at the end of a period from the summaries' overdue stock.
         """
         if self._has_service:
-            size = len(row)
-            cells = [None if i is None or i >= size else _plain_cell(row[i]) for i in self._service_indexes]
-            (count_cell, requested_cell, completed_cell, days_cell, e_result, fee, paid, digitised, reused, vneid,
-             complaint) = cells  # fmt: skip
-            count, waited = self._supplementation(count_cell, requested_cell, completed_cell, days_cell)
-            e_result = self._flag(e_result, "e_result")
-            fee = self._fee(fee)
-            paid = self._payment(paid)
-            if paid and fee is False:
-                raise RowError(FIELD_LABELS["paid_online"], _("Paid online, but the procedure is free of charge."))
-            digitised = self._flag(digitised, "digitised")
-            reused = self._flag(reused, "reused")
-            vneid = self._flag(vneid, "vneid")
-            complaint = self._flag(complaint, "complaint")
+            raw = self._service_read(row) if len(row) >= self._service_width else None
+            try:
+                facts = self._service_cache.get(raw) if raw is not None else None
+            except TypeError:  # an unhashable cell value: no caching
+                raw, facts = None, None
+            if facts is None:
+                try:
+                    facts = self._service_cells(self._service_values(row))
+                except RowError as error:
+                    facts = error
+                if raw is not None:
+                    if len(self._service_cache) > 1 << 16:
+                        self._service_cache.clear()
+                    self._service_cache[raw] = facts
+            if facts.__class__ is RowError:
+                raise RowError(facts.column, facts.reason)
+            count, waited, e_result, fee, paid, digitised, reused, vneid, complaint = facts
         else:
             count = waited = e_result = fee = paid = digitised = reused = vneid = complaint = None
         if closed_day is None:
@@ -764,6 +777,26 @@ class RowParser:
             e_result is not False or procedure_code not in self.lookups.paper_results
         )
         return count, waited, late, online, e_result, fee, paid, digitised, reused, vneid, complaint
+
+    def _service_values(self, row: Sequence) -> list:
+        size = len(row)
+        return [None if i is None or i >= size else _plain_cell(row[i]) for i in self._service_indexes]
+
+    def _service_cells(self, cells: list) -> tuple:
+        """The facts of the service cells alone (cached per distinct cells by `service_facts`)."""
+        (count_cell, requested_cell, completed_cell, days_cell, e_result, fee, paid, digitised, reused, vneid,
+         complaint) = cells  # fmt: skip
+        count, waited = self._supplementation(count_cell, requested_cell, completed_cell, days_cell)
+        e_result = self._flag(e_result, "e_result")
+        fee = self._fee(fee)
+        paid = self._payment(paid)
+        if paid and fee is False:
+            raise RowError(FIELD_LABELS["paid_online"], _("Paid online, but the procedure is free of charge."))
+        digitised = self._flag(digitised, "digitised")
+        reused = self._flag(reused, "reused")
+        vneid = self._flag(vneid, "vneid")
+        complaint = self._flag(complaint, "complaint")
+        return count, waited, e_result, fee, paid, digitised, reused, vneid, complaint
 
     def _supplementation(self, count_cell, requested_cell, completed_cell, days_cell) -> tuple:
         """(requests, calendar days waited) — None where the export does not say."""
