@@ -28,6 +28,7 @@ from audit.models import AuditAction, AuditEvent, AuditSource
 from cchc_portal.lib.imports import (
     FileRefused,
     Limits,
+    RowProblem,
     Rows,
     UnreadableRow,
     cell_text,
@@ -336,6 +337,15 @@ class ImportPreview:
     @property
     def tasks(self) -> list[RowResult]:
         return [r for r in self.rows if r.kind == "task"]
+
+    @property
+    def problems(self) -> list[RowProblem]:
+        """Every problem in the toolkit's one shape: the file's, then each row's errors and warnings."""
+        found = [RowProblem(row=None, column_name="", message=message) for message in self.file_errors]
+        for row in self.rows:
+            found += [RowProblem(row=row.line, column_name="", message=message) for message in row.errors]
+            found += [RowProblem(row=row.line, column_name="", message=m, level="warning") for m in row.warnings]
+        return found
 
     @property
     def warnings(self) -> list[str]:

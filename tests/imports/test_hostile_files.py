@@ -27,7 +27,8 @@ from .hostile import CORPUS
 ROOT = Path(__file__).resolve().parents[2]
 PLAN_HEADER = ["STT", "Nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành", "Sản phẩm"]
 INDEX_HEADER = ["Tỉnh", "D1", "D2", "D3", "D4", "D5", "D6", "D7", "D8", "Tổng"]
-HEADERS = {"plans": PLAN_HEADER, "index scores": INDEX_HEADER, "dossiers": DOSSIER_HEADERS}
+AGENCY_HEADER = ["Tên cơ quan", "Tên viết tắt", "Loại", "Xã/phường", "Hiệu lực từ", "Cơ quan tiền nhiệm"]
+HEADERS = {"plans": PLAN_HEADER, "index scores": INDEX_HEADER, "dossiers": DOSSIER_HEADERS, "agencies": AGENCY_HEADER}
 
 # What the user reads for each class (Vietnamese, the default language), whatever the importer.
 EXPECTED = {
@@ -39,7 +40,7 @@ EXPECTED = {
     "binary .csv": "NUL|nhị phân",
     "PDF named .xlsx": "tài liệu PDF",
     "empty file": "Tệp rỗng",
-    "over the size limit": "lớn hơn 1 MB",
+    "over the size limit": "lớn hơn 1 MB",  # the agency import's own check before reading: "lớn hơn 1 MB."
     "200 KB field .csv": "dài hơn 131.072 ký tự",
     "NUL bytes .csv": "ký tự NUL",
     "mixed encodings .csv": "nhiều bảng mã",
@@ -89,13 +90,35 @@ def _dossiers(request, data: bytes, name: str) -> tuple[list[str], bool]:
     return [e["reason"] for e in report.errors_sample], Dossier.objects.exists() or DossierSummary.objects.exists()
 
 
-IMPORTERS = {"plans": _plans, "index scores": _index_scores, "dossiers": _dossiers}
+def _agencies(request, data: bytes, name: str) -> tuple[list[str], bool]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ops.agency_import import AgencyFileRefused, agency_rows_check, agency_rows_create
+    from provinces.models import Agency
+
+    province = request.getfixturevalue("province")
+    before = Agency.objects.count()
+    try:
+        rows = agency_rows_check(SimpleUploadedFile(name, data), province)
+    except AgencyFileRefused as refused:
+        return [str(refused)], Agency.objects.count() != before
+    if rows and all(not row.problems for row in rows):
+        agency_rows_create(rows, province, actor=None)
+    return [p for row in rows for p in row.problems], Agency.objects.count() != before
+
+
+IMPORTERS = {"plans": _plans, "index scores": _index_scores, "dossiers": _dossiers, "agencies": _agencies}
 
 
 @pytest.fixture
 def small_limits(settings):
     """Every importer's size limit at 1 MB, so a file over it stays small."""
-    settings.CCHC = {**settings.CCHC, "IMPORT_MAX_BYTES": 2**20, "INDEX_IMPORT_MAX_BYTES": 2**20}
+    settings.CCHC = {
+        **settings.CCHC,
+        "IMPORT_MAX_BYTES": 2**20,
+        "INDEX_IMPORT_MAX_BYTES": 2**20,
+        "AGENCY_IMPORT_MAX_BYTES": 2**20,
+    }
     settings.DOSSIER_IMPORT_MAX_BYTES = 2**20
 
 

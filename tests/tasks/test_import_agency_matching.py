@@ -156,3 +156,22 @@ def test_the_import_preview_in_a_browser_names_the_former_agency_and_its_success
     page.screenshot(path=str(artifacts_dir / "plan-import-successor-390.png"), full_page=True)
     page.emulate_media(media="print")
     page.pdf(path=str(artifacts_dir / "plan-import-successor.pdf"), format="A4")
+
+
+def test_the_command_reports_problems_in_the_one_shape_of_every_importer(tmp_path, province, plan, merged, capsys):
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "annex.xlsx"
+    path.write_bytes(
+        xlsx_bytes(
+            rows(
+                [1, "Số hóa hồ sơ", "Sở Thông tin và Truyền thông", None, "30/06/2026", "x"],
+                [2, "Chính sách", "Cơ quan không có", None, "30/06/2026", "x"],
+            )
+        )
+    )
+    with pytest.raises(CommandError):
+        call_command("import_plan", str(path), "--unit", province.code, "--year", "2026")
+    err = capsys.readouterr().err
+    assert "Cảnh báo, dòng 3: “Sở Thông tin và Truyền thông” đã hợp nhất vào “Sở Khoa học và Công nghệ”" in err
+    assert "Lỗi, dòng 4: Không tìm thấy cơ quan “Cơ quan không có”." in err

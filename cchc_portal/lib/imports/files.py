@@ -132,7 +132,6 @@ def _binary_kind(head: bytes) -> str:
         b"\x1f\x8b": _("a gzip archive"),
         b"Rar!": _("a RAR archive"),
         b"7z\xbc\xaf": _("a 7-Zip archive"),
-        b"MZ": _("a program"),
         b"\x7fELF": _("a program"),
         b"{\\rtf": _("an RTF document"),
     }

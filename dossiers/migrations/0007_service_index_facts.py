@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dossiers', '0005_job_status_completed'),
+        ('dossiers', '0006_import_job_liveness'),
     ]
 
     operations = [
