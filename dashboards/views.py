@@ -25,9 +25,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from accounts.scoping import primary_province_id, scope_for
 from cchc_portal.cache import cached, generations, generations_with
 from cchc_portal.lib.numbers import format_decimal, format_percent
+from cchc_portal.scoping import primary_province_id, scope_for
 from tasks.models import TaskStatus
 
 from . import blocks, dossier_block, tables
@@ -39,7 +39,7 @@ from .exporting import xlsx_response
 
 def _requested_province_id(request: HttpRequest) -> int | None:
     """?province=<id> (any province for national admins, one of theirs for everyone else), else the
-    user's own province. Outside the user's scope is a 404, as everywhere (accounts.scoping)."""
+    user's own province. Outside the user's scope is a 404, as everywhere (cchc_portal.scoping)."""
     scope = scope_for(request.user)
     raw = request.GET.get("province")
     if raw:
@@ -47,7 +47,7 @@ def _requested_province_id(request: HttpRequest) -> int | None:
             province_id = int(raw)
         except ValueError:
             raise Http404("bad province") from None
-        if not scope.all and province_id not in scope.province_ids:
+        if not scope.all and province_id not in scope.published_province_ids:
             raise Http404("province outside the user's scope")
         return province_id
     return primary_province_id(request.user)
@@ -194,6 +194,7 @@ def _leader_data(province: dict) -> dict:
     return {
         "today": today,
         "cards": blocks.index_cards(province),
+        "own_index": blocks.own_index_block(province),
         "plan": blocks.plan_block(province, today),
         "dossiers": dossier_block.dossier_block(province, today),
     }
@@ -362,10 +363,10 @@ def national(request: HttpRequest) -> HttpResponse:
             "geo_url": static(f"geo/{data['map']}.geojson") if data else "",
             # Provinces whose dashboard this user may open from the table.
             "dashboard_all": scope.all,
-            "dashboard_ids": scope.province_ids,
+            "dashboard_ids": scope.published_province_ids,
         }
 
-    who = "all" if scope.all else tuple(sorted(scope.province_ids))
+    who = "all" if scope.all else tuple(sorted(scope.published_province_ids))
     body = _cached_body(("national", query, who), "dashboards/_national_body.html", make_context)
     context = {"data": data, "body": body}
     return _render(request, "dashboards/national.html", context)

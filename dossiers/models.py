@@ -19,10 +19,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.scoping import ProvinceScopedQuerySet
 from cchc_portal.lib.numbers import percent
 from cchc_portal.lib.workdays import add_months, first_of_month
 from cchc_portal.liveness import LiveJob
+from cchc_portal.scoping import ProvinceScopedQuerySet
 from provinces.models import AdministrativeUnit, Agency
 
 
@@ -342,6 +342,19 @@ class DossierSummary(models.Model):
         return f"{self.receiving_unit_id}/{self.agency_id} {self.month:%m/%Y} {self.channel} {self.procedure_level}"
 
 
+class ImportSourceQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """National mappings (no province) are shared; a province's own mapping is its province's."""
+        from cchc_portal.scoping import scope_for
+
+        scope = scope_for(user)
+        if scope.all:
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(Q(province__isnull=True) | Q(province_id__in=scope.province_ids))
+
+
 class ImportSource(models.Model):
     """A one-stop system whose exports we import, with its own header names."""
 
@@ -361,6 +374,8 @@ class ImportSource(models.Model):
         blank=True,
         help_text=_('Field name → header in this system\'s export, e.g. {"receipt_number": "Số biên nhận"}.'),
     )
+
+    objects = ImportSourceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("import source")
@@ -385,7 +400,7 @@ ACTIVE_JOB_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.APPLYING)
 
 class ImportJobQuerySet(models.QuerySet):
     def for_user(self, user):
-        from accounts.scoping import scope_for
+        from cchc_portal.scoping import scope_for
 
         scope = scope_for(user)
         if scope.all:

@@ -1,15 +1,24 @@
-from importlib import import_module
-from importlib.util import find_spec
-
 from django.core.management.base import BaseCommand
 from django.utils import translation
 
 from accounts.demo import DEMO_PASSWORD, load_demo_users
+from assessments import demo as assessments_demo
+from dossiers import demo as dossiers_demo
+from indices import demo as indices_demo
 from provinces.demo import load_demo_province
 from provinces.reference import load_reference_units
+from reports import demo as reports_demo
+from tasks import demo as tasks_demo
 
-# Each app that has demo content provides `<app>.demo.load_demo(province=...)`.
-DEMO_APPS = ["tasks", "indices", "dossiers", "reports"]
+# The project composes the apps' demo content: each app provides `load_demo(province=...)`;
+# a new app adds its module here.
+DEMO_MODULES = [
+    ("tasks", tasks_demo),
+    ("indices", indices_demo),
+    ("dossiers", dossiers_demo),
+    ("reports", reports_demo),
+    ("assessments", assessments_demo),
+]
 
 
 class Command(BaseCommand):
@@ -25,10 +34,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Units: {counts}")
         province = load_demo_province()
         users = load_demo_users(province)
-        for app in DEMO_APPS:
-            if find_spec(f"{app}.demo") is not None:
-                result = import_module(f"{app}.demo").load_demo(province=province)
-                self.stdout.write(f"{app}: {result}")
+        for label, module in DEMO_MODULES:
+            self.stdout.write(f"{label}: {module.load_demo(province=province)}")
         self.stdout.write(self.style.SUCCESS(f"Demo province: {province.name}"))
         self.stdout.write(f"Demo users (password for all: {DEMO_PASSWORD}):")
         for username, role, created in users:

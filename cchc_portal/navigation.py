@@ -1,7 +1,9 @@
+"""The site navigation, in one list: the project composes the apps' pages (an app adds one line)."""
+
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from .models import Role
+from accounts.models import Role
 
 # (url name, label, roles that see it). Apps add their entries here; a name
 # that does not resolve yet is skipped.
@@ -13,6 +15,7 @@ NAVIGATION = [
     ("tasks:my_tasks", _("My tasks"), {Role.AGENCY_OFFICER}),
     ("tasks:plan_list", _("Reform plans"), None),
     ("indices:ranking_index", _("Index rankings"), None),
+    ("assessments:round_list", _("Own CCHC index"), None),
     ("dossiers:stats", _("One-stop dossiers"), None),
     ("provinces:unit_list", _("Administrative units"), None),
     (
