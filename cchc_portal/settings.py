@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "tasks",
     "indices",
     "dossiers",
+    "service_index",
     "notifications",
     "reports",
     "assessments",
@@ -284,6 +285,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "ops-cleanup-uploads": {"task": "ops.cleanup_uploads", "schedule": crontab(hour=3, minute=0)},
     # assessments: lock the stages of scoring rounds whose deadline has passed (just after midnight).
     "assessments-lock-stages": {"task": "assessments.lock_stages", "schedule": crontab(hour=0, minute=5)},
+    # service_index: the weekly Decision 766 digest to leaders and province administrators, Monday morning.
+    "service-index-weekly-digest": {
+        "task": "service_index.weekly_digest",
+        "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
+    },
 }
 # Job liveness: the running job beats every JOB_HEARTBEAT_SECONDS; silent for JOB_STALE_SECONDS = gone.
 JOB_HEARTBEAT_SECONDS = int(os.environ.get("JOB_HEARTBEAT_SECONDS", "15"))

@@ -81,6 +81,7 @@ urlpatterns = [
     path("indices/", include("indices.urls")),
     path("dossiers/", include("dossiers.urls")),
     path("assessments/", include("assessments.urls")),
+    path("service-index/", include("service_index.urls")),
     path("dashboard/", include("dashboards.urls")),
     path("reports/", include("reports.urls")),
     path("notifications/", include("notifications.urls")),
