@@ -81,7 +81,10 @@ def build_event(
     at: dt.datetime | None = None,
     object_repr: str | None = None,
 ) -> AuditEvent | None:
-    """An unsaved audit event, or None for an update that changed nothing."""
+    """An unsaved audit event, or None for an update that changed nothing.
+
+    `changes={}` with a note records an action that changes no field (e.g. "reminder sent")."""
+    noted_action = changes == {} and bool(note)
     if changes is None:
         if action == AuditAction.CREATE:
             values = after if after is not None else snapshot(instance)
@@ -93,7 +96,7 @@ def build_event(
             changes = diff(before or {}, after if after is not None else snapshot(instance))
     else:
         changes = {k: [plain(old), plain(new)] for k, (old, new) in changes.items()}
-    if action == AuditAction.UPDATE and not changes:
+    if action == AuditAction.UPDATE and not changes and not noted_action:
         return None
     return AuditEvent(
         at=at or timezone.now(),

@@ -12,6 +12,7 @@ A job model inherits `LiveJob`, names its statuses and implements `send()`.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
@@ -23,27 +24,47 @@ from django.conf import settings
 from django.db import close_old_connections, connection, models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from cchc_portal.logs import job_context
 
 logger = logging.getLogger(__name__)
 
-# Stored on the row (read by users in Vietnamese first; the message field is plain text).
-WORKER_LOST_MESSAGE = (
-    "Tiến trình xử lý đã dừng giữa chừng (máy chủ khởi động lại hoặc mất kết nối); không có dữ liệu nào "
-    "được ghi. Bấm “Chạy lại” để nhập lại tệp. / The worker stopped midway; nothing was written. "
+# Stored on the row as msgids (the catalogue's English source) and translated when shown,
+# so every user reads them in their own language; see `stored_message` / `shown_message`.
+WORKER_LOST_MESSAGE = gettext_noop(
+    "The worker stopped midway (server restart or lost connection); nothing was written. "
     "Press “Run again” to import the file again."
 )
-DATABASE_LOST_MESSAGE = (
-    "Mất kết nối cơ sở dữ liệu trong khi nhập; không có dữ liệu nào được ghi. Bấm “Chạy lại” để nhập "
-    "lại tệp. / The database connection was lost during the import; nothing was written. "
+DATABASE_LOST_MESSAGE = gettext_noop(
+    "The database connection was lost during the import; nothing was written. "
     "Press “Run again” to import the file again."
 )
-QUEUE_DOWN_MESSAGE = (
-    "Hàng đợi tạm thời không sẵn sàng; tệp sẽ được xử lý tự động trong vài phút sau khi hàng đợi hoạt "
-    "động lại. / The queue is unavailable; the file will be processed within minutes of it coming back."
+QUEUE_DOWN_MESSAGE = gettext_noop(
+    "The queue is unavailable for now; the file will be processed automatically within minutes of it coming back."
 )
+CANCELLED_MESSAGE = gettext_noop("Cancelled")
+
+
+def stored_message(msgid: str, **params) -> str:
+    """A job message as stored: its msgid (marked with gettext_noop), plus its parameters as JSON if any."""
+    if not params:
+        return msgid
+    return json.dumps({"msgid": msgid, "params": params}, ensure_ascii=False)
+
+
+def shown_message(stored: str) -> str:
+    """The stored message in the active language; older free-text messages pass unchanged."""
+    if not stored:
+        return ""
+    if stored.startswith('{"msgid"'):
+        try:
+            data = json.loads(stored)
+            return gettext(data["msgid"]) % data["params"]
+        except (ValueError, KeyError, TypeError):
+            return stored
+    return gettext(stored)
 
 
 def heartbeat_seconds() -> float:
@@ -85,6 +106,11 @@ class LiveJob(models.Model):
         return last is not None and last < timezone.now() - stale_after()
 
     @property
+    def message_text(self) -> str:
+        """The job's message in the reader's language."""
+        return shown_message(self.message)
+
+    @property
     def can_run_again(self) -> bool:
         return self.status in (self.FAILED, self.CANCELLED) and bool(getattr(self, "file", None))
 
@@ -103,7 +129,7 @@ class LiveJob(models.Model):
         now = now or timezone.now()
         rows = type(self)._default_manager.filter(type(self).stale_q(now), pk=self.pk)
         if self.cancel_requested:
-            done = rows.update(status=self.CANCELLED, finished_at=timezone.now(), message="Đã hủy / Cancelled")
+            done = rows.update(status=self.CANCELLED, finished_at=timezone.now(), message=CANCELLED_MESSAGE)
         else:
             done = rows.update(status=self.FAILED, finished_at=timezone.now(), message=message)
         if done:

@@ -12,17 +12,19 @@ from celery import shared_task
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop, override
+from django.utils.translation import gettext_noop, override
 
 from audit.log import record_change
 from audit.models import AuditAction, AuditSource
 from cchc_portal.cache import bump_generation
-from cchc_portal.liveness import DATABASE_LOST_MESSAGE, connection_lost, heartbeat, record_failure
+from cchc_portal.liveness import DATABASE_LOST_MESSAGE, connection_lost, heartbeat, record_failure, stored_message
 
 from . import importing
 from .models import ImportJob, JobStatus
 
 logger = logging.getLogger(__name__)
+
+IMPORT_FAILED_MESSAGE = gettext_noop("Import failed; nothing was written. The details are in the server log.")
 
 
 @contextmanager
@@ -102,7 +104,7 @@ def _run_import(job_id: int, *, path: str | None, errors_path: str | None):
     except importing.RefusedFile as refused:
         jobs.update(status=JobStatus.FAILED, finished_at=timezone.now(), message=str(refused))
         raise
-    except Exception as exc:
+    except Exception:
         # A lost connection shows up as whatever the driver was doing (even a SystemError out of COPY).
         lost = connection_lost()
         if not lost:
@@ -113,11 +115,7 @@ def _run_import(job_id: int, *, path: str | None, errors_path: str | None):
             record_failure(ImportJob, job_id, DATABASE_LOST_MESSAGE)
         else:
             logger.exception("import job %s failed", job_id)
-            record_failure(
-                ImportJob,
-                job_id,
-                f"Lỗi khi nhập, không có dữ liệu nào được ghi / Import failed, nothing was written: {exc}",
-            )
+            record_failure(ImportJob, job_id, IMPORT_FAILED_MESSAGE)
         return None
     error_file = ""
     if report.errors_path and report.errors_path.startswith(str(settings.MEDIA_ROOT)):
@@ -156,11 +154,10 @@ def _run_import(job_id: int, *, path: str | None, errors_path: str | None):
 
 
 def _unused_columns_message(ignored: str) -> str:
-    """Stored on the job in Vietnamese, the language jobs run in (the status says "Cancelled" etc.)."""
+    """Stored as a msgid with its parameters; the job page shows it in the reader's language."""
     if not ignored:
         return ""
-    with override("vi"):
-        return gettext("Columns not used: %(columns)s") % {"columns": ignored}
+    return stored_message(gettext_noop("Columns not used: %(columns)s"), columns=ignored)
 
 
 def _remove(path: str | None) -> None:

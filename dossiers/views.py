@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from audit.log import record_change
@@ -298,7 +299,9 @@ def import_job_run_again(request: HttpRequest, pk: int) -> HttpResponse:
     job = _get_job_for_user(request, pk)
     previous = job.status
     if job.can_run_again and job.run_again():
-        record_change(job, actor=request.user, changes={"status": [previous, job.status]}, note="run again")
+        record_change(
+            job, actor=request.user, changes={"status": [previous, job.status]}, note=gettext_noop("run again")
+        )
         enqueue_import(job)
         messages.info(request, _("The import was queued again."))
     else:

@@ -20,6 +20,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from audit.log import record_change
 from audit.models import AuditAction, AuditSource
@@ -262,7 +263,7 @@ def agency_rows_create(rows: list[AgencyRow], province: AdministrativeUnit, *, a
             agency.full_clean()
             agency.save()
             record_change(agency, actor=actor, action=AuditAction.CREATE, source=AuditSource.IMPORT,
-                          note="agency import")  # fmt: skip
+                          note=gettext_noop("agency import"))  # fmt: skip
             if row.predecessor_id:
                 AgencySuccession.objects.create(
                     predecessor_id=row.predecessor_id, successor=agency, effective_date=agency.valid_from

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from audit.log import record_change
 from audit.models import AuditAction, AuditSource
@@ -32,6 +33,6 @@ def commune_committees_create(province: AdministrativeUnit, *, actor=None, sourc
             agency.full_clean()
             agency.save()
             record_change(agency, actor=actor, action=AuditAction.CREATE, after={"name": agency.name},
-                          source=source, note="commune committees from the unit registry")  # fmt: skip
+                          source=source, note=gettext_noop("commune committees from the unit registry"))  # fmt: skip
             created += 1
     return created

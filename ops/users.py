@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
 from accounts.models import Role, User
 from audit.log import record_change
@@ -48,6 +49,6 @@ def province_user_save(form, *, province, actor) -> User:
             action=AuditAction.CREATE if creating else AuditAction.UPDATE,
             before=before,
             after=after,
-            note="province user",
+            note=gettext_noop("province user"),
         )
     return user

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from audit.log import record_change, snapshot
@@ -204,7 +205,7 @@ def board_remind(request: HttpRequest, pk: int) -> HttpResponse:
     if not rnd.can_review(request.user):
         raise PermissionDenied(_("Only the province's Home Affairs staff send reminders."))
     enqueue_round_reminder(rnd.pk)
-    record_change(rnd, actor=request.user, changes={}, action="update", note="reminder sent")
+    record_change(rnd, actor=request.user, changes={}, action="update", note=gettext_noop("reminder sent"))
     messages.success(request, _("Reminders are being sent to the units that have not submitted."))
     return redirect(rnd)
 

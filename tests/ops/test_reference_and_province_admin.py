@@ -48,7 +48,7 @@ def test_create_province_admin_invites_by_email_and_the_link_sets_the_first_pass
     user = User.objects.get(username="gialai.admin")
     assert (user.role, user.is_staff, user.has_usable_password()) == (Role.PROVINCE_ADMIN, True, False)
     assert list(user.units.all()) == [province]
-    assert AuditEvent.objects.filter(note="create_province_admin").exists()
+    assert AuditEvent.objects.filter(note="province administrator created by command").exists()
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["admin@gialai.gov.vn"]
     assert "Tên đăng nhập: gialai.admin" in mail.outbox[0].body
     link = re.search(r"http\S+/accounts/welcome/\S+", output).group(0)

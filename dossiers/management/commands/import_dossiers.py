@@ -38,7 +38,7 @@ class Command(BaseCommand):
         job.refresh_from_db()
         elapsed = time.monotonic() - started
         if job.status != JobStatus.SUCCEEDED:
-            raise CommandError(job.message or job.status)
+            raise CommandError(job.message_text or job.status)
         self.stdout.write(
             f"{'DRY RUN: ' if dry_run else ''}{report.total_rows} rows read, {report.good_rows} valid, "
             f"{report.error_rows} with errors; {report.inserted} new, {report.updated} updated, "

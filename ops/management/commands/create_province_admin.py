@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from accounts.models import Role, User
 from audit.log import record_change
@@ -42,7 +43,7 @@ class Command(BaseCommand):
             user.save()
             user.units.set([unit])
             record_change(user, actor=None, action=AuditAction.CREATE, after={"username": username, "role": user.role,
-                          "province": unit.code}, source=AuditSource.COMMAND, note="create_province_admin")  # fmt: skip
+                          "province": unit.code}, source=AuditSource.COMMAND, note=gettext_noop("province administrator created by command"))  # fmt: skip
         url = invitation_send(user, base_url=base_url)
         self.stdout.write(f"Created {username}, province administrator of {unit.name}.")
         self.stdout.write(f"Link to choose the password (also e-mailed to {email}): {url}")
