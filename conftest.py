@@ -62,6 +62,7 @@ def _celery_mode(request, settings):
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = eager
     settings.CELERY_TASK_ALWAYS_EAGER = eager
+    settings.JOBS_IN_BACKGROUND_THREAD = False  # jobs run eagerly, inside the test
     yield
     app.conf.task_always_eager = previous
 

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import close_old_connections, connection, models
+from django.db import close_old_connections, connection, connections, models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
@@ -137,8 +137,17 @@ class LiveJob(models.Model):
         return bool(done)
 
     def send_safely(self) -> bool:
-        """Send the message; on a broker outage leave the job queued with a message (beat resends)."""
+        """Send the message; on a broker outage leave the job queued with a message (beat resends).
+
+        Without a broker (the local default) the job runs in-process after the response, in a
+        daemon thread, so the upload returns at once with the job page and its progress bar."""
         model = type(self)
+        if getattr(settings, "JOBS_IN_BACKGROUND_THREAD", False):
+            model._default_manager.filter(pk=self.pk, status=self.QUEUED).update(sent_at=timezone.now())
+            threading.Thread(
+                target=self._send_in_thread, name=f"job-{model._meta.label}-{self.pk}", daemon=True
+            ).start()
+            return True
         try:
             self.send()
         except Exception:  # kombu OperationalError, redis ConnectionError, socket errors
@@ -149,6 +158,14 @@ class LiveJob(models.Model):
         queued.update(sent_at=timezone.now())
         queued.filter(message=QUEUE_DOWN_MESSAGE).update(message="")
         return True
+
+    def _send_in_thread(self) -> None:
+        try:
+            self.send()
+        except Exception:  # recorded on the job row by the job itself
+            logger.exception("background job %s %s failed", self._meta.label, self.pk)
+        finally:
+            connections.close_all()  # this thread's connections only
 
     def run_again(self) -> bool:
         """Queue a failed or cancelled job afresh (all-or-nothing imports are safe to rerun)."""

@@ -244,6 +244,8 @@ else:
 # Celery: eager (in-process) unless a broker is configured.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# No broker: jobs with a row (imports) run after the response in a daemon thread (cchc_portal/liveness.py).
+JOBS_IN_BACKGROUND_THREAD = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
