@@ -91,8 +91,15 @@ class ScoreXLSX(base_formats.XLSX):
         return _rows_to_dataset(read_table(in_stream, "upload.xlsx"))
 
 
+class EditionChoiceField(forms.ModelChoiceField):
+    """Editions by name and year ("Chỉ số ... (PAPI) 2023"), not by code."""
+
+    def label_from_instance(self, obj: Edition) -> str:
+        return obj.title
+
+
 class ScoreImportForm(ImportForm):
-    edition = forms.ModelChoiceField(queryset=Edition.objects.none(), label=_("Index and year"))
+    edition = EditionChoiceField(queryset=Edition.objects.none(), label=_("Index and year"))
 
 
 class ScoreConfirmImportForm(ConfirmImportForm):

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from provinces.models import LAST_DAY_BEFORE_REORGANISATION, REORGANISATION_DATE
@@ -179,6 +180,12 @@ class Edition(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("indices:ranking_detail", args=[self.index.code, self.year])
+
+    @property
+    def title(self) -> str:
+        """The edition as users name it: the index's name in the active language and the year."""
+        name = self.index.name_en if get_language() == "en" and self.index.name_en else self.index.name_vi
+        return f"{name} {self.year}"
 
     def clean(self):
         thresholds = self.group_thresholds or []
