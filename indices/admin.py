@@ -31,6 +31,7 @@ from cchc_portal.admin import ScopedAdminMixin, ScopedChoicesMixin
 from cchc_portal.lib.imports import Rows, numbers_of
 from cchc_portal.scoping import scope_for
 
+from .forms import EditionChoiceField
 from .importing import FileFormatError, apply_import, fmt, marked_workbook, plan_import, read_table
 from .models import Component, Edition, Index, Ranking, Region, RegionMembership, Score, edition_copy_forward
 
@@ -89,13 +90,6 @@ class ScoreCSV(base_formats.CSV):
 class ScoreXLSX(base_formats.XLSX):
     def create_dataset(self, in_stream, **kwargs):
         return _rows_to_dataset(read_table(in_stream, "upload.xlsx"))
-
-
-class EditionChoiceField(forms.ModelChoiceField):
-    """Editions by name and year ("Chỉ số ... (PAPI) 2023"), not by code."""
-
-    def label_from_instance(self, obj: Edition) -> str:
-        return obj.title
 
 
 class ScoreImportForm(ImportForm):

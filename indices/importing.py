@@ -691,6 +691,13 @@ def _existing(edition: Edition) -> dict[tuple, Score]:
     return {(getattr(s, subject_field), s.component_id): s for s in Score.objects.filter(edition=edition)}
 
 
+def previous_totals(plan: ImportPlan) -> dict[int, Decimal | None]:
+    """Each planned subject's total before the import (None: no score yet), for an old → new preview."""
+    subject_field = _subject_field(plan.edition)
+    totals = Score.objects.filter(edition=plan.edition, component__isnull=True).values_list(subject_field, "value")
+    return dict(totals)
+
+
 def _diff(plan: ImportPlan) -> None:
     existing = _existing(plan.edition)
     subjects_with_scores = {key[0] for key in existing}

@@ -3,21 +3,29 @@
 from __future__ import annotations
 
 import io
+import uuid
 from collections import defaultdict
 from decimal import Decimal
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.db.models import Avg, Count, Max
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from audit.models import AuditSource
 from cchc_portal.lib.numbers import format_decimal
 from cchc_portal.lib.spreadsheets import neutralise
 from cchc_portal.lib.text import fold
 from provinces.models import AdministrativeUnit
 
+from .forms import ScoreUploadForm
+from .importing import import_scores, previous_totals
 from .models import Component, Edition, Index, Ranking, Score
 
 SORTS = {
@@ -55,7 +63,10 @@ def ranking_index(request: HttpRequest) -> HttpResponse:
     for edition in editions:
         by_index[edition.index_id].append(edition)
     rows = [{"index": index, "editions": by_index[index.pk]} for index in indices]
-    return render(request, "indices/ranking_index.html", {"rows": rows})
+    from .admin import can_import
+
+    context = {"rows": rows, "can_import": can_import(request.user)}
+    return render(request, "indices/ranking_index.html", context)
 
 
 def _top_components(edition: Edition) -> list[Component]:
@@ -259,3 +270,60 @@ def unit_chart(request: HttpRequest, code: str, pk: int) -> JsonResponse:
             "example": format_decimal(Decimal("1.5"), 1),
         }
     )
+
+
+# --- the score import as a portal page (upload → preview → confirm) ---------------------------
+
+IMPORT_TIMEOUT = 3600
+
+
+def _require_score_importer(request: HttpRequest):
+    from .admin import can_import, importable_editions
+
+    editions = importable_editions(request.user)
+    if not can_import(request.user):
+        raise PermissionDenied(_("Only administrators can import index results."))
+    return editions
+
+
+@login_required
+def score_import(request: HttpRequest) -> HttpResponse:
+    editions = _require_score_importer(request).order_by("index__order", "index__code", "-year")
+    form = ScoreUploadForm(editions, request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        edition, upload = form.cleaned_data["edition"], form.cleaned_data["file"]
+        content = upload.read()
+        plan = import_scores(edition, content, upload.name, dry_run=True)
+        token = uuid.uuid4().hex
+        if plan.ok:
+            cache.set(f"indices:upload:{token}", (request.user.pk, edition.pk, upload.name, content), IMPORT_TIMEOUT)
+        old = previous_totals(plan)
+        rows = [(row, old.get(row.subject.pk), row.cells.get(None)) for row in plan.rows]
+        context = {
+            "form": form,
+            "plan": plan,
+            "rows": rows,
+            "edition": edition,
+            "token": token,
+            "file_name": upload.name,
+        }
+        return render(request, "indices/score_import.html", context)
+    return render(request, "indices/score_import.html", {"form": form})
+
+
+@login_required
+@require_POST
+def score_import_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    editions = _require_score_importer(request)
+    stored = cache.get(f"indices:upload:{token}")
+    if stored is None or stored[0] != request.user.pk:
+        messages.error(request, _("This preview has expired; upload the file again."))
+        return redirect("indices:score_import")
+    edition = get_object_or_404(editions.select_related("index"), pk=stored[1])
+    plan = import_scores(edition, stored[3], stored[2], actor=request.user, source=AuditSource.IMPORT)
+    cache.delete(f"indices:upload:{token}")
+    if not plan.ok:
+        messages.error(request, plan.summary())
+        return redirect("indices:score_import")
+    messages.success(request, plan.summary())
+    return redirect(edition)
