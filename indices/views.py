@@ -298,7 +298,8 @@ def score_import(request: HttpRequest) -> HttpResponse:
         if plan.ok:
             cache.set(f"indices:upload:{token}", (request.user.pk, edition.pk, upload.name, content), IMPORT_TIMEOUT)
         old = previous_totals(plan)
-        rows = [(row, old.get(row.subject.pk), row.cells.get(None)) for row in plan.rows]
+        # Only what the import changes; the summary counts the unchanged rows.
+        rows = [(row, old.get(row.subject.pk), row.cells.get(None)) for row in plan.rows if row.status != "skip"]
         context = {
             "form": form,
             "plan": plan,

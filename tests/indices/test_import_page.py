@@ -43,7 +43,7 @@ def test_the_preview_shows_old_and_new_totals_and_writes_nothing_until_confirmed
     assert preview.status_code == 200
     changes = preview.context["rows"]
     changed = [(row, old, new) for row, old, new in changes if row.status == "update"]
-    assert len(changes) == 63 and len(changed) == 1
+    assert len(changes) == len(changed) == 1  # unchanged rows are only counted
     row, old, new = changed[0]
     assert old == before[row.subject.pk] and new.value == old + 1
     assert dict(Score.objects.filter(edition=edition, component__isnull=True).values_list("unit_id", "value")) == before
