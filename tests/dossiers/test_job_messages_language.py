@@ -64,7 +64,8 @@ def test_the_job_page_shows_a_failed_job_in_the_readers_language_only(
     )  # fmt: skip
     client.force_login(province_admin)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    page = client.get(reverse("dossiers:import_job", args=[job.pk]))
+    with override(language):  # the request activates the cookie's language; restore it for the next tests
+        page = client.get(reverse("dossiers:import_job", args=[job.pk]))
     text = page.content.decode()
     assert expected in text and absent not in text
 
