@@ -436,8 +436,8 @@ def task_update(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, STALE_MESSAGE)
         fresh = _get_task_for_update(request, pk)
         return _render_task(request, fresh, ProgressForm(task=fresh), status=409)
-    except ValidationError as exc:
-        form.add_error("files", exc)
+    except ValidationError as exc:  # progress rules come by field, file checks as a list
+        form.add_error(None if hasattr(exc, "error_dict") else "files", exc)
         return _render_task(request, task, form, status=400)
     messages.success(request, _("Progress saved."))
     if request.htmx:
