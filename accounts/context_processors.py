@@ -1,10 +1,10 @@
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .models import Role
 
-# (url name, label, roles that see it). Apps add their entries here; a name
-# that does not resolve yet is skipped.
+# (url name, label, roles that see it). Apps add their entries here. Every name must
+# resolve: a wrong one raises NoReverseMatch on every page (tests/accounts/test_navigation.py).
 NAVIGATION = [
     ("home", _("Home"), None),
     ("dashboards:leader", _("Dashboard"), {Role.PROVINCE_ADMIN, Role.LEADER, Role.VIEWER}),
@@ -20,15 +20,8 @@ NAVIGATION = [
         {Role.PROVINCE_ADMIN, Role.LEADER, Role.VIEWER, Role.AGENCY_OFFICER},
     ),
     ("provinces:agency_list", _("Agencies"), None),
-    ("imports:index", _("Imports"), {Role.NATIONAL_ADMIN, Role.PROVINCE_ADMIN}),
+    ("dossiers:import_index", _("Imports"), {Role.NATIONAL_ADMIN, Role.PROVINCE_ADMIN}),
 ]
-
-
-def _resolve(name: str) -> str | None:
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return None
 
 
 def navigation(request) -> dict:
@@ -40,7 +33,6 @@ def navigation(request) -> dict:
     for name, label, roles in NAVIGATION:
         if roles is not None and role not in roles:
             continue
-        url = _resolve(name)
-        if url:
-            items.append({"url": url, "label": label, "active": request.path == url})
+        url = reverse(name)
+        items.append({"url": url, "label": label, "active": request.path == url})
     return {"nav_items": items, "user_role": role}

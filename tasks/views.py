@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.scoping import primary_province_id, scope_for
@@ -40,7 +41,8 @@ from .models import (
 from .periods import ReportingPeriod, period_for, periods_of_year
 from .progress import progress_record
 
-STATUS_FILTERS = [(s.value, s.label) for s in TaskStatus] + [("overdue", _("Overdue"))]
+# Lazy: a list built at import time must not freeze the language of the first request.
+STATUS_FILTERS = [(s.value, s.label) for s in TaskStatus] + [("overdue", gettext_lazy("Overdue"))]
 
 
 def _get_plan_for_user(request: HttpRequest, pk: int) -> Plan:

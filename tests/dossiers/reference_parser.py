@@ -275,7 +275,7 @@ class ReferenceRowParser:
                 raise RowError(FIELD_LABELS["paused_days"], _msg("Số ngày không hợp lệ.", "Invalid number of days."))
 
         if due_day is None:
-            if not allowance:
+            if allowance is None:
                 raise RowError(
                     FIELD_LABELS["due_at"],
                     _msg(
