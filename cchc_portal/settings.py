@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "indices",
     "dossiers",
     "dashboards",
+    # The project itself: project-level commands (load_demo) and the composing views.
+    "cchc_portal",
 ]
 
 MIDDLEWARE = [

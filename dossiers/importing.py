@@ -36,6 +36,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from cchc_portal.lib.spreadsheets import neutralise_row
 from cchc_portal.lib.text import fold
 from cchc_portal.lib.workdays import add_working_days
 from provinces.models import AdministrativeUnit, Agency, UnitLevel
@@ -1390,14 +1391,17 @@ class ErrorWriter:
             os.makedirs(os.path.dirname(path), exist_ok=True)
             self.handle = open(path, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115
             self.writer = csv.writer(self.handle)
-            self.writer.writerow(["Dòng / Row", "Cột / Column", "Lỗi / Reason", *self.headers])
+            self.writer.writerow(neutralise_row(["Dòng / Row", "Cột / Column", "Lỗi / Reason", *self.headers]))
 
     def add(self, row_no: int, error: RowError, cells: Sequence) -> None:
         self.count += 1
         if len(self.sample) < 50:
             self.sample.append({"row": row_no, "column": error.column, "reason": error.reason})
         if self.handle and self.count <= MAX_ERROR_ROWS_WRITTEN:
-            self.writer.writerow([row_no, error.column, error.reason, *("" if c is None else c for c in cells)])
+            # Neutralised like every export: the cells are the uploaded file's own, formulas included.
+            self.writer.writerow(
+                neutralise_row([row_no, error.column, error.reason, *("" if c is None else c for c in cells)])
+            )
 
     def close(self) -> None:
         if self.handle:

@@ -19,3 +19,20 @@ def fold(text: str) -> str:
 
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text or "").strip()
+
+
+# C0 control characters and DEL, except tab, line feed and carriage return. Word's manual
+# line break (\x0b, vertical tab) and page break (\x0c) become line feeds; the rest go.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_AS_NEWLINE = {"\x0b": "\n", "\x0c": "\n"}
+
+
+def clean_text(text: str) -> str:
+    """`text` without control characters (\\t, \\n, \\r kept; \\x0b and \\x0c become \\n).
+
+    Applied to every text field before it is saved (cchc_portal.apps), to every cell an
+    importer reads, and to every exported cell (cchc_portal.lib.spreadsheets.neutralise).
+    """
+    if not isinstance(text, str) or not _CONTROL.search(text):
+        return text
+    return _CONTROL.sub(lambda m: _AS_NEWLINE.get(m.group(), ""), text)
