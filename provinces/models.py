@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -11,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import ProvinceScopedQuerySet
-from cchc_portal.lib.text import fold
+from cchc_portal.lib.text import fold, normalise_name
 
 # Resolution 202/2025/QH15: the 34 provinces take effect on 1/7/2025.
 REORGANISATION_DATE = dt.date(2025, 7, 1)
@@ -251,11 +252,37 @@ class Agency(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
+        self.name = normalise_name(self.name)
+        self.short_name = normalise_name(self.short_name)
         self.name_folded = fold(self.name)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("provinces:agency_detail", args=[self.pk])
+
+    def clean(self):
+        super().clean()
+        self.name = normalise_name(self.name)
+        self.short_name = normalise_name(self.short_name)
+        twin = self.near_duplicate()
+        if twin is not None:
+            raise ValidationError(
+                {
+                    "name": _("This province already has the agency “%(name)s”; a name may not differ from it "
+                              "only by accents, spacing or letter case.") % {"name": twin.name}
+                }
+            )  # fmt: skip
+
+    def near_duplicate(self) -> Agency | None:
+        """A current agency of the same province whose name folds to the same text (NFC/NFD, accents,
+        case, spacing, invisible characters), other than this one; None for a former agency."""
+        if self.valid_to is not None or not self.province_id or not self.name:
+            return None
+        return (
+            Agency.objects.filter(province_id=self.province_id, name_folded=fold(self.name), valid_to__isnull=True)
+            .exclude(pk=self.pk)
+            .first()
+        )
 
     @property
     def is_current(self) -> bool:

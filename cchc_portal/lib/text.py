@@ -36,3 +36,15 @@ def clean_text(text: str) -> str:
     if not isinstance(text, str) or not _CONTROL.search(text):
         return text
     return _CONTROL.sub(lambda m: _AS_NEWLINE.get(m.group(), ""), text)
+
+
+# Invisible characters pasted with names from web pages and Word: zero-width space, non-joiner,
+# joiner, word joiner, byte-order mark, soft hyphen.
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+
+
+def normalise_name(text: str) -> str:
+    """A name as stored: NFC, no invisible characters, one space between words (no-break spaces
+    and line breaks included), no leading or trailing space."""
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFC", clean_text(text or "")))
+    return " ".join(text.split())
