@@ -10,13 +10,14 @@ from contextlib import contextmanager
 
 from celery import shared_task
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import override
 
 from audit.log import record_change
 from audit.models import AuditAction, AuditSource
 from cchc_portal.cache import bump_generation
+from cchc_portal.queue import enqueue_after_commit
 
 from . import importing
 from .models import ImportJob, JobStatus
@@ -158,16 +159,12 @@ def import_dossiers_job(job_id: int) -> None:
 def enqueue_import(job: ImportJob) -> None:
     """Queue after commit; a broker outage must not lose the upload (the job stays queued)."""
 
-    def send() -> None:
-        try:
-            import_dossiers_job.delay(job.pk)
-        except Exception:  # kombu OperationalError and friends
-            logger.exception("could not queue dossier import %s", job.pk)
-            ImportJob.objects.filter(pk=job.pk).update(
-                message="Hàng đợi tạm thời không sẵn sàng, lần chạy hằng đêm sẽ xử lý / Queue unavailable; the nightly run will process it"
-            )
+    def note_queue_down() -> None:
+        ImportJob.objects.filter(pk=job.pk).update(
+            message="Hàng đợi tạm thời không sẵn sàng, lần chạy hằng đêm sẽ xử lý / Queue unavailable; the nightly run will process it"
+        )
 
-    transaction.on_commit(send)
+    enqueue_after_commit(import_dossiers_job, job.pk, on_failure=note_queue_down)
 
 
 def recompute_summaries() -> int:
@@ -182,7 +179,7 @@ def refresh_overdue_dossiers() -> int:
     bump_generation("dossier-stats")
     stale = timezone.now() - dt.timedelta(minutes=30)
     for job_id in ImportJob.objects.filter(status=JobStatus.QUEUED, created_at__lt=stale).values_list("pk", flat=True):
-        import_dossiers_job.delay(job_id)
+        enqueue_after_commit(import_dossiers_job, job_id)
     return changed
 
 
