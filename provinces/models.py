@@ -58,6 +58,16 @@ class AdministrativeUnitQuerySet(ValidityQuerySet):
     def provinces(self):
         return self.filter(level=UnitLevel.PROVINCE)
 
+    def province_for_code(self, code: str):
+        """The province `?province=<code>` means on every page: the current one with that official
+        code, else (an abolished province) the last one that had it; None if there is none."""
+        return (
+            self.provinces()
+            .filter(code=str(code).strip()[:10])
+            .order_by(models.F("valid_to").desc(nulls_first=True), "-valid_from", "-pk")
+            .first()
+        )
+
     def communes(self):
         return self.filter(level=UnitLevel.COMMUNE)
 
