@@ -123,7 +123,7 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class ProgressUpdateSerializer(serializers.ModelSerializer):
-    author = serializers.CharField(source="author.username", default=None, read_only=True)
+    author = serializers.CharField(source="author.username", default=None, read_only=True, allow_null=True)
     files = serializers.SerializerMethodField()
 
     class Meta:
