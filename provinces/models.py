@@ -274,6 +274,7 @@ class Agency(models.Model):
         super().clean()
         self.name = normalise_name(self.name)
         self.short_name = normalise_name(self.short_name)
+        self.name_folded = fold(self.name)  # for edits saved by UPDATE (save_versioned), which skip save()
         twin = self.near_duplicate()
         if twin is not None:
             raise ValidationError(

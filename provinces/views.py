@@ -184,7 +184,7 @@ def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             with transaction.atomic():
                 agency = form.save(commit=False)
-                save_versioned(agency, form.cleaned_data["version"], list(form.Meta.fields))
+                save_versioned(agency, form.cleaned_data["version"], [*form.Meta.fields, "name_folded"])
                 record_change(agency, actor=request.user, before=before)
                 _save_predecessors(agency, form.cleaned_data["predecessors"], request.user)
         except StaleObjectError:

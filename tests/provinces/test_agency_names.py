@@ -81,3 +81,13 @@ def test_the_admin_refuses_a_near_duplicate_with_a_message_too(client, national_
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["name"]
     assert Agency.objects.filter(province=agency.province).count() == 1
+
+
+def test_an_edited_name_is_normalised_and_found_by_its_new_folded_name(client, province_admin, agency):
+    client.force_login(province_admin)
+    url = reverse("provinces:agency_edit", args=[agency.pk])
+    response = client.post(url, {"name": " Sở Tư pháp\u200b và\x01 Hộ tịch ", "kind": "department",
+                                 "version": agency.version})  # fmt: skip
+    assert response.status_code == 302
+    agency.refresh_from_db()
+    assert (agency.name, agency.name_folded) == ("Sở Tư pháp và Hộ tịch", "so tu phap va ho tich")

@@ -57,3 +57,15 @@ def test_a_plan_export_with_old_rows_holding_control_characters_still_downloads(
     values = [c for row in load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True) for c in row]
     assert "Rà\n soát văn bản" in values and "Sở Tư pháp" in values and "'=1+1" in values
     assert "Báo cáo\nsố 2" in values
+
+
+def test_a_versioned_edit_saved_by_update_is_cleaned_too(client, province_admin, plan, task):
+    client.force_login(province_admin)
+    response = client.post(
+        reverse("tasks:task_edit", args=[task.pk]),
+        {"version": task.version, "area": task.area_id, "number": task.number, "title": "Rà soát\x01 văn\x0bbản",
+         "lead_agency": task.lead_agency_id, "deadline": "31/12/2026", "expected_output": "Báo cáo\x02"},
+    )  # fmt: skip
+    assert response.status_code == 302, response.content
+    task.refresh_from_db()
+    assert (task.title, task.expected_output) == ("Rà soát văn\nbản", "Báo cáo")
