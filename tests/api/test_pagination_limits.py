@@ -31,10 +31,10 @@ def test_a_limit_within_range_pages_as_before(client, province_admin, agency, ho
     assert client.get("/api/v1/agencies/", {"offset": 10**9}).json()["results"] == []
 
 
-@pytest.mark.parametrize("page", [str(2**63), "-1", "0", "9" * 5000, "abc"])
+@pytest.mark.parametrize("number", [str(2**63), "-1", "0", "9" * 5000, "abc"])
 @pytest.mark.parametrize("name", ["tasks:plan_list", "dossiers:late_list"])
-def test_a_hostile_page_number_on_a_page_is_never_a_500(client, province_admin, province, name, page):
+def test_a_hostile_page_number_on_a_page_is_never_a_500(client, province_admin, province, name, number):
     from django.urls import reverse
 
     client.force_login(province_admin)
-    assert client.get(reverse(name), {"page": page}).status_code == 200
+    assert client.get(reverse(name), {"page": number}).status_code == 200
