@@ -4,8 +4,14 @@ WORKDIR /app
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
-RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
- && useradd --system --uid 1000 cchc && mkdir -p /app/media /var/lib/celery && chown cchc /app/media /var/lib/celery
+# The footer's and /healthz's version: docker compose build --build-arg CCHC_VERSION=$(git describe --tags --always)
+ARG CCHC_VERSION=unknown
+RUN CCHC_VERSION="$CCHC_VERSION" deploy/entrypoint.sh build
+# A real user with a home directory; /app itself writable so commands can write files there
+# (`manage.py generate_dossiers --out f.csv`), the code and static files stay root's.
+RUN useradd --create-home --uid 1000 cchc \
+ && mkdir -p /app/media /var/lib/celery && chown cchc /app /app/media /var/lib/celery
 USER cchc
 EXPOSE 8000
-CMD ["gunicorn", "cchc_portal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+ENTRYPOINT ["deploy/entrypoint.sh"]
+CMD ["web"]

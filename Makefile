@@ -17,10 +17,16 @@ install: $(STAMP)
 # Local server: SQLite in the checkout, Celery jobs in-process, DEBUG on.
 run: export DJANGO_DEBUG = 1
 run: export HTTPS = 0
-run: install
+run: install .env
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# Local settings read by every manage.py command in this checkout (settings.py reads .env when
+# present; git- and docker-ignored, so production never sees it).
+.env:
+	@printf 'DJANGO_DEBUG=1\nHTTPS=0\nSECRET_KEY=%s\n' "$$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')" > .env
+	@echo "wrote .env (DJANGO_DEBUG=1 and a generated SECRET_KEY)"
 
 test: install
 	$(VENV)/bin/pytest

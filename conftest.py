@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -214,35 +215,52 @@ def _database_url() -> str:
     return f"postgres://{db['USER']}:{db.get('PASSWORD') or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-@pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker):
-    """A real `celery worker` process on the test database and the Redis broker."""
+def start_celery_worker(*extra_args: str, log_name: str = ".celery-test-worker.log", **env: str):
+    """Start a real `celery worker` process on the test database and the Redis broker; returns it once
+    it answers a ping. Its own process group, so a test can stop it as `docker stop` does."""
     broker = os.environ["CELERY_BROKER_URL"]
-    env = {**os.environ, "DATABASE_URL": _database_url(), "CELERY_BROKER_URL": broker, "DJANGO_DEBUG": "0"}
-    log = open(ROOT / ".celery-test-worker.log", "w")  # noqa: SIM115
+    env = {**os.environ, "DATABASE_URL": _database_url(), "CELERY_BROKER_URL": broker, "DJANGO_DEBUG": "0", **env}
+    log = open(ROOT / log_name, "w")  # noqa: SIM115
+    name = f"{log_name.strip('.').split('.')[0]}-{os.getpid()}@%h"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "cchc_portal", "worker", "--pool=solo", "--loglevel=INFO",
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"test-{os.getpid()}@%h"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [sys.executable, "-m", "celery", "-A", "cchc_portal", "worker", "--loglevel=INFO",
+         "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", name, *extra_args],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
+    proc.log = log
     from cchc_portal.celery import app
 
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"celery worker exited early; see {log.name}")
-        if app.control.ping(timeout=1.0):
+        replies = app.control.ping(timeout=1.0)
+        if any(name.split("@")[0] in host for reply in replies for host in reply):
             break
     else:
         proc.terminate()
         raise RuntimeError("celery worker did not answer a ping within 60 s")
+    return proc
+
+
+def stop_celery_worker(proc, grace: float = 20) -> None:
+    """SIGTERM to the main process, then SIGKILL to the whole group after `grace` seconds (docker stop)."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    proc.log.close()
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """A real `celery worker` process on the test database and the Redis broker."""
+    proc = start_celery_worker("--pool=solo")
     yield proc
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    stop_celery_worker(proc)
 
 
 def wait_for(predicate, timeout: float = 60.0, interval: float = 0.2):

@@ -7,6 +7,7 @@ from .models import Role
 # resolve: a wrong one raises NoReverseMatch on every page (tests/accounts/test_navigation.py).
 NAVIGATION = [
     ("home", _("Home"), None),
+    ("dashboards:todo", _("To-do"), None),
     ("dashboards:leader", _("Dashboard"), {Role.PROVINCE_ADMIN, Role.LEADER, Role.VIEWER}),
     ("dashboards:national", _("National map"), None),
     ("tasks:my_tasks", _("My tasks"), {Role.AGENCY_OFFICER}),
@@ -21,7 +22,12 @@ NAVIGATION = [
     ),
     ("provinces:agency_list", _("Agencies"), None),
     ("dossiers:import_index", _("Imports"), {Role.NATIONAL_ADMIN, Role.PROVINCE_ADMIN}),
+    ("reports:rounds", _("Periodic reports"), None),
 ]
+
+
+# Counts loaded after the page (htmx), so no page pays for them in its own queries.
+BADGES = {"dashboards:todo": "dashboards:todo_count"}
 
 
 def navigation(request) -> dict:
@@ -34,5 +40,12 @@ def navigation(request) -> dict:
         if roles is not None and role not in roles:
             continue
         url = reverse(name)
-        items.append({"url": url, "label": label, "active": request.path == url})
+        items.append(
+            {
+                "url": url,
+                "label": label,
+                "active": request.path == url,
+                "badge_url": reverse(BADGES[name]) if name in BADGES else None,
+            }
+        )
     return {"nav_items": items, "user_role": role}

@@ -10,7 +10,7 @@ from django.contrib.auth.backends import BaseBackend
 
 from .models import Role
 
-READ_ALL = ["provinces.view_*", "tasks.view_*", "indices.view_*", "dossiers.view_*"]
+READ_ALL = ["provinces.view_*", "tasks.view_*", "indices.view_*", "dossiers.view_*", "reports.view_*"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.PROVINCE_ADMIN: [
@@ -26,6 +26,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "indices.import_*",
         "indices.export_*",
         "dossiers.*",
+        "reports.*",
         "accounts.view_user",
         "audit.view_auditevent",
     ],

@@ -8,9 +8,10 @@ from accounts import api as accounts_api
 from dossiers import api as dossiers_api
 from indices import api as indices_api
 from provinces import api as provinces_api
+from reports import api as reports_api
 from tasks import api as tasks_api
 
-APPS = [accounts_api, provinces_api, tasks_api, indices_api, dossiers_api]
+APPS = [accounts_api, provinces_api, tasks_api, indices_api, dossiers_api, reports_api]
 
 router = DefaultRouter()
 for module in APPS:

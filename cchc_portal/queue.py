@@ -1,8 +1,10 @@
 """The one way to queue a Celery job from a write: after the transaction commits, never failing the write.
 
 A job queued inside a transaction could run before its rows are visible, or for rows that are
-then rolled back; a broker outage must not turn a user's save into an error (each recurring
-job's nightly run catches up). So every app calls `enqueue_after_commit(job, *ids)`.
+then rolled back; a broker outage must not turn a user's save into an error. So every app calls
+`enqueue_after_commit(job, *ids)` (the job's recurring run catches up a lost message), or, for a
+job that has its own row (`cchc_portal.liveness.LiveJob`: imports), `send_after_commit(row)`, whose
+lost messages the minute check (`ops.jobs.check_jobs`) resends.
 """
 
 from __future__ import annotations
@@ -31,3 +33,9 @@ def enqueue_after_commit(job, *args, on_failure: Callable[[], None] | None = Non
                 on_failure()
 
     transaction.on_commit(send, using=using)
+
+
+def send_after_commit(row, using: str | None = None) -> None:
+    """Send a job row's message (`LiveJob.send_safely`: a broker outage leaves it queued, with a
+    message, for the minute check to resend) once the current transaction commits."""
+    transaction.on_commit(row.send_safely, using=using)

@@ -18,6 +18,26 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+def read_env_file(path: str | os.PathLike) -> None:
+    """KEY=VALUE lines of a local `.env` (written by `make run`) as defaults; the environment wins.
+
+    Only the local checkout has one: it is git- and docker-ignored, so production never reads it.
+    ENV_FILE= (empty) turns it off.
+    """
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return
+    for line in lines:
+        key, sep, value = line.strip().partition("=")
+        if sep and key and not key.startswith("#"):
+            os.environ.setdefault(key.strip(), value.strip().strip("'\""))
+
+
+if os.environ.get("ENV_FILE", "x"):
+    read_env_file(os.environ.get("ENV_FILE") or BASE_DIR / ".env")
+
+
 def env_bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
     if value is None or value == "":
@@ -67,7 +87,10 @@ INSTALLED_APPS = [
     "tasks",
     "indices",
     "dossiers",
+    "notifications",
+    "reports",
     "dashboards",
+    "ops",
     # The project itself: project-level commands (load_demo) and the composing views.
     "cchc_portal",
 ]
@@ -75,6 +98,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "ops.middleware.RequestLogMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "cchc_portal.middleware.VietnameseFirstLocaleMiddleware",
@@ -104,6 +128,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "csp.context_processors.nonce",
                 "accounts.context_processors.navigation",
+                "cchc_portal.version.version",
             ],
         },
     },
@@ -151,7 +176,13 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES",
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "0")) or None
+# Behind a reverse proxy the client is the address the trusted proxies put in X-Forwarded-For
+# (cchc_portal/proxy.py); a request from anywhere else is taken at its socket address.
+AXES_CLIENT_IP_CALLABLE = "cchc_portal.proxy.client_ip"
+# How many proxies append to X-Forwarded-For (nginx alone: 1), and the addresses they connect
+# from (loopback, and Docker's private networks when nginx publishes to 127.0.0.1:8000).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1" if env_bool("BEHIND_PROXY") else "0"))
+TRUSTED_PROXY_IPS = env_list("TRUSTED_PROXY_IPS", "127.0.0.0/8,::1,172.16.0.0/12,10.0.0.0/8,192.168.0.0/16")
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 
 # Internationalisation: Vietnamese first, English available.
@@ -177,7 +208,10 @@ STORAGES = {
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG or env_bool("PLAIN_STATIC_STORAGE")
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        )
+        ),
+        # collectstatic runs as root in the image and the app as another user: static files are
+        # world-readable whatever FILE_UPLOAD_PERMISSIONS says about uploads.
+        "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755},
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG or env_bool("PLAIN_STATIC_STORAGE")
@@ -222,6 +256,8 @@ CELERY_TIMEZONE = TIME_ZONE
 # The one place where recurring jobs are scheduled (beat). Each job is also a
 # management command of the same name.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # reports: open the round on a period window's last day; remind units before the internal deadline and when late.
+    "reports-daily": {"task": "reports.daily", "schedule": crontab(hour=7, minute=15)},
     # tasks: mark overdue tasks and recompute every plan's figures (catches up after a broker outage);
     # reminders in office hours.
     "tasks-nightly": {"task": "tasks.nightly", "schedule": crontab(hour=0, minute=30)},
@@ -236,10 +272,33 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "dossiers.jobs.refresh_overdue_dossiers_job",
         "schedule": crontab(hour=0, minute=15),
     },
+    # ops: jobs whose worker died are finished (failed, with "run again") and jobs the broker never
+    # got are sent, within minutes (cchc_portal/liveness.py); plan figures left stale by a failed
+    # enqueue catch up.
+    "ops-check-jobs": {"task": "ops.check_jobs", "schedule": 60.0},
+    "tasks-catch-up-figures": {"task": "tasks.catch_up_figures", "schedule": 300.0},
+    # ops: delete stored import uploads older than UPLOAD_RETENTION_DAYS.
+    "ops-cleanup-uploads": {"task": "ops.cleanup_uploads", "schedule": crontab(hour=3, minute=0)},
 }
+# Job liveness: the running job beats every JOB_HEARTBEAT_SECONDS; silent for JOB_STALE_SECONDS = gone.
+JOB_HEARTBEAT_SECONDS = int(os.environ.get("JOB_HEARTBEAT_SECONDS", "15"))
+JOB_STALE_SECONDS = int(os.environ.get("JOB_STALE_SECONDS", "120"))
+UPLOAD_RETENTION_DAYS = int(os.environ.get("UPLOAD_RETENTION_DAYS", "30"))
+# Our JSON log lines, not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "cchc-portal@localhost")
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# The portal's public address, for links in e-mails (invitations).
+PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:8000")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -269,6 +328,9 @@ SPECTACULAR_SETTINGS = {
         "TaskStatusEnum": "tasks.models.TaskStatus",
         "DossierStatusEnum": "dossiers.models.Status",
         "ImportJobStatusEnum": "dossiers.models.JobStatus",
+        "ReportStatusEnum": "reports.models.ReportStatus",
+        "ReportActionEnum": "reports.models.Action",
+        "PeriodKindEnum": "cchc_portal.lib.periods.PeriodKind",
     },
 }
 
@@ -281,7 +343,7 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 HTTPS = env_bool("HTTPS", not DEBUG)
 SECURE_SSL_REDIRECT = HTTPS
 # The container health check calls /healthz over plain HTTP inside the network.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
@@ -318,8 +380,17 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        # JSON lines with request id, user, province and job id (cchc_portal/logs.py).
+        "json": {"()": "cchc_portal.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": os.environ.get("LOG_FORMAT", "plain" if DEBUG else "json"),
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
 }
@@ -327,4 +398,6 @@ LOGGING = {
 CCHC = {
     # Days before a task's deadline when the lead agency is reminded.
     "REMINDER_DAYS": [int(d) for d in env_list("REMINDER_DAYS", "7,1")],
+    # Days before a reporting round's internal deadline when units that have not submitted are reminded.
+    "REPORT_REMINDER_DAYS": [int(d) for d in env_list("REPORT_REMINDER_DAYS", "3,1")],
 }

@@ -2,10 +2,11 @@ import os
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts import views as accounts_views
+from ops import views as ops_views
 
 admin.site.site_header = _("CCHC portal administration")
 admin.site.site_title = _("CCHC portal")
@@ -13,7 +14,8 @@ admin.site.index_title = _("Administration")
 
 urlpatterns = [
     path("", accounts_views.home, name="home"),
-    path("healthz", accounts_views.healthz, name="healthz"),
+    path("healthz", ops_views.healthz, name="healthz"),
+    path("readyz", ops_views.readyz, name="readyz"),
     path("accounts/login/", accounts_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
@@ -26,6 +28,21 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(template_name="registration/password_change_done.html"),
         name="password_change_done",
     ),
+    # Invitations (ops/invitations.py): a one-time link to choose the first password.
+    path(
+        "accounts/welcome/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="registration/set_password.html",
+            post_reset_login=False,
+            success_url=reverse_lazy("invitation_done"),
+        ),
+        name="invitation_confirm",
+    ),
+    path(
+        "accounts/welcome/done/",
+        auth_views.PasswordResetCompleteView.as_view(template_name="registration/set_password_done.html"),
+        name="invitation_done",
+    ),
     path("accounts/token/", accounts_views.api_token, name="api_token"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("units/", include("provinces.urls")),
@@ -33,6 +50,9 @@ urlpatterns = [
     path("indices/", include("indices.urls")),
     path("dossiers/", include("dossiers.urls")),
     path("dashboard/", include("dashboards.urls")),
+    path("reports/", include("reports.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("province-users/", include("ops.urls")),
     path("api/v1/", include("cchc_portal.api_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import todo, views
 
 app_name = "dashboards"
 urlpatterns = [
@@ -15,4 +15,6 @@ urlpatterns = [
     path("national/groups.json", views.national_groups, name="national_groups"),
     path("national/regions.json", views.national_regions, name="national_regions"),
     path("national/export/<slug:table>.xlsx", views.national_export, name="national_export"),
+    path("todo/", todo.todo, name="todo"),
+    path("todo/count", todo.todo_badge, name="todo_count"),
 ]

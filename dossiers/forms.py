@@ -30,8 +30,7 @@ class UploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".csv", ".xlsx")):
-            raise forms.ValidationError(_("Only .csv and .xlsx files are accepted (Chỉ nhận tệp .csv hoặc .xlsx)."))
+        # The type is read from the content (cchc_portal.lib.imports), not from the name.
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("The file is too large."))
         return upload

@@ -12,12 +12,13 @@ from celery import shared_task
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
-from django.utils.translation import override
+from django.utils.translation import gettext, override
 
 from audit.log import record_change
 from audit.models import AuditAction, AuditSource
 from cchc_portal.cache import bump_generation
-from cchc_portal.queue import enqueue_after_commit
+from cchc_portal.liveness import DATABASE_LOST_MESSAGE, connection_lost, heartbeat, record_failure
+from cchc_portal.queue import send_after_commit
 
 from . import importing
 from .models import ImportJob, JobStatus
@@ -34,10 +35,12 @@ def _job_lock(job_id: int):
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(5, %s)", [job_id])
         acquired = cursor.fetchone()[0]
+    session = connection.connection
     try:
         yield acquired
     finally:
-        if acquired:
+        # A lost connection took the session's lock with it (a new session does not hold it).
+        if acquired and connection.connection is session and not connection_lost():
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_unlock(5, %s)", [job_id])
 
@@ -48,99 +51,117 @@ def run_import(job_id: int, *, path: str | None = None, errors_path: str | None 
         if not acquired:
             logger.info("import job %s is running elsewhere", job_id)
             return None
-        job = ImportJob.objects.select_related("source").get(pk=job_id)
-        if job.status not in (JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.APPLYING):
-            return None
-        jobs = ImportJob.objects.filter(pk=job_id)
-        if job.cancel_requested:
-            jobs.update(status=JobStatus.CANCELLED, finished_at=timezone.now())
-            return None
-        path = path or job.file.path
-        relative_errors = f"dossier_imports/errors/job-{job.pk}-{uuid.uuid4().hex[:8]}.csv"
-        errors_path = errors_path or os.path.join(settings.MEDIA_ROOT, relative_errors)
-        jobs.update(status=JobStatus.RUNNING, started_at=timezone.now(), processed_rows=0, error_rows=0)
-        scope = importing.Scope([job.province_id]) if job.province_id else importing.Scope()
+        with heartbeat(ImportJob, job_id):
+            return _run_import(job_id, path=path, errors_path=errors_path)
 
-        def on_progress(read: int, errors: int, final: bool = False) -> None:
-            # Cancelling is possible until the rows are read; saving then runs to the end.
-            if jobs.filter(cancel_requested=True).exists():
-                raise importing.ImportCancelled
-            jobs.update(
-                processed_rows=read,
-                error_rows=errors,
-                **({"status": JobStatus.APPLYING, "total_rows": read} if final else {}),
-            )
 
-        try:
-            with override("vi"):
-                info = importing.inspect_file(
-                    path, job.original_name or path, job.source.header_mapping if job.source else None
-                )
-                jobs.update(total_rows=info.total_rows)
-                report = importing.import_rows(
-                    importing.iter_file_rows(path, info),
-                    columns=info.columns,
-                    headers=info.headers,
-                    scope=scope,
-                    job_id=job.pk,
-                    dry_run=job.dry_run,
-                    errors_path=errors_path,
-                    on_progress=on_progress,
-                )
-        except importing.ImportCancelled:
-            importing.drop_temp_tables()
-            _remove(errors_path)
-            jobs.update(status=JobStatus.CANCELLED, finished_at=timezone.now(), message="Đã hủy / Cancelled")
-            return None
-        except importing.RefusedFile as refused:
-            jobs.update(status=JobStatus.FAILED, finished_at=timezone.now(), message=str(refused))
-            raise
-        except Exception as exc:
-            importing.drop_temp_tables()
-            _remove(errors_path)
-            logger.exception("import job %s failed", job_id)
-            jobs.update(
-                status=JobStatus.FAILED,
-                finished_at=timezone.now(),
-                message=f"Lỗi khi nhập, không có dữ liệu nào được ghi / Import failed, nothing was written: {exc}"[
-                    :2000
-                ],
-            )
-            return None
-        error_file = ""
-        if report.errors_path and report.errors_path.startswith(str(settings.MEDIA_ROOT)):
-            error_file = os.path.relpath(report.errors_path, settings.MEDIA_ROOT)
-        ignored = ", ".join(info.ignored_headers[:20])
+def _run_import(job_id: int, *, path: str | None, errors_path: str | None):
+    job = ImportJob.objects.select_related("source").get(pk=job_id)
+    if job.status not in (JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.APPLYING):
+        return None
+    jobs = ImportJob.objects.filter(pk=job_id)
+    if job.cancel_requested:
+        jobs.update(status=JobStatus.CANCELLED, finished_at=timezone.now())
+        return None
+    path = path or job.file.path
+    relative_errors = f"dossier_imports/errors/job-{job.pk}-{uuid.uuid4().hex[:8]}.csv"
+    errors_path = errors_path or os.path.join(settings.MEDIA_ROOT, relative_errors)
+    jobs.update(status=JobStatus.RUNNING, started_at=timezone.now(), processed_rows=0, error_rows=0)
+    scope = importing.Scope([job.province_id]) if job.province_id else importing.Scope()
+
+    def on_progress(read: int, errors: int, final: bool = False) -> None:
+        # Cancelling is possible until the rows are read; saving then runs to the end.
+        if jobs.filter(cancel_requested=True).exists():
+            raise importing.ImportCancelled
         jobs.update(
-            status=JobStatus.SUCCEEDED,
-            finished_at=timezone.now(),
-            total_rows=report.total_rows,
-            processed_rows=report.total_rows,
-            error_rows=report.error_rows,
-            inserted=report.inserted,
-            updated=report.updated,
-            unchanged=report.unchanged,
-            error_file=error_file,
-            message=f"Cột không dùng / Columns not used: {ignored}" if ignored else "",
+            processed_rows=read,
+            error_rows=errors,
+            **({"status": JobStatus.APPLYING, "total_rows": read} if final else {}),
         )
-        job.refresh_from_db()
-        if not job.dry_run:
-            record_change(
-                job,
-                actor=job.created_by,
-                action=AuditAction.CREATE,
-                after={
-                    "file": job.original_name,
-                    "rows": report.total_rows,
-                    "errors": report.error_rows,
-                    "inserted": report.inserted,
-                    "updated": report.updated,
-                    "unchanged": report.unchanged,
-                },
-                source=AuditSource.IMPORT,
-                note="dossier import",
+
+    try:
+        with override("vi"):
+            info = importing.inspect_file(
+                path, job.original_name or path, job.source.header_mapping if job.source else None
             )
-        return report
+            jobs.update(total_rows=info.total_rows)
+            report = importing.import_rows(
+                importing.iter_file_rows(path, info),
+                columns=info.columns,
+                headers=info.headers,
+                scope=scope,
+                job_id=job.pk,
+                dry_run=job.dry_run,
+                errors_path=errors_path,
+                on_progress=on_progress,
+            )
+    except importing.ImportCancelled:
+        importing.drop_temp_tables()
+        _remove(errors_path)
+        jobs.update(status=JobStatus.CANCELLED, finished_at=timezone.now(), message="")
+        return None
+    except importing.RefusedFile as refused:
+        jobs.update(status=JobStatus.FAILED, finished_at=timezone.now(), message=str(refused))
+        raise
+    except Exception as exc:
+        # A lost connection shows up as whatever the driver was doing (even a SystemError out of COPY).
+        lost = connection_lost()
+        if not lost:
+            importing.drop_temp_tables()
+        _remove(errors_path)
+        if lost:
+            logger.exception("import job %s lost its database connection", job_id)
+            record_failure(ImportJob, job_id, DATABASE_LOST_MESSAGE)
+        else:
+            logger.exception("import job %s failed", job_id)
+            record_failure(
+                ImportJob,
+                job_id,
+                f"Lỗi khi nhập, không có dữ liệu nào được ghi / Import failed, nothing was written: {exc}",
+            )
+        return None
+    error_file = ""
+    if report.errors_path and report.errors_path.startswith(str(settings.MEDIA_ROOT)):
+        error_file = os.path.relpath(report.errors_path, settings.MEDIA_ROOT)
+    ignored = ", ".join(info.ignored_headers[:20])
+    jobs.update(
+        status=JobStatus.SUCCEEDED,
+        finished_at=timezone.now(),
+        total_rows=report.total_rows,
+        processed_rows=report.total_rows,
+        error_rows=report.error_rows,
+        inserted=report.inserted,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        error_file=error_file,
+        message=_unused_columns_message(ignored),
+    )
+    job.refresh_from_db()
+    if not job.dry_run:
+        record_change(
+            job,
+            actor=job.created_by,
+            action=AuditAction.CREATE,
+            after={
+                "file": job.original_name,
+                "rows": report.total_rows,
+                "errors": report.error_rows,
+                "inserted": report.inserted,
+                "updated": report.updated,
+                "unchanged": report.unchanged,
+            },
+            source=AuditSource.IMPORT,
+            note="dossier import",
+        )
+    return report
+
+
+def _unused_columns_message(ignored: str) -> str:
+    """Stored on the job in Vietnamese, the language jobs run in (the status says "Cancelled" etc.)."""
+    if not ignored:
+        return ""
+    with override("vi"):
+        return gettext("Columns not used: %(columns)s") % {"columns": ignored}
 
 
 def _remove(path: str | None) -> None:
@@ -157,14 +178,9 @@ def import_dossiers_job(job_id: int) -> None:
 
 
 def enqueue_import(job: ImportJob) -> None:
-    """Queue after commit; a broker outage must not lose the upload (the job stays queued)."""
-
-    def note_queue_down() -> None:
-        ImportJob.objects.filter(pk=job.pk).update(
-            message="Hàng đợi tạm thời không sẵn sàng, lần chạy hằng đêm sẽ xử lý / Queue unavailable; the nightly run will process it"
-        )
-
-    enqueue_after_commit(import_dossiers_job, job.pk, on_failure=note_queue_down)
+    """Queue after commit; a broker outage must not lose the upload (the job stays queued and the
+    minute check, `check_jobs`, sends it once the broker is back)."""
+    send_after_commit(job)
 
 
 def recompute_summaries() -> int:
@@ -178,8 +194,8 @@ def refresh_overdue_dossiers() -> int:
     changed = importing.refresh_overdue()
     bump_generation("dossier-stats")
     stale = timezone.now() - dt.timedelta(minutes=30)
-    for job_id in ImportJob.objects.filter(status=JobStatus.QUEUED, created_at__lt=stale).values_list("pk", flat=True):
-        enqueue_after_commit(import_dossiers_job, job_id)
+    for job in ImportJob.objects.filter(status=JobStatus.QUEUED, created_at__lt=stale):
+        job.send_safely()
     return changed
 
 

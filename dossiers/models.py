@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.scoping import ProvinceScopedQuerySet
 from cchc_portal.lib.numbers import percent
 from cchc_portal.lib.workdays import add_months, first_of_month
+from cchc_portal.liveness import LiveJob
 from provinces.models import AdministrativeUnit, Agency
 
 
@@ -363,7 +364,7 @@ def _upload_to(instance, filename: str) -> str:
     return f"dossier_imports/{uuid.uuid4().hex}.{extension}"
 
 
-class ImportJob(models.Model):
+class ImportJob(LiveJob):
     province = models.ForeignKey(
         AdministrativeUnit,
         verbose_name=_("province"),
@@ -396,6 +397,11 @@ class ImportJob(models.Model):
 
     objects = ImportJobQuerySet.as_manager()
 
+    QUEUED = JobStatus.QUEUED
+    RUNNING_STATUSES = (JobStatus.RUNNING, JobStatus.APPLYING)
+    FAILED = JobStatus.FAILED
+    CANCELLED = JobStatus.CANCELLED
+
     class Meta:
         verbose_name = _("dossier import")
         verbose_name_plural = _("dossier imports")
@@ -413,8 +419,13 @@ class ImportJob(models.Model):
 
     @property
     def can_cancel(self) -> bool:
-        """Until its rows are read; saving (one transaction) then runs to the end."""
-        return self.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+        """Until its rows are read; saving (one transaction) then runs to the end — unless its worker is gone."""
+        return self.status in (JobStatus.QUEUED, JobStatus.RUNNING) or self.worker_gone
+
+    def send(self) -> None:
+        from .jobs import import_dossiers_job
+
+        import_dossiers_job.delay(self.pk)
 
     @property
     def progress_percent(self) -> int:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.scoping import primary_province_id, scope_for
+from audit.log import record_change
 from cchc_portal.cache import cached
 from cchc_portal.lib.numbers import format_percent
 from cchc_portal.lib.spreadsheets import neutralise
@@ -277,13 +278,34 @@ def import_job_progress(request: HttpRequest, pk: int) -> HttpResponse:
 def import_job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     _require_importer(request)
     job = _get_job_for_user(request, pk)
-    if job.can_cancel:
+    if job.worker_gone:
+        # Nobody would act on the request: finish the job here (nothing was written).
+        ImportJob.objects.filter(pk=job.pk).update(cancel_requested=True)
+        job.cancel_requested = True
+        job.give_up()
+        messages.info(request, _("Import cancelled."))
+    elif job.can_cancel:
         ImportJob.objects.filter(pk=job.pk).update(cancel_requested=True)
         if job.status == JobStatus.QUEUED:
             ImportJob.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(status=JobStatus.CANCELLED)
         messages.info(request, _("Cancellation requested."))
     elif job.status == JobStatus.APPLYING:
         messages.warning(request, _("The rows are already being saved: this import can no longer be cancelled."))
+    return redirect(job)
+
+
+@login_required
+@require_POST
+def import_job_run_again(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_importer(request)
+    job = _get_job_for_user(request, pk)
+    previous = job.status
+    if job.can_run_again and job.run_again():
+        record_change(job, actor=request.user, changes={"status": [previous, job.status]}, note="run again")
+        enqueue_import(job)
+        messages.info(request, _("The import was queued again."))
+    else:
+        messages.warning(request, _("This import cannot be run again; upload the file again."))
     return redirect(job)
 
 

@@ -28,6 +28,7 @@ from accounts.models import Role
 from accounts.scoping import scope_for
 from audit.admin import AuditedAdminMixin
 from audit.models import AuditSource
+from cchc_portal.lib.imports import Rows, numbers_of
 
 from .importing import FileFormatError, apply_import, fmt, marked_workbook, plan_import, read_table
 from .models import Component, Edition, Index, Ranking, Region, RegionMembership, Score, edition_copy_forward
@@ -66,6 +67,8 @@ def _rows_to_dataset(rows: list[list]) -> tablib.Dataset:
         dataset.headers = [("" if v is None else str(v)) for v in padded[0]]
         for row in padded[1:]:
             dataset.append(row)
+    # The file's own row numbers (empty rows are not read), for the messages.
+    dataset.row_numbers = numbers_of(rows)
     return dataset
 
 
@@ -105,7 +108,9 @@ class ScoreResource(ModelResource):
     def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
         edition = kwargs["edition"]
         user = kwargs.get("user")
-        raw_rows = [list(dataset.headers or [])] + [list(row) for row in dataset]
+        rows = [list(dataset.headers or [])] + [list(row) for row in dataset]
+        numbers = getattr(dataset, "row_numbers", None) or range(1, len(rows) + 1)
+        raw_rows = Rows(zip(numbers, rows, strict=False))
         plan = plan_import(edition, raw_rows)
         if plan.ok and not dry_run:
             apply_import(plan, actor=user, source=AuditSource.ADMIN, note=f"{edition}: {kwargs.get('file_name', '')}")
@@ -133,8 +138,9 @@ class ScoreResource(ModelResource):
             by_row.setdefault(problem.row or 0, {}).setdefault(problem.column_name or "__all__", []).append(
                 problem.message
             )
+        raw_by_number = dict(zip(numbers_of(plan.raw_rows), plan.raw_rows, strict=True))
         for number, errors in sorted(by_row.items()):
-            raw = plan.raw_rows[number - 1] if number and number <= len(plan.raw_rows) else []
+            raw = raw_by_number.get(number, [])
             values = {result.diff_headers[0]: number}
             if plan.subject_column is not None and plan.subject_column < len(raw):
                 values[result.diff_headers[1]] = raw[plan.subject_column]

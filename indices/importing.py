@@ -13,21 +13,34 @@ trap) and nothing is ever multiplied.
 
 from __future__ import annotations
 
-import csv
 import difflib
 import io
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.log import record_many
 from audit.models import AuditAction, AuditEvent, AuditSource
+from cchc_portal.lib.imports import (
+    FileRefused,
+    Limits,
+    RowProblem,
+    Rows,
+    UnreadableRow,
+    find_header,
+    name_key,
+    numbers_of,
+    problem_headers,
+    unit_core,
+)
+from cchc_portal.lib.imports import read_table as toolkit_read_table
 from cchc_portal.lib.numbers import AmbiguousNumber, parse_score
 from cchc_portal.lib.spreadsheets import neutralise
 from cchc_portal.lib.text import fold
@@ -141,10 +154,6 @@ PROVINCE_SUFFIXES = (" city", " province", " municipality")
 COMMUNE_PREFIXES = ("xa ", "phuong ", "thi tran ", "dac khu ")
 
 
-def msg(vi: str, en: str) -> str:
-    return f"{vi} ({en})"
-
-
 def fmt(value: Decimal | None) -> str:
     if value is None:
         return ""
@@ -152,67 +161,25 @@ def fmt(value: Decimal | None) -> str:
     return text.replace(".", ",")
 
 
-class FileFormatError(ValueError):
-    """The file is not a readable .xlsx or .csv."""
+# The file as a whole cannot be read: the toolkit's refusal.
+FileFormatError = FileRefused
+
+
+def limits() -> Limits:
+    return Limits(max_bytes=int(settings.CCHC.get("INDEX_IMPORT_MAX_BYTES", 10 * 1024 * 1024)), max_rows=5_000)
 
 
 # --- reading ---------------------------------------------------------------------
 
 
-def read_table(content: bytes | str, filename: str) -> list[list]:
-    """All rows of the first sheet (.xlsx) or of the CSV, header rows included."""
-    suffix = Path(filename).suffix.lower()
+def read_table(content: bytes | str, filename: str = "") -> Rows:
+    """The non-empty rows of the first sheet (.xlsx) or of the CSV, header rows included.
+
+    The type comes from the content (`filename` is not used for it); text is taken as CSV.
+    """
     if isinstance(content, str):
-        return _read_csv_text(content)
-    if content[:4] == b"PK\x03\x04":
-        return _read_xlsx(content)
-    if content[:4] == b"\xd0\xcf\x11\xe0":
-        raise FileFormatError(
-            msg(
-                "Tệp .xls (Excel 97–2003) không được hỗ trợ: hãy lưu lại dưới dạng .xlsx",
-                "old .xls files are not supported: save the file as .xlsx",
-            )
-        )
-    if suffix == ".xlsx":
-        raise FileFormatError(msg("Tệp .xlsx bị hỏng hoặc không phải Excel", "the .xlsx file is damaged or not Excel"))
-    if suffix not in (".csv", ".txt", "") or b"\x00" in content[:4096] or content[:5] == b"%PDF-":
-        raise FileFormatError(
-            msg(
-                f"Loại tệp không được hỗ trợ ({suffix or 'không rõ'}): chỉ nhận .xlsx hoặc .csv",
-                f"unsupported file type ({suffix or 'unknown'}): use .xlsx or .csv",
-            )
-        )
-    for encoding in ("utf-8-sig", "cp1258"):
-        try:
-            return _read_csv_text(content.decode(encoding))
-        except UnicodeDecodeError:
-            continue
-    raise FileFormatError(msg("Tệp CSV không đọc được (mã hóa)", "the CSV file's encoding is unreadable"))
-
-
-def _read_csv_text(text: str) -> list[list]:
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    counts = {d: first.count(d) for d in (",", ";", "\t")}
-    delimiter = max(counts, key=counts.get) if any(counts.values()) else ","
-    return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
-
-
-def _read_xlsx(content: bytes) -> list[list]:
-    import zipfile
-
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise FileFormatError(
-            msg("Tệp không phải bảng tính .xlsx hợp lệ", "the file is not a valid .xlsx workbook")
-        ) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
+        content = content.encode("utf-8")
+    return toolkit_read_table(content, limits())
 
 
 # --- matching subjects -------------------------------------------------------------
@@ -231,11 +198,7 @@ def _province_key(text: str) -> str:
 
 
 def _commune_key(text: str) -> str:
-    key = fold(text)
-    for prefix in COMMUNE_PREFIXES:
-        if key.startswith(prefix):
-            return key[len(prefix) :]
-    return key
+    return unit_core(name_key(text))
 
 
 class SubjectMatcher:
@@ -254,6 +217,7 @@ class SubjectMatcher:
             code = subject.code if self.level != SubjectLevel.AGENCY else str(subject.pk)
             self.by_code[code] = subject
         self.display = {key: subjects[0].name for key, subjects in self.by_key.items()}
+        self._units = None  # the subjects' name index with former units, built on the first unknown name
 
     def _keys(self, subject) -> list[str]:
         if self.level == SubjectLevel.PROVINCE:
@@ -261,14 +225,31 @@ class SubjectMatcher:
         if self.level == SubjectLevel.COMMUNE:
             return [_commune_key(subject.name), fold(subject.name)]
         names = [subject.name, subject.short_name, *subject.alias_list()]
-        return [fold(n) for n in names if n]
+        return [name_key(n) for n in names if n]
+
+    def _merged_into(self, text: str):
+        """(former unit, its successor among this edition's subjects) when `text` names a merged unit."""
+        if self.level == SubjectLevel.AGENCY:
+            return None
+        if self._units is None:
+            self._units = self.edition.subjects().name_index()
+        match = self._units.match(text)
+        return (match.former, match.found) if match.found is not None and match.former is not None else None
+
+    @staticmethod
+    def _succession_date(former, successor) -> str:
+        from provinces.models import UnitSuccession
+
+        step = UnitSuccession.objects.filter(predecessor=former, successor=successor).first()
+        day = step.effective_date if step else former.valid_to
+        return f"{day:%d/%m/%Y}" if day else ""
 
     def key(self, text: str) -> str:
         if self.level == SubjectLevel.PROVINCE:
             return _province_key(text)
         if self.level == SubjectLevel.COMMUNE:
             return _commune_key(text)
-        return fold(text)
+        return name_key(text)
 
     def match(self, raw) -> tuple[object | None, str]:
         """(subject, "") or (None, problem message)."""
@@ -282,48 +263,37 @@ class SubjectMatcher:
             subject = self.by_code.get(text.zfill(width) if width else text)
             if subject is not None:
                 return subject, ""
-            return None, msg(f"Không có đơn vị mã {text}", f"no subject with code {text}")
+            return None, _("No subject has the code %(code)s.") % {"code": text}
         key = self.key(text)
         found = self.by_key.get(key, [])
         if len(found) == 1:
             return found[0], ""
         if len(found) > 1:
             names = ", ".join(f"{s.name} ({getattr(s, 'code', s.pk)})" for s in found[:5])
-            return None, msg(f"“{text}” trùng tên: {names} — hãy dùng mã", f"“{text}” is ambiguous; use the code")
+            return None, _("“%(name)s” may be %(names)s: use the code.") % {"name": text, "names": names}
+        merged = self._merged_into(text)
+        if merged is not None:
+            former, successor = merged
+            return None, _(
+                "“%(name)s” was merged into %(successor)s on %(date)s; this edition ranks %(successor)s, "
+                "not its former units: a score of “%(name)s” cannot be imported here."
+            ) % {"name": text, "successor": successor.name, "date": self._succession_date(former, successor)}
         suggestions = difflib.get_close_matches(key, list(self.by_key), n=3, cutoff=0.6)
         hint = ", ".join(self.display[s] for s in suggestions)
-        era = (
-            msg("đơn vị trước 1/7/2025", "units before 1/7/2025")
-            if self.edition.year < 2025
-            else msg("đơn vị từ 1/7/2025", "units from 1/7/2025")
-        )
-        text_vi = f"Không tìm thấy “{text}” trong {era}"
-        text_en = f"unknown subject “{text}”"
+        if self.edition.year < 2025:
+            message = _("“%(name)s” is not among the units before 1/7/2025.") % {"name": text}
+        else:
+            message = _("“%(name)s” is not among the units from 1/7/2025.") % {"name": text}
         if hint:
-            text_vi += f"; có phải: {hint}?"
-            text_en += f"; did you mean: {hint}?"
-        return None, f"{text_vi} — {text_en}"
+            message += " " + _("Did you mean: %(names)s?") % {"names": hint}
+        return None, message
 
 
 # --- the plan ---------------------------------------------------------------------
 
 
-@dataclass
-class Problem:
-    row: int | None
-    column: int | None  # 0-based column index in the sheet
-    column_name: str
-    message: str
-    level: str = "error"
-
-    def __str__(self) -> str:
-        where = []
-        if self.row is not None:
-            where.append(f"dòng/row {self.row}")
-        if self.column_name:
-            where.append(f"cột/column “{self.column_name}”")
-        prefix = "LỖI/ERROR" if self.level == "error" else "CẢNH BÁO/WARNING"
-        return f"{prefix} {', '.join(where)}: {self.message}" if where else f"{prefix}: {self.message}"
+# One problem of one row: the toolkit's shape (row, column, message in the user's language).
+Problem = RowProblem
 
 
 @dataclass
@@ -380,16 +350,24 @@ class ImportPlan:
         return not self.errors
 
     def error(self, row, column, column_name, message):
-        self.problems.append(Problem(row, column, column_name, message))
+        self.problems.append(Problem(row=row, column=column, column_name=column_name, message=message))
 
     def warn(self, row, column, column_name, message):
-        self.problems.append(Problem(row, column, column_name, message, "warning"))
+        self.problems.append(Problem(row=row, column=column, column_name=column_name, message=message, level="warning"))
 
     def summary(self) -> str:
-        return (
-            f"created {self.created}, updated {self.updated}, unchanged {self.unchanged}, "
-            f"errors {len(self.errors)}, warnings {len(self.warnings)}" + ("" if self.written else " (nothing written)")
+        values = {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "errors": len(self.errors),
+            "warnings": len(self.warnings),
+        }
+        text = (
+            _("%(created)d new, %(updated)d changed, %(unchanged)d unchanged; %(errors)d errors, %(warnings)d warnings")
+            % values
         )
+        return text if self.written else text + " " + _("(nothing written)")
 
 
 def _header_text(value) -> str:
@@ -424,7 +402,7 @@ class _Tree:
 
     def label(self, component_id: int | None) -> str:
         if component_id is None:
-            return "Tổng/total"
+            return _("Total")
         c = self.by_id[component_id]
         return f"{c.code} {c.name_vi}"
 
@@ -450,7 +428,7 @@ def _classify_headers(plan: ImportPlan, tree: _Tree, header: list) -> None:
     }
     seen: dict[tuple, str] = {}
     code_column = None
-    header_row_number = plan.header_row + 1
+    header_row_number = numbers_of(plan.raw_rows)[plan.header_row]
     for i, value in enumerate(header):
         text = _header_text(value)
         key = fold(text)
@@ -483,7 +461,7 @@ def _classify_headers(plan: ImportPlan, tree: _Tree, header: list) -> None:
                 header_row_number,
                 i,
                 text,
-                msg("cột không khớp thành phần nào, bỏ qua", "column matches no component and is ignored"),
+                _("The column matches no component of the methodology and is ignored."),
             )
             continue
         slot = (target.pk if target else None, field_name)
@@ -492,10 +470,7 @@ def _classify_headers(plan: ImportPlan, tree: _Tree, header: list) -> None:
                 header_row_number,
                 i,
                 text,
-                msg(
-                    f"trùng với cột “{seen[slot]}” (cùng thành phần)",
-                    f"duplicates column “{seen[slot]}” (same component)",
-                ),
+                _("The column repeats “%(column)s” (the same component).") % {"column": seen[slot]},
             )
             continue
         seen[slot] = text
@@ -504,12 +479,16 @@ def _classify_headers(plan: ImportPlan, tree: _Tree, header: list) -> None:
         plan.subject_column = code_column
 
 
+def _recognise(texts: list[str]) -> bool | None:
+    return True if {fold(text) for text in texts} & (SUBJECT_HEADERS | CODE_HEADERS) else None
+
+
 def _find_header(raw_rows: list[list]) -> int | None:
-    for i, row in enumerate(raw_rows[:HEADER_SEARCH_ROWS]):
-        keys = {fold(_header_text(v)) for v in row}
-        if keys & (SUBJECT_HEADERS | CODE_HEADERS):
-            return i
-    return None
+    try:
+        position, _texts, _found = find_header(raw_rows, _recognise, "", scan=HEADER_SEARCH_ROWS)
+    except FileRefused:
+        return None
+    return position
 
 
 def _parse_cell(plan: ImportPlan, row_number: int, column: ColumnMap, raw, maximum: Decimal) -> Decimal | None:
@@ -522,28 +501,25 @@ def _parse_cell(plan: ImportPlan, row_number: int, column: ColumnMap, raw, maxim
             row_number,
             column.index,
             column.header,
-            msg(
-                f"“{raw}” mơ hồ: có cả dấu chấm và dấu phẩy (điểm không có phần nghìn)",
-                f"“{raw}” is ambiguous: both a dot and a comma (a score has no thousands)",
-            ),
+            _("“%(value)s” is ambiguous: it has both a dot and a comma (a score has no thousands).") % {"value": raw},
         )
         return None
     except (ValueError, ArithmeticError):
-        plan.error(row_number, column.index, column.header, msg(f"“{raw}” không phải số", f"“{raw}” is not a number"))
+        plan.error(row_number, column.index, column.header, _("“%(value)s” is not a number.") % {"value": raw})
         return None
     if not value.is_finite():
-        plan.error(row_number, column.index, column.header, msg(f"“{raw}” không phải số", f"“{raw}” is not a number"))
+        plan.error(row_number, column.index, column.header, _("“%(value)s” is not a number.") % {"value": raw})
         return None
     value = value.quantize(QUANTUM, rounding=ROUND_HALF_UP)
     if value < 0:
-        plan.error(row_number, column.index, column.header, msg(f"{fmt(value)} là số âm", f"{value} is negative"))
+        plan.error(row_number, column.index, column.header, _("%(value)s is negative.") % {"value": fmt(value)})
         return None
     if value > maximum:
         plan.error(
             row_number,
             column.index,
             column.header,
-            msg(f"{fmt(value)} vượt điểm tối đa {fmt(maximum)}", f"{value} is over the maximum {maximum}"),
+            _("%(value)s is over the maximum of %(maximum)s.") % {"value": fmt(value), "maximum": fmt(maximum)},
         )
         return None
     return value
@@ -579,10 +555,8 @@ def _compute_parents(plan: ImportPlan, tree: _Tree, row: SubjectRow, given_place
                     row.number,
                     None,
                     tree.label(node_id),
-                    msg(
-                        f"không tính được {tree.label(node_id)}: thiếu {missing}",
-                        f"cannot compute {tree.label(node_id)}: {missing} missing",
-                    ),
+                    _("%(component)s cannot be computed: %(missing)s missing.")
+                    % {"component": tree.label(node_id), "missing": missing},
                 )
             continue
         computed = _aggregate(edition, present)
@@ -593,10 +567,8 @@ def _compute_parents(plan: ImportPlan, tree: _Tree, row: SubjectRow, given_place
                     row.number,
                     None,
                     tree.label(node_id),
-                    msg(
-                        f"tổng các thành phần {fmt(computed)} vượt tối đa {fmt(maximum)}",
-                        f"sum of components {computed} is over the maximum {maximum}",
-                    ),
+                    _("The components add up to %(sum)s, over the maximum of %(maximum)s.")
+                    % {"sum": fmt(computed), "maximum": fmt(maximum)},
                 )
                 continue
             row.cells.setdefault(node_id, Cell()).value = computed
@@ -612,50 +584,49 @@ def _compute_parents(plan: ImportPlan, tree: _Tree, row: SubjectRow, given_place
                 row.number,
                 column.index if column else None,
                 column.header if column else tree.label(node_id),
-                msg(
-                    f"{tree.label(node_id)} ghi {fmt(node.value)} nhưng tổng thành phần là {fmt(computed)}; "
-                    f"giữ số ghi trong tệp",
-                    f"given {node.value} but its components add up to {computed}; the given figure is kept",
-                ),
+                _("%(component)s is given as %(given)s but its components add up to %(sum)s; the given figure is kept.")
+                % {"component": tree.label(node_id), "given": fmt(node.value), "sum": fmt(computed)},
             )
 
 
 def plan_import(edition: Edition, raw_rows: list[list]) -> ImportPlan:
     """Validate the rows and compare them with the stored scores. Writes nothing."""
     plan = ImportPlan(edition=edition, raw_rows=raw_rows)
+    numbers = numbers_of(raw_rows)
     plan.header_row = _find_header(raw_rows)
     if plan.header_row is None:
         plan.error(
             1,
             None,
             "",
-            msg(
-                "không thấy cột tên đơn vị (ví dụ “Tỉnh/Thành phố”, “Đơn vị”, “Mã”)",
-                "no subject column found (e.g. “Tỉnh/Thành phố”, “Province”, “Code”)",
-            ),
+            _("No column of subjects found (for example “Tỉnh/Thành phố”, “Đơn vị”, “Mã”)."),
         )
         return plan
     tree = _Tree(edition)
     header = raw_rows[plan.header_row]
     _classify_headers(plan, tree, header)
     if plan.subject_column is None:
-        plan.error(plan.header_row + 1, None, "", msg("thiếu cột tên đơn vị", "the subject column is missing"))
+        plan.error(numbers[plan.header_row], None, "", _("The column of subjects is missing."))
         return plan
     if not plan.columns:
         plan.error(
-            plan.header_row + 1,
+            numbers[plan.header_row],
             None,
             "",
-            msg("không có cột điểm nào khớp phương pháp", "no score column matches the methodology"),
+            _("No score column matches the methodology."),
         )
         return plan
     matcher = SubjectMatcher(edition)
     subject_header = _header_text(header[plan.subject_column])
     seen_subjects: dict[object, int] = {}
     given_places: dict[tuple, int] = {}
-    for offset, raw in enumerate(raw_rows[plan.header_row + 1 :], start=plan.header_row + 2):
+    for position in range(plan.header_row + 1, len(raw_rows)):
+        raw, offset = raw_rows[position], numbers[position]
+        if raw.__class__ is UnreadableRow:
+            plan.error(offset, None, "", raw.message)
+            continue
         if len(plan.errors) >= MAX_PROBLEMS:
-            plan.error(None, None, "", msg("quá nhiều lỗi, dừng kiểm tra", "too many errors; checking stopped"))
+            plan.error(None, None, "", _("Too many errors: checking stopped."))
             break
         cells = list(raw) + [None] * (len(header) - len(raw))
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells):
@@ -667,7 +638,7 @@ def plan_import(edition: Edition, raw_rows: list[list]) -> ImportPlan:
                     offset,
                     plan.subject_column,
                     subject_header,
-                    msg("dòng có điểm nhưng thiếu tên đơn vị", "a row with scores has no subject"),
+                    _("The row has scores but no subject."),
                 )
             continue
         subject, problem = matcher.match(name)
@@ -679,10 +650,7 @@ def plan_import(edition: Edition, raw_rows: list[list]) -> ImportPlan:
                 offset,
                 plan.subject_column,
                 subject_header,
-                msg(
-                    f"{subject.name} đã có ở dòng {seen_subjects[subject]}",
-                    f"{subject.name} already appears on row {seen_subjects[subject]}",
-                ),
+                _("%(name)s already appears on row %(row)d.") % {"name": subject.name, "row": seen_subjects[subject]},
             )
             continue
         seen_subjects[subject] = offset
@@ -705,12 +673,12 @@ def plan_import(edition: Edition, raw_rows: list[list]) -> ImportPlan:
         if len(plan.errors) > errors_before:
             continue
         if not row.cells:
-            plan.warn(offset, None, subject_header, msg("dòng không có điểm nào", "the row has no score"))
+            plan.warn(offset, None, subject_header, _("The row has no score."))
             continue
         _compute_parents(plan, tree, row, given_places)
         plan.rows.append(row)
     if not plan.rows and not plan.errors:
-        plan.error(None, None, "", msg("tệp không có dòng dữ liệu nào", "the file has no data rows"))
+        plan.error(None, None, "", _("The file has no data rows."))
     _diff(plan)
     return plan
 
@@ -876,9 +844,11 @@ def marked_workbook(plan: ImportPlan) -> bytes:
     yellow = PatternFill("solid", fgColor="FDE68A")
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "Dữ liệu"
-    for row in plan.raw_rows:
-        sheet.append([neutralise(v) for v in row])
+    sheet.title = _("Data")[:31]
+    for number, row in zip(numbers_of(plan.raw_rows), plan.raw_rows, strict=True):
+        for column, value in enumerate(row, start=1):
+            if value is not None:
+                sheet.cell(row=number, column=column, value=neutralise(value))
     by_cell: dict[tuple[int, int], list[Problem]] = defaultdict(list)
     for problem in plan.problems:
         if problem.row is None:
@@ -891,10 +861,11 @@ def marked_workbook(plan: ImportPlan) -> bytes:
         cell = sheet.cell(row=row, column=column + 1)
         cell.fill = red if any(p.level == "error" for p in problems) else yellow
         cell.comment = Comment("\n".join(p.message for p in problems)[:30000], "CCHC")
-    listing = workbook.create_sheet("Lỗi - Problems")
-    listing.append(["Mức / Level", "Dòng / Row", "Cột / Column", "Nội dung / Message"])
+    listing = workbook.create_sheet(_("Problems")[:31])
+    listing.append([_("Level"), *problem_headers()])
     for problem in plan.problems:
-        listing.append([problem.level, problem.row, neutralise(problem.column_name), neutralise(problem.message)])
+        level = _("Error") if problem.is_error else _("Warning")
+        listing.append([level, problem.row, neutralise(problem.column_name), neutralise(problem.message)])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

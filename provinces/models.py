@@ -77,6 +77,12 @@ class AdministrativeUnitQuerySet(ValidityQuerySet):
             return self.none()
         return self
 
+    def name_index(self, on: dt.date | None = None):
+        """These units' names (and former units' through UnitSuccession) for the importers."""
+        from .names import unit_name_index
+
+        return unit_name_index(self, on)
+
 
 class AdministrativeUnit(models.Model):
     code = models.CharField(_("official code"), max_length=5)
@@ -200,6 +206,12 @@ class AgencyQuerySet(ValidityQuerySet):
         if scope.all:
             return self
         return self.filter(Q(province_id__in=scope.province_ids) | Q(pk__in=scope.agency_ids))
+
+    def name_index(self, province, on: dt.date | None = None):
+        """The province's agencies by name, former ones leading to their successors (for the importers)."""
+        from .names import agency_name_index
+
+        return agency_name_index(province, on)
 
 
 class Agency(models.Model):

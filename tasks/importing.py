@@ -13,102 +13,55 @@ that are missing from the file are reported, never deleted.
 from __future__ import annotations
 
 import calendar
-import csv
 import datetime as dt
-import difflib
-import io
 import re
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.log import snapshot
 from audit.models import AuditAction, AuditEvent, AuditSource
-from cchc_portal.lib.text import fold, nfc
+from cchc_portal.lib.imports import (
+    FileRefused,
+    Limits,
+    RowProblem,
+    Rows,
+    UnreadableRow,
+    cell_text,
+    is_collective,
+    numbers_of,
+    read_table,
+)
+from cchc_portal.lib.imports import find_header as find_table_header
+from cchc_portal.lib.text import fold
 from provinces.models import Agency
 
 from .jobs import enqueue_figures
 from .models import Plan, PlanArea, ProgressUpdate, Task, TaskStatus, today
-from .uploads import ZIP, check_zip, limit
+from .uploads import limit
 
 MAX_ROWS = 3000
 
 # --- reading ------------------------------------------------------------------------
 
-
-class ImportFileError(ValueError):
-    """The file as a whole cannot be read (type, size, structure)."""
-
-
-def read_rows(data: bytes, filename: str = "") -> list[list]:
-    """Cells of the first sheet (xlsx) or the CSV, as lists. Checks type and size first."""
-    max_bytes = limit("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
-    if len(data) > max_bytes:
-        raise ImportFileError(_("The file is larger than %(mb)d MB. / Tệp quá lớn.") % {"mb": max_bytes // 2**20})
-    lower = filename.lower()
-    if data.startswith(ZIP):
-        if lower and not lower.endswith(".xlsx"):
-            raise ImportFileError(_("Only .xlsx and .csv files can be imported. / Chỉ nhận tệp .xlsx hoặc .csv."))
-        return _read_xlsx(data)
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ImportFileError(
-            _("Old .xls files are not accepted: save the file as .xlsx. / Hãy lưu tệp dưới dạng .xlsx.")
-        )
-    if lower and not lower.endswith((".csv", ".txt")):
-        raise ImportFileError(_("Only .xlsx and .csv files can be imported. / Chỉ nhận tệp .xlsx hoặc .csv."))
-    return _read_csv(data)
+# The file as a whole cannot be read (type, size, structure): the toolkit's refusal.
+ImportFileError = FileRefused
 
 
-def _read_xlsx(data: bytes) -> list[list]:
-    import openpyxl
-
-    buffer = io.BytesIO(data)
-    try:
-        check_zip(buffer, "xl/workbook.xml")
-    except ValidationError as exc:
-        raise ImportFileError(" ".join(exc.messages)) from exc
-    try:
-        # defusedxml is installed, so openpyxl parses with it; data_only: never evaluate formulas.
-        workbook = openpyxl.load_workbook(buffer, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types on damaged files
-        raise ImportFileError(_("The spreadsheet cannot be read. / Không đọc được bảng tính.")) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        rows = []
-        for row in sheet.iter_rows(values_only=True):
-            rows.append(list(row))
-            if len(rows) > MAX_ROWS:
-                raise ImportFileError(_("The file has more than %(n)d rows. / Tệp quá nhiều dòng.") % {"n": MAX_ROWS})
-        return rows
-    finally:
-        workbook.close()
+def limits() -> Limits:
+    return Limits(max_bytes=limit("IMPORT_MAX_BYTES", 10 * 1024 * 1024), max_rows=MAX_ROWS)
 
 
-def _read_csv(data: bytes) -> list[list]:
-    for encoding in ("utf-8-sig", "cp1258"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - cp1258 decodes almost anything
-        raise ImportFileError(_("The CSV file must be UTF-8. / Tệp CSV phải mã hoá UTF-8."))
-    if "\x00" in text:
-        raise ImportFileError(_("This is not a text CSV file. / Tệp không phải CSV."))
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    rows = list(csv.reader(io.StringIO(text), dialect))
-    if len(rows) > MAX_ROWS:
-        raise ImportFileError(_("The file has more than %(n)d rows. / Tệp quá nhiều dòng.") % {"n": MAX_ROWS})
-    return rows
+def read_rows(data: bytes, filename: str = "") -> Rows:
+    """The non-empty rows of the first sheet (xlsx) or of the CSV, as lists (see `Rows.numbers`).
+
+    The type comes from the content (`filename` is not used for it); raises ImportFileError.
+    """
+    return read_table(data, limits())
 
 
 # --- cells -------------------------------------------------------------------------------
@@ -126,32 +79,30 @@ COLUMNS = {
 
 
 def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return nfc(str(value)).strip()
+    return cell_text(value)
+
+
+def _recognise(texts: list[str]) -> dict[str, int] | None:
+    columns: dict[str, int] = {}
+    for col, text in enumerate(texts):
+        folded = fold(text)
+        if not folded:
+            continue
+        for key, test in COLUMNS.items():
+            if key not in columns and test(folded):
+                columns[key] = col
+                break
+    return columns if "title" in columns and "lead" in columns else None
 
 
 def find_header(rows: list[list]) -> tuple[int, dict[str, int]]:
-    for index, row in enumerate(rows[:25]):
-        columns: dict[str, int] = {}
-        for col, cell in enumerate(row):
-            folded = fold(_text(cell))
-            if not folded:
-                continue
-            for key, test in COLUMNS.items():
-                if key not in columns and test(folded):
-                    columns[key] = col
-                    break
-        if "title" in columns and "lead" in columns:
-            return index, columns
-    raise ImportFileError(
-        _(
-            "No header row found: the file needs at least the columns “Nhiệm vụ” and “Cơ quan chủ trì”. "
-            "/ Không tìm thấy dòng tiêu đề."
-        )
+    position, _texts, columns = find_table_header(
+        rows,
+        _recognise,
+        _("No header row found: the file needs at least the columns “Nhiệm vụ” and “Cơ quan chủ trì”."),
+        scan=25,
     )
+    return position, columns
 
 
 ROMAN = re.compile(r"^(?=[ivxlc]+$)(c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
@@ -251,103 +202,39 @@ def parse_status(value) -> str | None:
 
 # --- agencies ------------------------------------------------------------------------------
 
-ABBREVIATIONS = {
-    "vp": "van phong",
-    "ubnd": "uy ban nhan dan",
-    "hdnd": "hoi dong nhan dan",
-    "bql": "ban quan ly",
-    "kkt": "khu kinh te",
-    "pvhcc": "phuc vu hanh chinh cong",
-    "ttpvhcc": "trung tam phuc vu hanh chinh cong",
-    "bch": "bo chi huy",
-    "qs": "quan su",
-    "bchqs": "bo chi huy quan su",
-    "gd": "giao duc",
-    "dt": "dao tao",
-    "kh": "khoa hoc",
-    "cn": "cong nghe",
-    "nn": "nong nghiep",
-    "mt": "moi truong",
-    "tc": "tai chinh",
-}
 
-GENERIC = ("cac so", "cac co quan", "lien quan", "cac don vi", "cac xa", "cac phuong", "cac dia phuong", "cac nganh",
-           "cac hoi", "doan the", "cac to chuc", "cac ban", "cac cap")  # fmt: skip
-
-
-def _expand(folded: str) -> str:
-    return " ".join(ABBREVIATIONS.get(token, token) for token in folded.split())
+def _plan_day(year: int) -> dt.date:
+    """The day whose agencies a plan's annex names: the end of its year, or today for this year's plan."""
+    return max(dt.date(year, 1, 1), min(dt.date(year, 12, 31), today()))
 
 
 class AgencyMatcher:
-    """Finds a province's agency from a name as typed in an annex.
+    """Finds a province's agency from a name as typed in an annex (rules: docs/imports.md).
 
-    Tolerates diacritics and case, "Sở"/"UBND" prefixes, abbreviations ("VP UBND
-    tỉnh"), the province name, and each agency's short name and aliases.
+    A department merged away (its name is a former agency's) is matched to the agency
+    that took over through the succession records, with a warning naming both.
     """
 
     def __init__(self, province, year: int):
-        self.province_words = fold(province.short_name) if province else ""
-        start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-        agencies = list(
-            Agency.objects.filter(province=province)
-            .filter(
-                Q(valid_from__isnull=True) | Q(valid_from__lte=end), Q(valid_to__isnull=True) | Q(valid_to__gte=start)
-            )
-            .order_by("valid_to", "name")
-        )
-        self.agencies = agencies
-        self.keys: dict[str, set[int]] = {}
-        self.by_id = {a.pk: a for a in agencies}
-        for agency in agencies:
-            names = [agency.name, agency.short_name, *agency.alias_list()]
-            for name in filter(None, names):
-                for key in self._keys(name):
-                    self.keys.setdefault(key, set()).add(agency.pk)
+        self.index = Agency.objects.name_index(province, on=_plan_day(year))
 
-    def _keys(self, text: str) -> list[str]:
-        full = _expand(fold(text))
-        keys = [full]
-        core = full
-        if self.province_words and core.endswith(" " + self.province_words):
-            core = core[: -len(self.province_words)].strip()
-        core = re.sub(r"\s+(tinh|thanh pho)$", "", core) if core not in {"uy ban nhan dan tinh"} else core
-        for prefix in ("so ", "uy ban nhan dan "):
-            if core.startswith(prefix) and len(core) > len(prefix) + 3:
-                core = core[len(prefix) :]
-        keys.append(core)
-        return [k for k in dict.fromkeys(keys) if k]
+    def lookup(self, text: str):
+        return self.index.match(text)
 
     def match(self, text: str) -> tuple[Agency | None, list[str]]:
-        """(agency, suggestions). Suggestions are agency names, best first."""
-        for key in self._keys(text):
-            ids = self.keys.get(key)
-            if ids and len(ids) == 1:
-                return self.by_id[next(iter(ids))], []
-            if ids:
-                # The same name for a former and a current agency: prefer the current one.
-                current = [i for i in ids if self.by_id[i].valid_to is None]
-                if len(current) == 1:
-                    return self.by_id[current[0]], []
-                return None, sorted(self.by_id[i].name for i in ids)
-        return None, self.suggest(text)
+        """(agency, names to suggest when not found or ambiguous)."""
+        found = self.index.match(text)
+        return found.found, [a.name for a in found.candidates]
 
     def suggest(self, text: str, n: int = 3) -> list[str]:
-        wanted = self._keys(text)[-1]
-        close = difflib.get_close_matches(wanted, list(self.keys), n=n * 3, cutoff=0.55)
-        names: list[str] = []
-        for key in close:
-            for pk in sorted(self.keys[key]):
-                name = self.by_id[pk].name
-                if name not in names:
-                    names.append(name)
-        return names[:n]
+        return [a.name for a in self.index.suggest(text, n=n)]
 
-    def match_many(self, text: str) -> tuple[list[Agency], list[str], list[str]]:
-        """(agencies, general bodies kept as text, errors) for a coordinating-agencies cell."""
+    def match_many(self, text: str) -> tuple[list[Agency], list[str], list[str], list[str]]:
+        """(agencies, collective bodies kept as text, errors, warnings) for a coordinating-agencies cell."""
         found: list[Agency] = []
         general: list[str] = []
         errors: list[str] = []
+        warnings: list[str] = []
         for piece in re.split(r"[;\n]+|\s+-\s+|\s*\+\s*", text):
             piece = piece.strip(" .,-–")
             if not piece:
@@ -357,30 +244,56 @@ class AgencyMatcher:
             while i < len(parts):
                 for j in range(len(parts), i, -1):
                     candidate = ", ".join(parts[i:j])
-                    if any(g in fold(candidate) for g in GENERIC):
+                    if is_collective(candidate):
                         if j == i + 1 or j == len(parts):
                             general.append(candidate)
                             i = j
                             break
                         continue
-                    agency, _suggestions = self.match(candidate)
-                    if agency:
-                        if agency not in found:
-                            found.append(agency)
+                    match = self.index.match(candidate)
+                    if match.found:
+                        if match.found not in found:
+                            found.append(match.found)
+                        if match.former:
+                            warnings.append(successor_message(match.former, match.found))
                         i = j
                         break
                 else:
                     candidate = parts[i]
-                    suggestions = self.suggest(candidate)
-                    errors.append(unmatched_message(candidate, suggestions))
+                    match = self.index.match(candidate)
+                    errors.append(unmatched_message(candidate, match))
                     i += 1
-        return found, general, errors
+        return found, general, errors, warnings
 
 
-def unmatched_message(name: str, suggestions: list[str]) -> str:
-    message = _("Agency “%(name)s” not found / Không tìm thấy cơ quan.") % {"name": name}
-    if suggestions:
-        message += " " + _("Did you mean: %(names)s?") % {"names": "; ".join(suggestions)}
+def successor_message(former: Agency, successor: Agency) -> str:
+    day = former.valid_to + dt.timedelta(days=1) if former.valid_to else None
+    values = {"former": former.name, "successor": successor.name, "date": f"{day:%d/%m/%Y}" if day else ""}
+    if day:
+        return _("“%(former)s” was merged into “%(successor)s” on %(date)s: the task goes to “%(successor)s”.") % values
+    return _("“%(former)s” was merged into “%(successor)s”: the task goes to “%(successor)s”.") % values
+
+
+def unmatched_message(name: str, match=None) -> str:
+    """`match`: a NameMatch (or a list of suggested names, as before)."""
+    candidates = match if isinstance(match, list) else [a.name for a in (match.candidates if match else [])]
+    if match is not None and not isinstance(match, list) and match.ambiguous and match.former is not None:
+        return _("“%(name)s” was split between %(names)s: write the one responsible.") % {
+            "name": name,
+            "names": "; ".join(f"“{n}”" for n in candidates),
+        }
+    if match is not None and not isinstance(match, list) and match.ambiguous:
+        return _("“%(name)s” may be %(names)s: write the full name.") % {
+            "name": name,
+            "names": "; ".join(f"“{n}”" for n in candidates),
+        }
+    if match is not None and not isinstance(match, list) and match.collective:
+        return _("“%(name)s” names a group of bodies, not one lead agency: write the agency in charge.") % {
+            "name": name
+        }
+    message = _("Agency “%(name)s” not found.") % {"name": name}
+    if candidates:
+        message += " " + _("Did you mean: %(names)s?") % {"names": "; ".join(candidates)}
     return message
 
 
@@ -406,6 +319,7 @@ class RowResult:
     status: str | None = None
     order: int = 0
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     action: str = ""  # "create" | "update" | "unchanged" | "new area"
     changes: dict = field(default_factory=dict)
     task: Task | None = None
@@ -423,6 +337,20 @@ class ImportPreview:
     @property
     def tasks(self) -> list[RowResult]:
         return [r for r in self.rows if r.kind == "task"]
+
+    @property
+    def problems(self) -> list[RowProblem]:
+        """Every problem in the toolkit's one shape: the file's, then each row's errors and warnings."""
+        found = [RowProblem(row=None, column_name="", message=message) for message in self.file_errors]
+        for row in self.rows:
+            found += [RowProblem(row=row.line, column_name="", message=message) for message in row.errors]
+            found += [RowProblem(row=row.line, column_name="", message=m, level="warning") for m in row.warnings]
+        return found
+
+    @property
+    def warnings(self) -> list[str]:
+        """Every distinct warning of the rows (agencies matched through their successor), once."""
+        return list(dict.fromkeys(w for r in self.rows for w in r.warnings))
 
     @property
     def error_rows(self) -> list[RowResult]:
@@ -460,6 +388,7 @@ def _area_for_heading(text: str, areas: list[PlanArea]) -> PlanArea | None:
 def plan_import_preview(plan: Plan, rows: list[list]) -> ImportPreview:
     """Parse and check every row against the plan; writes nothing."""
     header_index, columns = find_header(rows)
+    line_numbers = numbers_of(rows)
     matcher = AgencyMatcher(plan.province, plan.year)
     areas = list(plan.areas.all())
     area_by_code = {a.code: a for a in areas}
@@ -495,7 +424,11 @@ def plan_import_preview(plan: Plan, rows: list[list]) -> ImportPreview:
         return code, name
 
     order = 0
-    for offset, row in enumerate(rows[header_index + 1 :], start=header_index + 2):
+    for position in range(header_index + 1, len(rows)):
+        row, offset = rows[position], line_numbers[position]
+        if row.__class__ is UnreadableRow:
+            results.append(RowResult(line=offset, kind="task", errors=[row.message]))
+            continue
         number = _text(cell(row, "number"))
         title = _text(cell(row, "title"))
         lead = _text(cell(row, "lead"))
@@ -519,7 +452,7 @@ def plan_import_preview(plan: Plan, rows: list[list]) -> ImportPreview:
         if columns.get("area") is not None and _text(cell(row, "area")):
             current_area = area_from_text(_text(cell(row, "area")), offset)
         if current_area is None:
-            result.errors.append(_("No content area: add an area heading row above this task. / Thiếu lĩnh vực."))
+            result.errors.append(_("No content area: add an area heading row above this task."))
         else:
             result.area_code, result.area_name = current_area
         sequence[result.area_code] = sequence.get(result.area_code, 0) + 1
@@ -527,22 +460,25 @@ def plan_import_preview(plan: Plan, rows: list[list]) -> ImportPreview:
         key = (result.area_code, result.number)
         if key in numbers_seen:
             result.errors.append(
-                _("Number %(n)s appears twice in this area (also on line %(line)d). / STT bị trùng.")
+                _("Number %(n)s appears twice in this area (also on line %(line)d).")
                 % {"n": result.number, "line": numbers_seen[key]}
             )
         numbers_seen.setdefault(key, offset)
         if not title:
-            result.errors.append(_("The task has no title. / Thiếu tên nhiệm vụ."))
+            result.errors.append(_("The task has no title."))
         if not lead:
-            result.errors.append(_("The lead agency is missing. / Thiếu cơ quan chủ trì."))
+            result.errors.append(_("The lead agency is missing."))
         else:
-            agency, suggestions = matcher.match(lead)
-            if agency is None:
-                result.errors.append(unmatched_message(lead, suggestions))
-            result.lead_agency = agency
+            match = matcher.lookup(lead)
+            if match.found is None:
+                result.errors.append(unmatched_message(lead, match))
+            elif match.former is not None:
+                result.warnings.append(successor_message(match.former, match.found))
+            result.lead_agency = match.found
         coordinating = _text(cell(row, "coordinating"))
         if coordinating:
-            found, general, errors = matcher.match_many(coordinating)
+            found, general, errors, warnings = matcher.match_many(coordinating)
+            result.warnings.extend(w for w in warnings if w not in result.warnings)
             result.coordinating = [a for a in found if a != result.lead_agency]
             result.coordinating_note = "; ".join(general)[:500]
             result.errors.extend(errors)
@@ -552,24 +488,18 @@ def plan_import_preview(plan: Plan, rows: list[list]) -> ImportPreview:
         except ValueError:
             if _text(raw_deadline):
                 result.errors.append(
-                    _(
-                        "Deadline “%(value)s” not understood: write dd/mm/yyyy, “Quý II/2026”, “Tháng 6” or “Cả năm”. "
-                        "/ Không hiểu thời gian hoàn thành."
-                    )
+                    _("Deadline “%(value)s” not understood: write dd/mm/yyyy, “Quý II/2026”, “Tháng 6” or “Cả năm”.")
                     % {"value": _text(raw_deadline)}  # fmt: skip
                 )
             else:
-                result.errors.append(_("The deadline is missing. / Thiếu thời gian hoàn thành."))
+                result.errors.append(_("The deadline is missing."))
         result.expected_output = _text(cell(row, "output"))
         if "status" in columns:
             try:
                 result.status = parse_status(cell(row, "status"))
             except ValueError:
                 result.errors.append(
-                    _(
-                        "Status “%(value)s” not understood: Hoàn thành, Đang thực hiện, Đang duy trì, Chưa thực hiện. "
-                        "/ Không hiểu tình trạng."
-                    )
+                    _("Status “%(value)s” not understood: Hoàn thành, Đang thực hiện, Đang duy trì, Chưa thực hiện.")
                     % {"value": _text(cell(row, "status"))}  # fmt: skip
                 )
         results.append(result)
@@ -590,8 +520,14 @@ def plan_import_preview(plan: Plan, rows: list[list]) -> ImportPreview:
         result.action = "update" if result.changes else "unchanged"
     seen = {(r.area_code, r.number) for r in results if r.kind == "task"}
     missing = [t for key, t in existing.items() if key not in seen]
+    file_errors = [] if seen else [_("The file has no data rows below the header.")]
     return ImportPreview(
-        plan=plan, rows=results, new_areas=new_areas, missing=missing, has_status_column="status" in columns
+        plan=plan,
+        rows=results,
+        new_areas=new_areas,
+        missing=missing,
+        file_errors=file_errors,
+        has_status_column="status" in columns,
     )
 
 
@@ -633,7 +569,7 @@ class ImportRefused(ValueError):
 def plan_import_commit(preview: ImportPreview, *, user=None, source: str = AuditSource.IMPORT, note: str = "") -> dict:
     """Write the previewed rows in one transaction; refuses if any row has a problem."""
     if not preview.ok:
-        raise ImportRefused(_("The file has problems; nothing was imported. / Tệp có lỗi, chưa nhập dữ liệu nào."))
+        raise ImportRefused(_("The file has problems; nothing was imported."))
     plan = preview.plan
     events: list[AuditEvent] = []
     task_type = ContentType.objects.get_for_model(Task)

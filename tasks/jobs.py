@@ -27,6 +27,31 @@ def nightly() -> None:
     recompute_all()
 
 
+@shared_task(name="tasks.catch_up_figures", ignore_result=True)
+def catch_up_figures() -> None:
+    """Every few minutes (beat): recompute plans changed since their figures were computed, so an
+    enqueue lost to a broker outage catches up minutes after the broker is back, not at night."""
+    recompute_all(stale_figure_plan_ids())
+
+
+def stale_figure_plan_ids() -> list[int]:
+    from django.db.models import Exists, F, OuterRef, Q
+
+    from .models import Plan, ProgressUpdate, Task
+
+    computed = OuterRef("figures__computed_at")
+    newer_update = ProgressUpdate.objects.filter(task__plan=OuterRef("pk"), created_at__gt=computed)
+    newer_task = Task.objects.filter(plan=OuterRef("pk"), created_at__gt=computed)
+    return list(
+        Plan.objects.filter(
+            Q(figures__isnull=True)
+            | Q(updated_at__gt=F("figures__computed_at"))
+            | Exists(newer_update)
+            | Exists(newer_task)
+        ).values_list("pk", flat=True)
+    )
+
+
 def recompute_all(plan_ids=None) -> int:
     from .figures import plan_figures_compute
     from .models import Plan

@@ -17,8 +17,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import ProvinceScopedQuerySet
-
-from .periods import PeriodKind, period_for
+from cchc_portal.lib.periods import PeriodKind, period_for
 
 # Resolution 76/NQ-CP (programme 2021–2030): six reform areas; plans usually
 # add direction/management and communication. Stored per plan (configurable).

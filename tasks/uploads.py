@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import zipfile
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+from cchc_portal.lib.imports import FileRefused, Limits, check_workbook_zip
 
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP = b"PK\x03\x04"
@@ -42,63 +42,43 @@ def limit(name: str, default: int) -> int:
 
 
 def check_zip(fileobj, required_member: str | None = None) -> None:
-    """Reject ZIP bombs and containers of the wrong kind (macros included)."""
+    """Reject ZIP bombs and containers of the wrong kind (macros included): the import toolkit's check."""
+    limits = Limits(
+        zip_max_parts=limit("ZIP_MAX_ENTRIES", ZIP_MAX_ENTRIES),
+        zip_max_uncompressed=limit("ZIP_MAX_UNCOMPRESSED", ZIP_MAX_UNCOMPRESSED),
+        zip_max_ratio=limit("ZIP_MAX_RATIO", ZIP_MAX_RATIO),
+    )
     fileobj.seek(0)
     try:
-        with zipfile.ZipFile(fileobj) as archive:
-            infos = archive.infolist()
-            if len(infos) > limit("ZIP_MAX_ENTRIES", ZIP_MAX_ENTRIES):
-                raise ValidationError(
-                    _("The file has too many parts (%(n)d). / Tệp có quá nhiều thành phần.") % {"n": len(infos)}
-                )
-            total = sum(i.file_size for i in infos)
-            if total > limit("ZIP_MAX_UNCOMPRESSED", ZIP_MAX_UNCOMPRESSED):
-                raise ValidationError(_("The file unpacks to more than the allowed size. / Tệp giải nén quá lớn."))
-            for info in infos:
-                if info.compress_size and info.file_size / info.compress_size > limit("ZIP_MAX_RATIO", ZIP_MAX_RATIO):
-                    raise ValidationError(
-                        _("The file is compressed suspiciously well (possible ZIP bomb). / Tệp nén bất thường.")
-                    )
-            names = {i.filename for i in infos}
-    except zipfile.BadZipFile as exc:
-        raise ValidationError(_("The file is damaged or not an Office document. / Tệp bị hỏng.")) from exc
+        check_workbook_zip(fileobj, limits, required_member or "[Content_Types].xml")
+    except FileRefused as exc:
+        raise ValidationError(exc.message) from None
     finally:
         fileobj.seek(0)
-    if "[Content_Types].xml" not in names or (required_member and required_member not in names):
-        raise ValidationError(_("The file's content does not match its type. / Nội dung tệp không khớp định dạng."))
-    if any(name.lower().endswith("vbaproject.bin") for name in names):
-        raise ValidationError(_("Files with macros are not accepted. / Không nhận tệp có macro."))
 
 
 def validate_evidence(upload) -> str:
-    """Returns the content type to store; raises ValidationError with a bilingual message."""
+    """Returns the content type to store; raises ValidationError with a message in the user's language."""
     import os
 
     max_bytes = limit("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
     ext = os.path.splitext(upload.name or "")[1].lower()
     if ext not in EVIDENCE_TYPES:
         raise ValidationError(
-            _(
-                "“%(name)s”: only PDF, Word, Excel and image (PNG, JPEG) files are accepted. / Chỉ nhận PDF, Word, Excel, ảnh."
-            )
-            % {"name": upload.name}
+            _("“%(name)s”: only PDF, Word, Excel and image (PNG, JPEG) files are accepted.") % {"name": upload.name}
         )
     if upload.size > max_bytes:
         raise ValidationError(
-            _("“%(name)s” is larger than %(mb)d MB. / Tệp vượt quá dung lượng cho phép.")
-            % {"name": upload.name, "mb": max_bytes // (1024 * 1024)}
+            _("“%(name)s” is larger than %(mb)d MB.") % {"name": upload.name, "mb": max_bytes // (1024 * 1024)}
         )
     if upload.size == 0:
-        raise ValidationError(_("“%(name)s” is empty. / Tệp rỗng.") % {"name": upload.name})
+        raise ValidationError(_("“%(name)s” is empty.") % {"name": upload.name})
     content_type, magic_ok, member = EVIDENCE_TYPES[ext]
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
     if not magic_ok(head):
-        raise ValidationError(
-            _("“%(name)s” is not really a %(ext)s file. / Nội dung tệp không đúng định dạng.")
-            % {"name": upload.name, "ext": ext}
-        )
+        raise ValidationError(_("“%(name)s” is not really a %(ext)s file.") % {"name": upload.name, "ext": ext})
     if member:
         check_zip(upload, member)
     return content_type

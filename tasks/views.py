@@ -20,6 +20,7 @@ from accounts.scoping import primary_province_id, scope_for
 from audit.log import record_change, snapshot
 from audit.models import AuditAction, AuditEvent
 from cchc_portal.concurrency import STALE_MESSAGE, StaleObjectError, save_versioned
+from cchc_portal.lib.periods import ReportingPeriod, period_for, periods_of_year
 from cchc_portal.lib.text import fold
 from provinces.models import AdministrativeUnit, Agency
 
@@ -38,7 +39,6 @@ from .models import (
     private_storage,
     today,
 )
-from .periods import ReportingPeriod, period_for, periods_of_year
 from .progress import progress_record
 
 # Lazy: a list built at import time must not freeze the language of the first request.

@@ -45,7 +45,7 @@ def _pages_without_arguments() -> list[str]:
                     continue
                 walk(pattern.url_patterns, f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace)
             elif isinstance(pattern, URLPattern) and pattern.name and not pattern.pattern.regex.groups:
-                if pattern.name in {"logout", "set_language"}:
+                if pattern.name in {"logout", "set_language", "healthz"}:  # /healthz: checked below
                     continue
                 urls.append(reverse(f"{namespace}{pattern.name}"))
 
@@ -93,6 +93,12 @@ def test_every_page_and_api_list_answers_without_the_cache(
             failures[url] = status
     assert failures == {}
     assert len(urls) > 20
+
+
+def test_healthz_reports_the_cache_down_while_readyz_keeps_the_process_in_service(client, db, redis_down):
+    health = client.get("/healthz")
+    assert health.status_code == 503 and health.json()["checks"]["cache"]["status"] != "ok"
+    assert client.get("/readyz").status_code == 200
 
 
 def test_progress_can_be_entered_through_the_api_without_the_cache(client, redis_down, gia_lai_plan, gia_lai_admin):

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from django.utils.translation import gettext as _
+
 from cchc_portal.lib.workdays import add_working_days
 from dossiers.importing import (
     BAD_TEXT,
@@ -18,7 +20,6 @@ from dossiers.importing import (
     Lookups,
     RowError,
     Scope,
-    _msg,
     folded_cached,
     make_datetime_parser,
     parse_channel,
@@ -90,16 +91,14 @@ class ReferenceRowParser:
     def _date_uncached(self, value, name: str, required: bool):
         if value is None:
             if required:
-                raise RowError(FIELD_LABELS[name], _msg("Thiếu ngày.", "Date missing."))
+                raise RowError(FIELD_LABELS[name], _("Date missing."))
             return None, None
         try:
             text, day = self.parse_dt(value)
         except (ValueError, TypeError, IndexError):
-            raise RowError(
-                FIELD_LABELS[name], _msg("Ngày không hợp lệ (dd/mm/yyyy).", "Invalid date (dd/mm/yyyy).")
-            ) from None
+            raise RowError(FIELD_LABELS[name], _("Invalid date (dd/mm/yyyy).")) from None
         if day > self.latest_allowed and name != "due_at":
-            raise RowError(FIELD_LABELS[name], _msg("Ngày ở tương lai.", "Date in the future."))
+            raise RowError(FIELD_LABELS[name], _("Date in the future."))
         return text, day
 
     def _month(self, day: dt.date | None) -> str | None:
@@ -121,15 +120,13 @@ class ReferenceRowParser:
         value = self._cell(row, name)
         if value is None:
             if required:
-                raise RowError(FIELD_LABELS[name], _msg("Thiếu giá trị.", "Value missing."))
+                raise RowError(FIELD_LABELS[name], _("Value missing."))
             return None
         value = str(value)
         if len(value) > max_length:
-            raise RowError(
-                FIELD_LABELS[name], _msg(f"Dài quá {max_length} ký tự.", f"Longer than {max_length} characters.")
-            )
+            raise RowError(FIELD_LABELS[name], _("Longer than %(n)d characters.") % {"n": max_length})
         if not BAD_TEXT.isdisjoint(value):
-            raise RowError(FIELD_LABELS[name], _msg("Chứa ký tự không hợp lệ.", "Contains invalid characters."))
+            raise RowError(FIELD_LABELS[name], _("Contains invalid characters."))
         return value
 
     def _resolve_unit(self, row) -> tuple[int, int, str, int | None]:
@@ -160,9 +157,7 @@ class ReferenceRowParser:
             level = UnitLevel.PROVINCE if len(code) <= 2 else UnitLevel.COMMUNE
             unit = lookups.units_by_code.get(f"{level}:{code.zfill(2 if level == UnitLevel.PROVINCE else 5)}")
             if unit is None:
-                raise RowError(
-                    FIELD_LABELS["unit_code"], _msg("Không có đơn vị với mã này.", "No unit with this code.")
-                )
+                raise RowError(FIELD_LABELS["unit_code"], _("No unit with this code."))
         agency_text = self._cell(row, "agency")
         receiver_text = self._cell(row, "receiver")
         if unit is None:
@@ -176,9 +171,7 @@ class ReferenceRowParser:
                     receiver_text = None
                     break
                 if column == "unit_name":
-                    raise RowError(
-                        FIELD_LABELS[column], _msg("Không xác định được đơn vị.", "Unknown or ambiguous unit.")
-                    )
+                    raise RowError(FIELD_LABELS[column], _("Unknown or ambiguous unit."))
         agency_id = None
         agency_column = "agency" if agency_text is not None else "receiver"
         if agency_text is None:
@@ -191,7 +184,7 @@ class ReferenceRowParser:
             elif self.scope.province_ids is not None:
                 candidates = [c for c in candidates if c[2] in self.scope.province_ids]
             if len(candidates) != 1:
-                raise RowError(FIELD_LABELS[agency_column], _msg("Không xác định được cơ quan.", "Unknown agency."))
+                raise RowError(FIELD_LABELS[agency_column], _("Unknown agency."))
             agency_id, commune_id, agency_province = next(iter(candidates))
             if unit is None:
                 if commune_id:
@@ -199,12 +192,12 @@ class ReferenceRowParser:
                 else:
                     unit = (agency_province, agency_province, UnitLevel.PROVINCE)
         if unit is None:
-            raise RowError(FIELD_LABELS["unit_code"], _msg("Thiếu đơn vị tiếp nhận.", "Receiving unit missing."))
+            raise RowError(FIELD_LABELS["unit_code"], _("Receiving unit missing."))
         unit_id, province_id, level = unit
         if not self.scope.allows(unit_id, province_id):
             raise RowError(
                 FIELD_LABELS["unit_code"],
-                _msg("Đơn vị không thuộc phạm vi được phép nhập.", "Unit outside the scope of this import."),
+                _("Unit outside the scope of this import."),
             )
         if agency_id is None and level == UnitLevel.COMMUNE:
             agency_id = lookups.commune_agency.get(unit_id)
@@ -232,15 +225,11 @@ class ReferenceRowParser:
                 if not name:
                     raise RowError(
                         FIELD_LABELS["procedure_name"],
-                        _msg(
-                            "Thủ tục chưa có trong danh mục: cần tên thủ tục.", "Unknown procedure: its name is needed."
-                        ),
+                        _("Unknown procedure: its name is needed."),
                     )
                 level = parse_level(str(self._cell(row, "procedure_level") or ""))
                 if level is None:
-                    raise RowError(
-                        FIELD_LABELS["procedure_level"], _msg("Cấp thực hiện không hợp lệ.", "Invalid level.")
-                    )
+                    raise RowError(FIELD_LABELS["procedure_level"], _("Invalid level."))
                 level = level or (
                     ProcedureLevel.PROVINCE if unit_level == UnitLevel.PROVINCE else ProcedureLevel.COMMUNE
                 )
@@ -252,10 +241,10 @@ class ReferenceRowParser:
 
         channel = parse_channel(str(self._cell(row, "channel") or ""))
         if channel is None:
-            raise RowError(FIELD_LABELS["channel"], _msg("Hình thức nộp không hợp lệ.", "Unknown channel."))
+            raise RowError(FIELD_LABELS["channel"], _("Unknown channel."))
         status = parse_status(str(self._cell(row, "status") or ""))
         if status is None:
-            raise RowError(FIELD_LABELS["status"], _msg("Trạng thái không hợp lệ.", "Unknown status."))
+            raise RowError(FIELD_LABELS["status"], _("Unknown status."))
 
         received_text, received_day = self._date(row, "received_at", required=True)
         due_text, due_day = self._date(row, "due_at")
@@ -268,25 +257,20 @@ class ReferenceRowParser:
             try:
                 paused_days = int(paused)
             except (TypeError, ValueError):
-                raise RowError(
-                    FIELD_LABELS["paused_days"], _msg("Không phải số nguyên.", "Not a whole number.")
-                ) from None
+                raise RowError(FIELD_LABELS["paused_days"], _("Not a whole number.")) from None
             if not 0 <= paused_days <= 3650:
-                raise RowError(FIELD_LABELS["paused_days"], _msg("Số ngày không hợp lệ.", "Invalid number of days."))
+                raise RowError(FIELD_LABELS["paused_days"], _("Invalid number of days."))
 
         if due_day is None:
             if allowance is None:
                 raise RowError(
                     FIELD_LABELS["due_at"],
-                    _msg(
-                        "Thiếu ngày hẹn trả và thủ tục chưa có thời hạn.",
-                        "No due date and no time limit for the procedure.",
-                    ),
+                    _("No due date and no time limit for the procedure."),
                 )
             due_day = self._working_day(received_day, allowance)
             due_text = self.parse_dt(f"{due_day:%d/%m/%Y} 17:00")[0]
         elif due_day < received_day:
-            raise RowError(FIELD_LABELS["due_at"], _msg("Ngày hẹn trả trước ngày tiếp nhận.", "Due before received."))
+            raise RowError(FIELD_LABELS["due_at"], _("Due before received."))
         effective_due = self._working_day(due_day, paused_days) if paused_days else due_day
 
         if not status:
@@ -295,17 +279,15 @@ class ReferenceRowParser:
             if returned_day is None:
                 raise RowError(
                     FIELD_LABELS["finished_at"],
-                    _msg("Hồ sơ đã giải quyết nhưng thiếu ngày có kết quả.", "Finished but no result date."),
+                    _("Finished but no result date."),
                 )
             finished_text, finished_day = returned_text, returned_day
         if finished_day is not None and finished_day < received_day:
-            raise RowError(
-                FIELD_LABELS["finished_at"], _msg("Ngày có kết quả trước ngày tiếp nhận.", "Result before receipt.")
-            )
+            raise RowError(FIELD_LABELS["finished_at"], _("Result before receipt."))
         if status in (Status.IN_PROGRESS, Status.PAUSED) and finished_day is not None:
             raise RowError(
                 FIELD_LABELS["status"],
-                _msg("Trạng thái đang xử lý nhưng đã có ngày có kết quả.", "In progress but a result date is given."),
+                _("In progress but a result date is given."),
             )
 
         # Classification by calendar day in Asia/Ho_Chi_Minh.

@@ -34,15 +34,16 @@ def test_a_zip_renamed_to_csv_is_refused(tmp_path):
     path = tmp_path / "fake.csv"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("a.txt", "x")
-    with pytest.raises(RefusedFile, match="CSV"):
+    with pytest.raises(RefusedFile, match="không phải sổ tính Excel"):
         inspect_file(str(path), "fake.csv")
 
 
-def test_a_text_file_renamed_to_xlsx_is_refused(tmp_path):
-    path = tmp_path / "fake.xlsx"
-    path.write_text("Mã hồ sơ,Ngày tiếp nhận\n")
-    with pytest.raises(RefusedFile, match="xlsx"):
-        inspect_file(str(path), "fake.xlsx")
+def test_a_csv_export_named_xlsx_is_read_as_the_csv_it_is(communes, tmp_path):
+    path = tmp_path / "export.xlsx"
+    path.write_text("\n".join([",".join(HEADERS), ",".join(row("X-1", finished="03/06/2025 10:00"))]) + "\n")
+    assert inspect_file(str(path), "export.xlsx").kind == "csv"
+    _, report = import_file(str(path), today=TODAY)
+    assert report.inserted == 1
 
 
 def test_a_zip_bomb_is_refused_before_it_is_unpacked(tmp_path):
@@ -51,22 +52,22 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(tmp_path):
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("xl/workbook.xml", "<workbook/>")
         archive.writestr("xl/worksheets/sheet1.xml", b"0" * (50 * 1024 * 1024))
-    with pytest.raises(RefusedFile, match="zip bomb"):
+    with pytest.raises(RefusedFile, match="tệp nén độc hại"):
         inspect_file(str(path), "bomb.xlsx")
 
 
 def test_a_file_without_a_recognisable_header_is_refused(tmp_path):
     path = tmp_path / "other.csv"
     path.write_text("Họ tên,Ngày sinh\nNguyễn Văn A,01/01/1990\n", encoding="utf-8")
-    with pytest.raises(RefusedFile, match="No recognisable header"):
+    with pytest.raises(RefusedFile, match="Không tìm thấy dòng tiêu đề"):
         inspect_file(str(path), "other.csv")
 
 
-def test_other_extensions_are_refused(tmp_path):
-    path = tmp_path / "export.pdf"
+def test_a_pdf_is_refused_by_its_content_whatever_its_name(tmp_path):
+    path = tmp_path / "export.csv"
     path.write_bytes(b"%PDF-1.7")
-    with pytest.raises(RefusedFile, match="Only .csv and .xlsx"):
-        inspect_file(str(path), "export.pdf")
+    with pytest.raises(RefusedFile, match="tài liệu PDF"):
+        inspect_file(str(path), "export.csv")
 
 
 def test_the_upload_page_refuses_a_bad_file_with_a_message_and_writes_nothing(client, province_admin, province):

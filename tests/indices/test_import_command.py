@@ -28,7 +28,7 @@ def run_import(tmp_path, name, content, *args):
 def test_command_imports_a_63_province_papi_sheet_with_vietnamese_headers_and_decimal_commas(methodologies, tmp_path):
     out, err, exc = run_import(tmp_path, "papi2023.csv", to_csv(papi_rows(2023)), "--index", "PAPI", "--year", "2023")
     assert exc is None, err
-    assert out.strip().splitlines()[-1].startswith("created 63, updated 0, unchanged 0, errors 0")
+    assert out.strip().splitlines()[-1].startswith("63 mới, 0 thay đổi, 0 không đổi; 0 lỗi")
     edition = edition_of("PAPI", 2023)
     assert Score.objects.filter(edition=edition, component__isnull=True).count() == 63
     assert Score.objects.filter(edition=edition, component__isnull=False).count() == 63 * 8
@@ -46,7 +46,7 @@ def test_reimporting_the_same_file_reports_every_row_unchanged(methodologies, tm
     events = AuditEvent.objects.count()
     out, err, exc = run_import(tmp_path, "papi.xlsx", content, "--index", "PAPI", "--year", "2023")
     assert exc is None
-    assert "created 0, updated 0, unchanged 63, errors 0" in out
+    assert "0 mới, 0 thay đổi, 63 không đổi; 0 lỗi" in out
     assert AuditEvent.objects.count() == events
 
 
@@ -57,7 +57,7 @@ def test_a_corrected_file_updates_only_the_changed_row(methodologies, tmp_path):
     rows[5][-1] = ""  # its total is recomputed
     out, err, exc = run_import(tmp_path, "papi.csv", to_csv(rows), "--index", "PAPI", "--year", "2023")
     assert exc is None, err
-    assert "created 0, updated 1, unchanged 62" in out
+    assert "0 mới, 1 thay đổi, 62 không đổi" in out
     edition = edition_of("PAPI", 2023)
     unit_name = rows[5][1]
     changed = Score.objects.get(edition=edition, unit__name__endswith=unit_name, component__code="D2")
@@ -70,7 +70,7 @@ def test_dry_run_writes_nothing(methodologies, tmp_path):
         tmp_path, "papi.csv", to_csv(papi_rows(2023)), "--index", "PAPI", "--year", "2023", "--dry-run"
     )
     assert exc is None
-    assert "created 63" in out and "nothing written" in out
+    assert "63 mới" in out and "chưa ghi dữ liệu nào" in out
     assert not Score.objects.exists()
 
 
@@ -85,7 +85,7 @@ def test_command_imports_a_34_province_sheet_for_2025(methodologies, tmp_path):
         "2025",
     )
     assert exc is None, err
-    assert "created 34" in out
+    assert "34 mới" in out
     assert Ranking.objects.filter(edition=edition_of("PAPI", 2025)).count() == 34
 
 

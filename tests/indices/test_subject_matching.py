@@ -49,10 +49,10 @@ def test_a_2025_edition_matches_the_34_new_provinces_only(methodologies):
     assert gia_lai.code == "52" and gia_lai.valid_to is None
     subject, problem = matcher.match("Bình Định")  # merged into Gia Lai on 1/7/2025
     assert subject is None
-    assert "units from 1/7/2025" in problem
+    assert "đã hợp nhất vào Tỉnh Gia Lai" in problem and "01/07/2025" in problem
 
 
 def test_an_unknown_name_suggests_the_closest_provinces(matcher_2023):
     subject, problem = matcher_2023.match("Quang Nam Da Nang")
     assert subject is None
-    assert "did you mean" in problem and "Quảng Nam" in problem
+    assert "Có phải" in problem and "Quảng Nam" in problem

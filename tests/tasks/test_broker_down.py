@@ -44,3 +44,20 @@ def test_a_progress_save_succeeds_when_the_broker_is_down_and_figures_catch_up(
     call_command("recompute_figures")
     figures = PlanFigures.objects.get(plan=task.plan)
     assert (figures.total, figures.completed, figures.rate_display) == (1, 1, "100,00%")
+
+
+def test_figures_left_stale_by_a_broker_outage_catch_up_within_minutes(
+    client, agency_officer, task, unreachable_broker, django_capture_on_commit_callbacks
+):
+    from tasks.jobs import catch_up_figures, stale_figure_plan_ids
+
+    client.force_login(agency_officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("tasks:task_update", args=[task.pk]),
+            {"version": task.version, "status": TaskStatus.COMPLETED, "note": "Đã hoàn thành"},
+        )
+    assert stale_figure_plan_ids() == [task.plan_id]
+    catch_up_figures()  # beat, every 5 minutes, once the broker is back
+    assert PlanFigures.objects.get(plan=task.plan).completed == 1
+    assert stale_figure_plan_ids() == []

@@ -2,8 +2,8 @@ import datetime as dt
 
 from django.utils import timezone
 
+from cchc_portal.lib.periods import PeriodKind, ReportingPeriod, period_for
 from tasks.models import ProgressUpdate, TaskStatus
-from tasks.periods import PeriodKind, ReportingPeriod, period_for
 
 
 def test_notes_are_filed_under_the_report_whose_window_is_open():

@@ -9,7 +9,7 @@ from provinces.demo import load_demo_province
 from provinces.reference import load_reference_units
 
 # Each app that has demo content provides `<app>.demo.load_demo(province=...)`.
-DEMO_APPS = ["tasks", "indices", "dossiers"]
+DEMO_APPS = ["tasks", "indices", "dossiers", "reports"]
 
 
 class Command(BaseCommand):

@@ -33,9 +33,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             plan, created = importing.plan_for_unit(units.get(), year, source=AuditSource.COMMAND)
             preview = importing.plan_import_preview(plan, rows)
-            for row in preview.rows:
-                for error in row.errors:
-                    self.stderr.write(f"line {row.line}: {error}")
+            for problem in preview.problems:
+                self.stderr.write(str(problem))
             summary = preview.summary
             self.stdout.write(
                 "{rows} task rows: {create} new, {update} changed, {unchanged} unchanged, {errors} with problems; "

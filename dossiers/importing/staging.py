@@ -1,0 +1,277 @@
+"""Staging: rows into a TEMP table (COPY on PostgreSQL), then one upsert into the dossiers."""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from ..models import Procedure
+from .parsing import STAGE_COLUMNS
+from .summaries import FLOW_COLUMNS, apply_flow_delta, backend, lock_dossier_writes
+
+STAGE_DDL = """
+CREATE TEMP TABLE dossier_stage (
+    row_no bigint, receipt_number varchar(64), procedure_code varchar(50), procedure_level varchar(10),
+    receiving_unit_id bigint, province_id bigint, agency_id bigint, channel varchar(16), status varchar(12),
+    received_at {ts}, due_at {ts}, paused_days smallint, finished_at {ts}, returned_at {ts},
+    due_date date, closed_date date, outcome varchar(8), received_month date, closed_month date, overdue_month date
+)
+"""
+
+
+COPY_SQL = "COPY dossier_stage FROM STDIN WITH (FORMAT text, NULL '')"
+COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_line(record: tuple) -> str:
+    """One record as a line of COPY's text format, without its newline; None and "" are NULL.
+
+    Staged values are ints, None, our own codes and dates, and texts checked against
+    `BAD_TEXT`, so they hardly ever need escaping: the line is written as is and only
+    escaped value by value when it shows a tab too many, a newline, CR or backslash.
+    """
+    # join() takes a text as it is (the value of a TextChoices member too): no str() call.
+    line = "\t".join([value if isinstance(value, str) else "" if value is None else str(value) for value in record])
+    if line.count("\t") == len(record) - 1 and "\\" not in line and "\n" not in line and "\r" not in line:
+        return line
+    return "\t".join(["" if value is None else str(value).translate(COPY_ESCAPES) for value in record])
+
+
+class Stage:
+    """A TEMP table filled in batches: COPY on PostgreSQL, executemany on SQLite.
+
+    On PostgreSQL each batch's COPY runs in a helper thread (psycopg2 releases the GIL
+    while the server ingests it) while this thread parses the next batch. Whoever uses
+    the connection in between must call `sync()` first; `import_rows` does before every
+    progress callback. A batch is sent when the *next* row arrives, so the progress
+    callback at a batch boundary does not wait for that batch's COPY.
+    """
+
+    def __init__(self, batch_rows: int = 20_000):
+        self.vendor = backend()
+        self.postgresql = self.vendor == "postgresql"
+        self.batch_rows = batch_rows
+        self.pending: list = []
+        self.rows = 0
+        self._copy: threading.Thread | None = None
+        self._copy_error: BaseException | None = None
+
+    def __enter__(self) -> Stage:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS dossier_stage")
+            ts = "timestamptz" if self.vendor == "postgresql" else "datetime"
+            cursor.execute(STAGE_DDL.format(ts=ts))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        try:
+            self.sync()
+        except Exception:  # already failing or about to drop the table anyway
+            if exc[0] is None:
+                raise
+        finally:
+            drop_temp_tables()
+
+    def add(self, record: tuple) -> None:
+        if len(self.pending) >= self.batch_rows:
+            self.flush(wait=False)
+        # PostgreSQL: keep the COPY line, not the tuple. A string is no work for the
+        # garbage collector, while a million tuples holding enum members would be.
+        self.pending.append(copy_line(record) if self.postgresql else record)
+
+    def sync(self) -> None:
+        """Wait for the COPY in flight; re-raise its error."""
+        if self._copy is not None:
+            self._copy.join()
+            self._copy = None
+        if self._copy_error is not None:
+            error, self._copy_error = self._copy_error, None
+            raise error
+
+    def flush(self, wait: bool = True) -> None:
+        """Send the pending rows; with wait=False the COPY may still run when this returns."""
+        if self.pending:
+            if self.postgresql:
+                text = "\n".join(self.pending) + "\n"
+                self.sync()
+                connection.ensure_connection()
+                raw = connection.connection
+                self._copy = threading.Thread(target=self._send, args=(raw, text), daemon=True)
+                self._copy.start()
+            else:
+                with connection.cursor() as cursor:
+                    placeholders = ", ".join(["%s"] * len(STAGE_COLUMNS))
+                    cursor.executemany(f"INSERT INTO dossier_stage VALUES ({placeholders})", self.pending)
+            self.rows += len(self.pending)
+            self.pending = []
+        if wait:
+            self.sync()
+
+    def _send(self, raw, text: str) -> None:
+        try:
+            with raw.cursor() as cursor:
+                # One read() of the whole batch: the GIL is taken once, not per 8 kB.
+                cursor.copy_expert(COPY_SQL, io.StringIO(text), size=max(len(text), 8192))
+        except BaseException as exc:  # handed to the main thread by sync()
+            self._copy_error = exc
+
+
+def drop_temp_tables() -> None:
+    try:
+        with connection.cursor() as cursor:
+            for table in ("dossier_stage", "dossier_stored", "dossier_delta"):
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")
+    except Exception:  # the connection may be gone after a failure; temp tables go with it
+        pass
+
+
+# The dossier's columns an import writes besides its key: the staged ones, the procedure by id.
+DOSSIER_VALUE_COLUMNS = [
+    "procedure_id" if column == "procedure_code" else column
+    for column in STAGE_COLUMNS
+    if column not in ("row_no", "receipt_number", "receiving_unit_id")
+]
+
+
+@dataclass
+class ApplyResult:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    touched_keys: int = 0
+    steps: dict = field(default_factory=dict)
+
+
+def _create_procedures(new_procedures: dict[str, tuple[str, str]]) -> None:
+    if new_procedures:
+        Procedure.objects.bulk_create(
+            [Procedure(code=code, name=name, level=level) for code, (name, level) in new_procedures.items()],
+            ignore_conflicts=True,
+        )
+
+
+# The staged rows minus any row whose receipt number comes again later in the file.
+LAST_ROW_PER_KEY = """(SELECT * FROM dossier_stage s WHERE NOT EXISTS (
+    SELECT 1 FROM dossier_stage later WHERE later.receiving_unit_id = s.receiving_unit_id
+    AND later.receipt_number = s.receipt_number AND later.row_no > s.row_no))"""
+
+
+class _KeyTwiceInFile(Exception):
+    pass
+
+
+def _create_stored(cursor, source: str) -> None:
+    """TEMP `dossier_stored`: the stored dossier of each staged row that has one.
+
+    Its id, its unit and flow fields as they are now (the summary delta takes them away)
+    and whether the staged row differs from it.
+    """
+    changed = " OR ".join(f"d.{col} IS DISTINCT FROM {_staged(col)}" for col in DOSSIER_VALUE_COLUMNS)
+    cursor.execute(
+        f"""
+        CREATE TEMP TABLE dossier_stored AS
+        SELECT s.row_no, d.id, d.receiving_unit_id, d.province_id, {", ".join(f"d.{col}" for col in FLOW_COLUMNS)},
+               CASE WHEN {changed} THEN 1 ELSE 0 END AS changed
+        FROM {source} s
+        JOIN dossiers_procedure p ON p.code = s.procedure_code
+        JOIN dossiers_dossier d ON d.receiving_unit_id = s.receiving_unit_id AND d.receipt_number = s.receipt_number
+        """
+    )
+    if backend() == "sqlite":
+        cursor.execute("CREATE INDEX dossier_stored_row ON dossier_stored (row_no)")
+
+
+def _staged(column: str) -> str:
+    """A dossier column's staged value, in queries over `s` (staged rows) joined to `p` (their procedure)."""
+    return "p.id" if column == "procedure_id" else f"s.{column}"
+
+
+def _write_rows(cursor, source: str, *, job_id, now) -> tuple[int, int]:
+    """INSERT the rows of `source` with no stored dossier, UPDATE the changed ones by id.
+
+    Returns (inserted, updated). Raises `_KeyTwiceInFile` (or the unique violation) when a
+    receipt number comes twice in `source`, unless `source` keeps one row per key.
+    """
+    cursor.execute("DROP TABLE IF EXISTS dossier_stored")
+    _create_stored(cursor, source)
+    if source == "dossier_stage":
+        cursor.execute("SELECT 1 FROM dossier_stored GROUP BY id HAVING count(*) > 1 LIMIT 1")
+        if cursor.fetchone():
+            raise _KeyTwiceInFile
+    columns = ["receipt_number", "receiving_unit_id", *DOSSIER_VALUE_COLUMNS]
+    values = ", ".join(_staged(col) for col in columns)
+    # In key order the unique index grows at its edges: half the time of file order.
+    order = "s.row_no" if backend() == "sqlite" else "s.receiving_unit_id, s.receipt_number"
+    cursor.execute(
+        f"""INSERT INTO dossiers_dossier ({", ".join(columns)}, import_job_id, updated_at)
+            SELECT {values}, %s, %s
+            FROM {source} s JOIN dossiers_procedure p ON p.code = s.procedure_code
+            WHERE NOT EXISTS (SELECT 1 FROM dossier_stored o WHERE o.row_no = s.row_no)
+            ORDER BY {order}""",
+        [job_id, now],
+    )
+    inserted = cursor.rowcount
+    updates = ", ".join(f"{col} = {_staged(col)}" for col in DOSSIER_VALUE_COLUMNS)
+    cursor.execute(
+        f"""UPDATE dossiers_dossier SET {updates}, import_job_id = %s, updated_at = %s
+            FROM dossier_stored o
+            JOIN {source} s ON s.row_no = o.row_no
+            JOIN dossiers_procedure p ON p.code = s.procedure_code
+            WHERE o.changed = 1 AND o.id = dossiers_dossier.id""",
+        [job_id, now],
+    )
+    return inserted, cursor.rowcount
+
+
+def apply_stage(*, job_id: int | None, new_procedures: dict[str, tuple[str, str]], staged_rows: int) -> ApplyResult:
+    """Write the staged rows that are new or changed and add the difference to the summaries.
+
+    Call inside a transaction. `dossier_stored` holds the stored dossier of each staged
+    row that has one: staged rows without one are INSERTed, changed ones UPDATEd by id,
+    unchanged ones not touched at all (a re-import writes nothing). The summaries get
+    the flows of the staged rows minus those of the stored rows they replace
+    (`apply_flow_delta`; unchanged rows cancel out), so the work grows with the import,
+    not with the table. A receipt number twice in one file keeps its last row.
+    """
+    vendor = backend()
+    result = ApplyResult()
+    clock = time.monotonic()
+
+    def step(name: str) -> None:
+        nonlocal clock
+        now_ = time.monotonic()
+        result.steps[name] = round(now_ - clock, 3)
+        clock = now_
+
+    _create_procedures(new_procedures)
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        lock_dossier_writes(cursor)
+        if vendor == "postgresql":
+            cursor.execute("SET LOCAL work_mem = '256MB'")  # the key-order sort of a million rows in memory
+            # A crash right after COMMIT may lose this import (it is rerun; the upsert is
+            # idempotent) but never half of it; saves the WAL flush wait at commit.
+            cursor.execute("SET LOCAL synchronous_commit = off")
+            cursor.execute("ANALYZE dossier_stage")
+        else:  # SQLite has no hash join: give it an index to probe
+            cursor.execute("CREATE INDEX dossier_stage_key ON dossier_stage (receiving_unit_id, receipt_number)")
+        # Optimistically every receipt number once: a second one shows as two staged rows
+        # for one stored dossier, or as a unique violation among the new ones; then the
+        # savepoint is rolled back and the file's last row per receipt number is used.
+        source = "dossier_stage"
+        try:
+            with transaction.atomic():
+                result.inserted, result.updated = _write_rows(cursor, source, job_id=job_id, now=now)
+        except (_KeyTwiceInFile, IntegrityError):
+            source = LAST_ROW_PER_KEY
+            result.inserted, result.updated = _write_rows(cursor, source, job_id=job_id, now=now)
+        result.unchanged = max(staged_rows - result.inserted - result.updated, 0)
+        step("write")
+        result.touched_keys = apply_flow_delta(cursor, new=source, old="dossier_stored")
+        step("summaries")
+    return result

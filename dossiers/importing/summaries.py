@@ -1,0 +1,184 @@
+"""Dossier summaries: kept by deltas (imports, the overdue job), rebuilt by a full recompute."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import connection, transaction
+
+
+def backend() -> str:
+    return "postgresql" if connection.vendor == "postgresql" else "sqlite"
+
+
+# The fields of a dossier its summary flows depend on, besides the unit (part of the key).
+FLOW_COLUMNS = ["agency_id", "channel", "procedure_level", "received_month", "closed_month", "overdue_month", "outcome"]
+
+# Summaries are maintained by adding deltas, so their writers (imports, the daily overdue
+# job, the full recompute) must not interleave: each holds this lock until it commits.
+WRITE_LOCK_KEY = 7_301_025
+
+
+def lock_dossier_writes(cursor) -> None:
+    """Serialise dossier writers until the end of the transaction (SQLite serialises writes anyway)."""
+    if backend() == "postgresql":
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK_KEY])
+
+
+# --- summaries -----------------------------------------------------------------------
+
+# Summary column → the name of its flow in the queries below.
+SUMMARY_FLOWS = {
+    "received": "received",
+    "closed": "closed",
+    "finished_early": "early",
+    "finished_on_time": "on_time",
+    "finished_late": "late",
+    "overdue_opened": "oo",
+    "overdue_closed": "oc",
+}
+SUMMARY_COLUMNS = ", ".join(
+    ["receiving_unit_id", "province_id", "agency_id", "month", "channel", "procedure_level", *SUMMARY_FLOWS]
+)
+FLOW_SUMS = ", ".join(f"sum({flow}) AS {flow}" for flow in SUMMARY_FLOWS.values())
+
+
+def _grouped_cte(name: str, source: str, sign: int = 1) -> str:
+    """A CTE `name`: the dossier rows of `source` (a table or a subquery) counted per unit and flow fields.
+
+    `sign` -1 counts them negatively (rows whose flows are taken away). Grouping first
+    makes the three monthly flows below come from a few thousand rows, not one per dossier.
+    The province follows from the unit (max() of one value), so it is not a grouping key.
+    """
+    return f"""{name} AS (
+        SELECT receiving_unit_id AS u, max(province_id) AS p, agency_id AS a, channel AS c, procedure_level AS l,
+               received_month AS rm, closed_month AS cm, overdue_month AS om, outcome AS o, {sign} * count(*) AS n
+        FROM {source} x
+        GROUP BY receiving_unit_id, agency_id, channel, procedure_level, received_month, closed_month,
+                 overdue_month, outcome
+    )"""
+
+
+def _flows_sql(name: str) -> str:
+    """The monthly flows of grouped CTE `name`: received in rm; closed (by outcome) in cm; overdue in om."""
+    return f"""
+        SELECT u, p, COALESCE(a, 0) AS a, c, l, rm AS month, n AS received, 0 AS closed, 0 AS early, 0 AS on_time, 0 AS late,
+               0 AS oo, 0 AS oc FROM {name}
+        UNION ALL
+        SELECT u, p, COALESCE(a, 0), c, l, cm, 0, n, CASE WHEN o = 'early' THEN n ELSE 0 END,
+               CASE WHEN o = 'on_time' THEN n ELSE 0 END, CASE WHEN o = 'late' THEN n ELSE 0 END,
+               0, CASE WHEN om IS NOT NULL THEN n ELSE 0 END
+        FROM {name} WHERE cm IS NOT NULL
+        UNION ALL
+        SELECT u, p, COALESCE(a, 0), c, l, om, 0, 0, 0, 0, 0, n, 0 FROM {name} WHERE om IS NOT NULL"""
+
+
+def _summary_select_sql() -> str:
+    """Every summary row (in SUMMARY_COLUMNS order) computed from the dossiers."""
+    return f"""
+        WITH {_grouped_cte("g", "dossiers_dossier")}
+        SELECT u, p, NULLIF(a, 0), month, c, l, {FLOW_SUMS}
+        FROM ({_flows_sql("g")}) f
+        GROUP BY u, p, a, c, l, month
+    """
+
+
+def apply_flow_delta(cursor, *, new: str, old: str) -> int:
+    """Add the flows of the dossier rows `new`, take away those of the rows `old`.
+
+    `new` and `old` are tables or subqueries with the dossier's unit, province and flow
+    columns: the rows as they will be and as they were. Returns the number of summary
+    keys that changed. Needs `lock_dossier_writes`.
+    """
+    nonzero = " OR ".join(f"sum({flow}) <> 0" for flow in SUMMARY_FLOWS.values())
+    cursor.execute("DROP TABLE IF EXISTS dossier_delta")
+    cursor.execute(
+        f"""
+        CREATE TEMP TABLE dossier_delta AS
+        WITH {_grouped_cte("gn", new)}, {_grouped_cte("go", old, sign=-1)}
+        SELECT u, p, a, month, c, l, {FLOW_SUMS}
+        FROM ({_flows_sql("gn")} UNION ALL {_flows_sql("go")}) f
+        GROUP BY u, p, a, c, l, month
+        HAVING {nonzero}
+        """
+    )
+    cursor.execute("SELECT count(*) FROM dossier_delta")
+    touched = cursor.fetchone()[0]
+    if not touched:
+        return 0
+    key = """dossiers_dossiersummary.receiving_unit_id = d.u AND COALESCE(dossiers_dossiersummary.agency_id, 0) = d.a
+             AND dossiers_dossiersummary.month = d.month AND dossiers_dossiersummary.channel = d.c
+             AND dossiers_dossiersummary.procedure_level = d.l"""
+    increments = ", ".join(
+        f"{column} = dossiers_dossiersummary.{column} + d.{flow}" for column, flow in SUMMARY_FLOWS.items()
+    )
+    cursor.execute(
+        f"""UPDATE dossiers_dossiersummary SET {increments}
+            FROM dossier_delta d WHERE {key}"""
+    )
+    cursor.execute(
+        f"""INSERT INTO dossiers_dossiersummary ({SUMMARY_COLUMNS})
+            SELECT u, p, NULLIF(a, 0), month, c, l, {", ".join(SUMMARY_FLOWS.values())}
+            FROM dossier_delta d WHERE NOT EXISTS (SELECT 1 FROM dossiers_dossiersummary WHERE {key})"""
+    )
+    # A key whose every flow is back to 0 (its dossiers moved elsewhere) is not kept.
+    cursor.execute(
+        f"""DELETE FROM dossiers_dossiersummary
+            WHERE {" AND ".join(f"{column} = 0" for column in SUMMARY_FLOWS)}
+              AND EXISTS (SELECT 1 FROM dossier_delta d WHERE {key})"""
+    )
+    return touched
+
+
+def recompute_all_summaries() -> int:
+    """Rebuild the whole summary table from the dossiers (one transaction).
+
+    The repair path (`manage.py recompute_dossier_summaries`, nightly): imports and the
+    overdue job keep the summaries up to date by deltas.
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        lock_dossier_writes(cursor)
+        if backend() == "postgresql":
+            cursor.execute("SET LOCAL work_mem = '128MB'")
+            # The summaries can always be rebuilt: no need to wait for the WAL flush.
+            cursor.execute("SET LOCAL synchronous_commit = off")
+            # A fresh table rather than DELETE's dead rows; readers wait the few seconds
+            # this transaction takes instead of seeing a half-built table.
+            cursor.execute("TRUNCATE dossiers_dossiersummary")
+        else:
+            cursor.execute("DELETE FROM dossiers_dossiersummary")
+        cursor.execute(f"INSERT INTO dossiers_dossiersummary ({SUMMARY_COLUMNS}) {_summary_select_sql()}")
+        return cursor.rowcount
+
+
+def refresh_overdue(today: dt.date | None = None) -> int:
+    """Daily: unfinished dossiers whose due day has passed become overdue; their flows move."""
+    from ..models import local_today
+
+    today = today or local_today()
+    next_month = (
+        "CAST(date_trunc('month', due_date + 1) AS date)"
+        if backend() == "postgresql"
+        else "date(due_date, '+1 day', 'start of month')"
+    )
+    unchanged = [col for col in FLOW_COLUMNS if col not in ("overdue_month", "outcome")]
+    with transaction.atomic(), connection.cursor() as cursor:
+        lock_dossier_writes(cursor)
+        cursor.execute("DROP TABLE IF EXISTS dossier_stored")
+        cursor.execute(
+            f"""CREATE TEMP TABLE dossier_stored AS
+                SELECT id, receiving_unit_id, province_id, due_date, {", ".join(FLOW_COLUMNS)}
+                FROM dossiers_dossier WHERE outcome = 'pending' AND due_date < %s""",
+            [today],
+        )
+        becoming = f"""(SELECT receiving_unit_id, province_id, {", ".join(unchanged)},
+                        {next_month} AS overdue_month, 'overdue' AS outcome FROM dossier_stored)"""
+        apply_flow_delta(cursor, new=becoming, old="dossier_stored")
+        cursor.execute(
+            f"""UPDATE dossiers_dossier SET outcome = 'overdue', overdue_month = {next_month}
+                WHERE id IN (SELECT id FROM dossier_stored)"""
+        )
+        changed = cursor.rowcount
+        for table in ("dossier_stored", "dossier_delta"):
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+    return changed

@@ -1,0 +1,1 @@
+"""In-app notifications with e-mail: `from notifications.notify import notify`."""
