@@ -4,7 +4,7 @@ from rest_framework import serializers
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
-from .scoping import scope_for
+from cchc_portal.scoping import scope_for
 
 
 class MeSerializer(serializers.Serializer):
@@ -12,6 +12,9 @@ class MeSerializer(serializers.Serializer):
     role = serializers.CharField()
     province_ids = serializers.ListField(child=serializers.IntegerField())
     agency_ids = serializers.ListField(child=serializers.IntegerField())
+    commune_ids = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Communes the user works for without their province."
+    )
 
 
 @extend_schema(responses=MeSerializer)
@@ -26,6 +29,7 @@ def me(request):
                 "role": request.user.effective_role,
                 "province_ids": sorted(scope.province_ids),
                 "agency_ids": sorted(scope.agency_ids),
+                "commune_ids": sorted(scope.commune_ids),
             }
         ).data
     )

@@ -2,6 +2,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cchc_portal.scoping import scope_for
+
 
 class Role(models.TextChoices):
     NATIONAL_ADMIN = "national_admin", _("National administrator")
@@ -9,6 +11,8 @@ class Role(models.TextChoices):
     AGENCY_OFFICER = "agency_officer", _("Agency officer")
     LEADER = "leader", _("Leader")
     VIEWER = "viewer", _("Viewer")
+    # A one-stop system pushing dossiers through the API for the units (and agencies) attached to it.
+    SERVICE_ACCOUNT = "service_account", _("One-stop system (service account)")
 
 
 class User(AbstractUser):
@@ -54,16 +58,19 @@ class User(AbstractUser):
 
     def can_manage_province(self, province_id: int | None) -> bool:
         """Keep the province's reference data, plans and committee (Home Affairs staff)."""
-        from accounts.scoping import scope_for
-
         if self.is_national_admin:
             return True
         return self.is_province_admin and province_id in scope_for(self).province_ids
 
+    def can_manage_unit(self, unit_id: int | None, province_id: int | None) -> bool:
+        """Keep a unit's plan and tasks: the province's Home Affairs staff, or a commune-scoped administrator
+        for their commune's own rows."""
+        if self.can_manage_province(province_id):
+            return True
+        return self.is_province_admin and unit_id is not None and unit_id in scope_for(self).commune_ids
+
     def can_update_agency_work(self, agency_id: int | None, province_id: int | None) -> bool:
         """Enter progress for tasks led by `agency_id` (in `province_id`)."""
-        from accounts.scoping import scope_for
-
         if self.can_manage_province(province_id):
             return True
         return self.is_agency_officer and agency_id in scope_for(self).agency_ids

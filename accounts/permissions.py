@@ -28,11 +28,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "dossiers.*",
         "reports.*",
         "accounts.view_user",
+        "accounts.add_user",
+        "accounts.change_user",
         "audit.view_auditevent",
     ],
     Role.AGENCY_OFFICER: [*READ_ALL],
     Role.LEADER: [*READ_ALL, "indices.export_*", "tasks.export_*", "dossiers.export_*"],
     Role.VIEWER: [*READ_ALL],
+    # API only: the dossier bulk push checks the role itself.
+    Role.SERVICE_ACCOUNT: [],
 }
 
 

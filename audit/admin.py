@@ -6,10 +6,16 @@ from .models import AuditAction, AuditEvent, AuditSource
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor", "action", "source", "content_type", "object_repr"]
-    list_filter = ["action", "source", "content_type"]
+    list_display = ["at", "actor", "action", "source", "content_type", "object_repr", "province"]
+    # Only the kinds of record that appear in the user's (scoped) log.
+    list_filter = ["action", "source", ("content_type", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["actor", "content_type", "province"]
     search_fields = ["object_repr", "actor__username", "note"]
     date_hierarchy = "at"
+
+    def get_queryset(self, request):
+        # Scoped by the province of the object: a province administrator reads their province's log only.
+        return super().get_queryset(request).for_user(request.user)
 
     def has_add_permission(self, request):
         return False

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from .models import AuditAction, AuditEvent, AuditSource
+from .models import AuditAction, AuditEvent, AuditSource, province_of
 
 
 def _plain(value: Any) -> Any:
@@ -80,6 +80,7 @@ def record_change(
         object_repr=str(instance)[:255],
         changes=changes,
         note=note[:255],
+        province_id=province_of(instance),
     )
 
 

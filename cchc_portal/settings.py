@@ -64,7 +64,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else ""
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, with a site that asks two-factor users for their code (cchc_portal.admin_site).
+    "cchc_portal.admin_apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -81,14 +82,18 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "accounts",
     "audit",
     "provinces",
     "tasks",
     "indices",
     "dossiers",
+    "service_index",
     "notifications",
     "reports",
+    "assessments",
     "dashboards",
     "ops",
     # The project itself: project-level commands (load_demo) and the composing views.
@@ -105,6 +110,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -127,7 +133,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "csp.context_processors.nonce",
-                "accounts.context_processors.navigation",
+                "cchc_portal.navigation.navigation",
                 "cchc_portal.version.version",
             ],
         },
@@ -279,6 +285,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "tasks-catch-up-figures": {"task": "tasks.catch_up_figures", "schedule": 300.0},
     # ops: delete stored import uploads older than UPLOAD_RETENTION_DAYS.
     "ops-cleanup-uploads": {"task": "ops.cleanup_uploads", "schedule": crontab(hour=3, minute=0)},
+    # assessments: lock the stages of scoring rounds whose deadline has passed (just after midnight).
+    "assessments-lock-stages": {"task": "assessments.lock_stages", "schedule": crontab(hour=0, minute=5)},
+    # service_index: the weekly Decision 766 digest to leaders and province administrators, Monday morning.
+    "service-index-weekly-digest": {
+        "task": "service_index.weekly_digest",
+        "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
+    },
 }
 # Job liveness: the running job beats every JOB_HEARTBEAT_SECONDS; silent for JOB_STALE_SECONDS = gone.
 JOB_HEARTBEAT_SECONDS = int(os.environ.get("JOB_HEARTBEAT_SECONDS", "15"))
@@ -299,6 +312,10 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+# Password reset links (e-mailed) stay valid for one day; a password change revokes them.
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(24 * 3600)))
+# The issuer shown in authenticator apps next to the account name.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Cổng CCHC")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

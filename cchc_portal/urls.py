@@ -6,6 +6,7 @@ from django.urls import include, path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts import views as accounts_views
+from cchc_portal import views as project_views
 from ops import views as ops_views
 
 admin.site.site_header = _("CCHC portal administration")
@@ -13,7 +14,7 @@ admin.site.site_title = _("CCHC portal")
 admin.site.index_title = _("Administration")
 
 urlpatterns = [
-    path("", accounts_views.home, name="home"),
+    path("", project_views.home, name="home"),
     path("healthz", ops_views.healthz, name="healthz"),
     path("readyz", ops_views.readyz, name="readyz"),
     path("accounts/login/", accounts_views.LoginView.as_view(), name="login"),
@@ -44,11 +45,39 @@ urlpatterns = [
         name="invitation_done",
     ),
     path("accounts/token/", accounts_views.api_token, name="api_token"),
+    path("accounts/login/code/", accounts_views.login_otp, name="login_otp"),
+    path("accounts/two-factor/", accounts_views.two_factor_settings, name="two_factor"),
+    path(
+        "accounts/password/reset/",
+        auth_views.PasswordResetView.as_view(
+            template_name="registration/password_reset_form.html",
+            email_template_name="registration/password_reset_email.txt",
+            subject_template_name="registration/password_reset_subject.txt",
+        ),
+        name="password_reset",
+    ),
+    path(
+        "accounts/password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name="registration/password_reset_done.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(template_name="registration/password_reset_confirm.html"),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password/reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(template_name="registration/password_reset_complete.html"),
+        name="password_reset_complete",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("units/", include("provinces.urls")),
     path("plans/", include("tasks.urls")),
     path("indices/", include("indices.urls")),
     path("dossiers/", include("dossiers.urls")),
+    path("assessments/", include("assessments.urls")),
+    path("service-index/", include("service_index.urls")),
     path("dashboard/", include("dashboards.urls")),
     path("reports/", include("reports.urls")),
     path("notifications/", include("notifications.urls")),

@@ -165,6 +165,74 @@ def _index_cards(province: dict) -> dict:
     return {"cards": cards, "computed_at": computed_at}
 
 
+# --- the province's own index ------------------------------------------------------------
+
+
+def own_index_block(province: dict) -> dict:
+    """The latest published result of each of the province's own indices (departments, communes):
+    every unit's rank, percent of its own maximum, points and band."""
+    return cached(INDICES_CACHE, ("dash.own", province["id"]), lambda: _own_index_block(province))
+
+
+def _own_index_block(province: dict) -> dict:
+    rows = list(
+        Ranking.objects.filter(edition__index__owner_province_id=province["id"])
+        .values(
+            "edition_id",
+            "edition__year",
+            "edition__index__code",
+            "edition__index__name_vi",
+            "edition__index__name_en",
+            "agency__name",
+            "unit__name",
+            "score",
+            "points",
+            "points_max",
+            "rank",
+            "ranked_count",
+            "rank_change",
+            "score_change",
+            "group",
+        )
+        .order_by("edition__index__order", "edition__index__code", "-edition__year", "rank", "pk")
+    )
+    latest: dict[str, int] = {}
+    tables: dict[str, dict] = {}
+    for row in rows:
+        code = row["edition__index__code"]
+        latest.setdefault(code, row["edition__year"])
+        if row["edition__year"] != latest[code]:
+            continue
+        table = tables.setdefault(
+            code,
+            {
+                "code": code,
+                "edition_year": row["edition__year"],
+                "name_vi": row["edition__index__name_vi"],
+                "name_en": row["edition__index__name_en"],
+                "rows": [],
+                "more": False,
+            },
+        )
+        if len(table["rows"]) >= LIST_LIMIT:
+            table["more"] = True
+            continue
+        table["rows"].append(
+            {
+                "name": row["agency__name"] or row["unit__name"],
+                "percent": row["score"],
+                "points": row["points"],
+                "points_max": row["points_max"],
+                "rank": row["rank"],
+                "ranked_count": row["ranked_count"],
+                "rank_change": row["rank_change"],
+                "score_change": row["score_change"],
+                "group": row["group"],
+            }
+        )
+    return {"tables": list(tables.values())}
+
+
 # --- the annual plan -------------------------------------------------------------------
 
 
@@ -264,6 +332,50 @@ def _component_for(code: str, components: dict[str, Component]) -> Component | N
     return None
 
 
+def _own_index_links(plan: Plan, at_risk: Q) -> list[tuple]:
+    """Real links (assessments.CriterionTask) from the plan's tasks to criteria of this year's own index."""
+    from assessments.models import CriterionTask
+
+    rows = (
+        CriterionTask.objects.filter(
+            task__plan=plan,
+            criterion__methodology__year=plan.year,
+            criterion__methodology__province_id=plan.province_id,
+        )
+        .filter(at_risk)
+        .values(
+            "criterion__code",
+            "criterion__name",
+            "criterion__methodology__name",
+            "criterion__methodology__year",
+            "task_id",
+            "task__area__code",
+            "task__number",
+            "task__title",
+            "task__status",
+            "task__deadline",
+            "task__recurring",
+            "task__lead_agency__name",
+        )
+        .order_by("criterion__methodology__name", "criterion__order", "task__area__order", "task__order")
+    )
+    result = []
+    for row in rows:
+        name = row["criterion__methodology__name"]
+        header = {
+            "index_code": name,
+            "index_name_vi": name,
+            "index_name_en": name,
+            "component_code": row["criterion__code"],
+            "component_name_vi": row["criterion__name"],
+            "component_name_en": row["criterion__name"],
+            "component_matched": row["criterion__code"],
+            "edition_year": row["criterion__methodology__year"],
+        }
+        result.append(((name, row["criterion__code"]), header, row))
+    return result
+
+
 def _criteria_at_risk(plan: Plan, on: dt.date) -> list[dict]:
     """Index criteria (TaskCriterion soft links) whose tasks are overdue or not started, named from the
     latest edition of their index."""
@@ -310,6 +422,7 @@ def _criteria_at_risk(plan: Plan, on: dt.date) -> list[dict]:
     for component in Component.objects.filter(edition__in=list(latest.values()), code__in=codes or [""]):
         components[component.edition_id][component.code] = component
     grouped: dict[tuple, dict] = {}
+    headed = []
     for link in links:
         index = resolve.get(_norm(link["index_code"]))
         edition = latest.get(index.pk) if index else None
@@ -319,22 +432,20 @@ def _criteria_at_risk(plan: Plan, on: dt.date) -> list[dict]:
             else None
         )
         key = (index.code if index else link["index_code"], link["component_code"])
-        entry = grouped.setdefault(
-            key,
-            {
-                "index_code": key[0],
-                "index_name_vi": index.name_vi if index else link["index_code"],
-                "index_name_en": index.name_en if index else link["index_code"],
-                "component_code": link["component_code"],
-                "component_name_vi": component.name_vi if component else "",
-                "component_name_en": (component.name_en or component.name_vi) if component else "",
-                "component_matched": component.code if component else "",
-                "edition_year": edition.year if edition else None,
-                "tasks": [],
-                "overdue": 0,
-                "not_started": 0,
-            },
-        )
+        header = {
+            "index_code": key[0],
+            "index_name_vi": index.name_vi if index else link["index_code"],
+            "index_name_en": index.name_en if index else link["index_code"],
+            "component_code": link["component_code"],
+            "component_name_vi": component.name_vi if component else "",
+            "component_name_en": (component.name_en or component.name_vi) if component else "",
+            "component_matched": component.code if component else "",
+            "edition_year": edition.year if edition else None,
+        }
+        headed.append((key, header, link))
+    headed.extend(_own_index_links(plan, at_risk))
+    for key, header, link in headed:
+        entry = grouped.setdefault(key, {**header, "tasks": [], "overdue": 0, "not_started": 0})
         overdue = (
             link["task__status"] != TaskStatus.COMPLETED
             and not link["task__recurring"]

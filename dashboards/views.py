@@ -25,9 +25,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from accounts.scoping import primary_province_id, scope_for
 from cchc_portal.cache import cached, generations, generations_with
 from cchc_portal.lib.numbers import format_decimal, format_percent
+from cchc_portal.scoping import primary_province_id, scope_for
 from tasks.models import TaskStatus
 
 from . import blocks, dossier_block, tables
@@ -46,7 +46,7 @@ def _requested_province_id(request: HttpRequest) -> int | None:
         province_id = blocks.province_id_for_code(raw)
         if province_id is None:
             raise Http404("no province with this code")
-        if not scope.all and province_id not in scope.province_ids:
+        if not scope.all and province_id not in scope.published_province_ids:
             raise Http404("province outside the user's scope")
         return province_id
     return primary_province_id(request.user)
@@ -193,6 +193,7 @@ def _leader_data(province: dict) -> dict:
     return {
         "today": today,
         "cards": blocks.index_cards(province),
+        "own_index": blocks.own_index_block(province),
         "plan": blocks.plan_block(province, today),
         "dossiers": dossier_block.dossier_block(province, today),
     }
@@ -361,10 +362,10 @@ def national(request: HttpRequest) -> HttpResponse:
             "geo_url": static(f"geo/{data['map']}.geojson") if data else "",
             # Provinces whose dashboard this user may open from the table.
             "dashboard_all": scope.all,
-            "dashboard_ids": scope.province_ids,
+            "dashboard_ids": scope.published_province_ids,
         }
 
-    who = "all" if scope.all else tuple(sorted(scope.province_ids))
+    who = "all" if scope.all else tuple(sorted(scope.published_province_ids))
     body = _cached_body(("national", query, who), "dashboards/_national_body.html", make_context)
     context = {"data": data, "body": body}
     return _render(request, "dashboards/national.html", context)

@@ -7,6 +7,7 @@ import datetime as dt
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -14,15 +15,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Role
-from accounts.scoping import scope_for
 from cchc_portal.lib.workdays import first_of_month
+from cchc_portal.scoping import scope_for
 from provinces.models import AdministrativeUnit, UnitLevel
 
 from . import importing, stats
 from .models import DossierSummary
 
 MAX_BULK_ROWS = 5000
-BULK_FIELDS = [name for name in importing.FIELDS if name not in ("receiver",)]
 
 
 class BulkDossierSerializer(serializers.Serializer):
@@ -43,6 +43,10 @@ class BulkDossierSerializer(serializers.Serializer):
     )
 
 
+# The documented input is the real input: the importer reads exactly the serializer's fields.
+BULK_FIELDS = list(BulkDossierSerializer().fields)
+
+
 class BulkResultSerializer(serializers.Serializer):
     received = serializers.IntegerField()
     inserted = serializers.IntegerField()
@@ -51,41 +55,79 @@ class BulkResultSerializer(serializers.Serializer):
     errors = serializers.ListField(child=serializers.DictField())
 
 
+class BulkInputErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField(allow_null=True, help_text="1-based position in the list; null for the body.")
+    field = serializers.CharField(allow_null=True)
+    message = serializers.CharField()
+
+
+class BulkErrorSerializer(serializers.Serializer):
+    errors = BulkInputErrorSerializer(many=True)
+
+
 def import_scope_for(user) -> importing.Scope:
-    """Who may push which units: national admins any; province admins their provinces;
-    a one-stop system account (agency officer role) only the units attached to it."""
+    """Who may push which units: national admins any; province admins their provinces (or communes);
+    a one-stop system's service account the units attached to it (and its agencies' units).
+    Agency officers, leaders and viewers may not: the bulk API overwrites dossiers."""
     if user.is_national_admin:
         return importing.Scope()
+    if user.role not in (Role.PROVINCE_ADMIN, Role.SERVICE_ACCOUNT):
+        raise PermissionDenied(_("Only one-stop systems' service accounts and administrators may push dossiers."))
     scope = scope_for(user)
-    if user.role == Role.PROVINCE_ADMIN:
-        return importing.Scope(scope.province_ids, scope.commune_ids)
-    if user.role == Role.AGENCY_OFFICER:
-        units = list(user.units.values_list("pk", "level"))
-        return importing.Scope(
-            [pk for pk, level in units if level == UnitLevel.PROVINCE],
-            [pk for pk, level in units if level != UnitLevel.PROVINCE],
-        )
-    raise PermissionDenied("This account may not push dossiers.")
+    return importing.Scope(scope.province_ids, scope.commune_ids)
+
+
+def _validation_errors(errors) -> list[dict]:
+    """DRF's per-item errors ({index: {field: [messages]}}) as one flat list: row (1-based), field, message."""
+    items = enumerate(errors) if isinstance(errors, list) else errors.items()
+    flat = []
+    for index, item in items:
+        if not isinstance(index, int):
+            flat.extend({"row": None, "field": None, "message": m} for m in _messages(item))
+            continue
+        for field, messages in (item or {}).items():
+            name = None if field == "non_field_errors" else field
+            flat.extend({"row": index + 1, "field": name, "message": m} for m in _messages(messages))
+    return flat
+
+
+def _messages(value) -> list[str]:
+    if isinstance(value, dict):
+        return [m for v in value.values() for m in _messages(v)]
+    if isinstance(value, list):
+        return [m for v in value for m in _messages(v)]
+    return [str(value)]
 
 
 class DossierBulkView(APIView):
     """Push up to 5,000 dossiers; the same validation and upsert as the file import."""
 
-    @extend_schema(request=BulkDossierSerializer(many=True), responses=BulkResultSerializer)
+    @extend_schema(
+        request=BulkDossierSerializer(many=True), responses={200: BulkResultSerializer, 400: BulkErrorSerializer}
+    )
     def post(self, request):
         scope = import_scope_for(request.user)
-        rows = request.data
-        if not isinstance(rows, list):
-            raise ValidationError("Expected a JSON list of dossiers.")
-        if len(rows) > MAX_BULK_ROWS:
-            raise ValidationError(f"At most {MAX_BULK_ROWS} dossiers per request.")
+        if isinstance(request.data, list) and len(request.data) > MAX_BULK_ROWS:
+            return Response(
+                {
+                    "errors": [
+                        {
+                            "row": None,
+                            "field": None,
+                            "message": _("At most %(n)d dossiers per request.") % {"n": MAX_BULK_ROWS},
+                        }
+                    ]
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        serializer = BulkDossierSerializer(data=request.data, many=True)
+        if not serializer.is_valid():
+            return Response({"errors": _validation_errors(serializer.errors)}, status=status.HTTP_400_BAD_REQUEST)
+        rows = serializer.validated_data
         columns = {name: index for index, name in enumerate(BULK_FIELDS)}
 
         def cells():
             for number, item in enumerate(rows, start=1):
-                if not isinstance(item, dict):
-                    yield number, [None] * len(BULK_FIELDS)
-                    continue
                 yield number, [_plain(item.get(name)) for name in BULK_FIELDS]
 
         report = importing.import_rows(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .generate import HEADERS, generate_rows
+from .generate import HEADERS, SERVICE_HEADERS, generate_rows
 from .importing import Scope, import_rows, map_headers
 from .models import Dossier, local_today
 
@@ -20,8 +20,8 @@ def load_demo(*, province, rows: int = DEMO_ROWS) -> str:
     generated = generate_rows(province=province, rows=rows, end=end, seed=2025)
     report = import_rows(
         ((number, row) for number, row in enumerate(generated, start=2)),
-        columns=map_headers(HEADERS),
-        headers=HEADERS,
+        columns=map_headers(HEADERS + SERVICE_HEADERS),
+        headers=HEADERS + SERVICE_HEADERS,
         scope=Scope([province.pk]),
     )
     return f"{report.inserted} dossiers, {report.error_rows} rejected rows"

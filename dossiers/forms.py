@@ -2,7 +2,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from accounts.scoping import scope_for
+from cchc_portal.scoping import scope_for
 from provinces.models import AdministrativeUnit
 
 from .models import ImportSource
@@ -25,6 +25,7 @@ class UploadForm(forms.Form):
         if not scope.all:
             provinces = provinces.filter(pk__in=scope.province_ids)
         self.fields["province"].queryset = provinces
+        self.fields["source"].queryset = ImportSource.objects.for_user(user)
         if provinces.count() == 1:
             self.fields["province"].initial = provinces.first()
 

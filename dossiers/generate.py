@@ -28,6 +28,23 @@ HEADERS = [
     "Ngày trả kết quả",
     "Trạng thái",
 ]
+# The optional Decision 766 columns (dossiers.importing.SERVICE_HEADER_ALIASES).
+SERVICE_HEADERS = [
+    "Số lần yêu cầu bổ sung",
+    "Ngày yêu cầu bổ sung",
+    "Ngày hoàn thành bổ sung",
+    "Kết quả điện tử",
+    "Phí, lệ phí",
+    "Thanh toán trực tuyến",
+    "Số hóa thành phần hồ sơ",
+    "Tái sử dụng dữ liệu số hóa",
+    "Định danh VNeID",
+    "Phản ánh, kiến nghị",
+]
+# Procedures that charge a fee (in đồng) and those whose result is a paper document.
+FEES = {"2.000488": 200_000, "2.001035": 50_000, "1.005384": 150_000, "1.002809": 135_000, "1.004227": 100_000,
+        "1.001611": 360_000, "1.000894": 0, "1.010738": 75_000, "2.001823": 100_000, "2.000815": 2_000}  # fmt: skip
+PAPER_RESULTS = {"1.004227", "1.003596", "1.010738", "1.005384"}
 
 # (code, name, level, working days)
 CATALOGUE = [
@@ -79,6 +96,7 @@ def ensure_procedures() -> dict[str, Procedure]:
         if code not in existing
     ]
     Procedure.objects.bulk_create(missing, ignore_conflicts=True)
+    Procedure.objects.filter(code__in=PAPER_RESULTS, paper_result=False).update(paper_result=True)
     return {p.code: p for p in Procedure.objects.filter(code__in=[c[0] for c in CATALOGUE])}
 
 
@@ -97,6 +115,7 @@ def generate_rows(
     holidays: frozenset[dt.date] | None = None,
     first_day: dt.date | None = None,
     first_number: int = 0,
+    service: bool = True,
 ) -> Iterator[list[str]]:
     rng = random.Random(seed)
     holidays = Holiday.dates() if holidays is None else holidays
@@ -215,9 +234,47 @@ def generate_rows(
                 f"{text(returned)} 16:00" if returned else "",
                 status,
             ]
+            if service:
+                row += _service_cells(rng, proc[0], row[7], paused, received, finished, text, end)
             if number - 1 - first_number in bad_positions:
                 _spoil(row, rng)
             yield row
+
+
+def _service_cells(
+    rng: random.Random, code: str, channel: str, paused: int, received, finished, text, end
+) -> list[str]:
+    """Realistic shares: ~5% supplementation (1 in 10 of them twice), 75% electronic results,
+    payment online for ~45% of online fee-bearing dossiers, 80% digitised, 35% reuse."""
+    online = channel.startswith("Trực tuyến")
+    count = requested = completed = ""
+    if paused:
+        count = "2" if rng.random() < 0.1 else "1"
+        asked = min(end, received + dt.timedelta(days=1))
+        # Calendar days covering the paused working days (weekends included).
+        done = asked + dt.timedelta(days=paused + 2 * (paused // 5) + 2)
+        requested = text(asked)
+        completed = text(done) if done <= end else ""
+    fee = FEES.get(code, 0)
+    paid = (
+        ("Cổng DVC quốc gia" if rng.random() < 0.7 else "Cổng DVC tỉnh")
+        if fee and online and rng.random() < 0.45
+        else ""
+    )
+    if fee and not paid:
+        paid = "Tiền mặt"
+    return [
+        count,
+        requested,
+        completed,
+        "Có" if finished is not None and rng.random() < 0.75 else "",
+        f"{fee:,}".replace(",", ".") if fee else "0",
+        paid,
+        "Có" if rng.random() < 0.8 else "",
+        "Có" if rng.random() < 0.35 else "",
+        "Có" if online and rng.random() < 0.6 else "",
+        "Có" if rng.random() < 0.01 else "",
+    ]
 
 
 def _spoil(row: list[str], rng: random.Random) -> None:
@@ -239,7 +296,7 @@ def write_export(path: str, **kwargs) -> int:
     count = 0
     with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(HEADERS)
+        writer.writerow(HEADERS + SERVICE_HEADERS if kwargs.get("service", True) else HEADERS)
         buffer = []
         for row in generate_rows(**kwargs):
             buffer.append(row)

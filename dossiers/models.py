@@ -19,10 +19,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.scoping import ProvinceScopedQuerySet
 from cchc_portal.lib.numbers import percent
 from cchc_portal.lib.workdays import add_months, first_of_month
 from cchc_portal.liveness import LiveJob
+from cchc_portal.scoping import ProvinceScopedQuerySet
 from provinces.models import AdministrativeUnit, Agency
 
 
@@ -88,6 +88,8 @@ class Procedure(models.Model):
     allowance_days = models.PositiveSmallIntegerField(
         _("time limit (working days)"), null=True, blank=True, help_text=_("Used when an export has no due date.")
     )
+    # Decision 766/QĐ-TTg: an online dossier of such a procedure counts as online only with an electronic result.
+    paper_result = models.BooleanField(_("result is a paper document"), default=False)
 
     class Meta:
         verbose_name = _("administrative procedure")
@@ -159,6 +161,22 @@ class Dossier(models.Model):
     received_month = models.DateField()
     closed_month = models.DateField(null=True, blank=True)
     overdue_month = models.DateField(null=True, blank=True)
+    # Service-index (Decision 766/QĐ-TTg) facts: optional export columns. NULL = the
+    # source's export had no such column ("no data"), never "no".
+    supplement_count = models.PositiveSmallIntegerField(_("supplementation requests"), null=True, blank=True)
+    supplement_days = models.PositiveSmallIntegerField(_("days waiting for supplementation"), null=True, blank=True)
+    e_result = models.BooleanField(_("electronic result issued"), null=True, blank=True)
+    fee_bearing = models.BooleanField(_("fee-bearing"), null=True, blank=True)
+    paid_online = models.BooleanField(_("paid online"), null=True, blank=True)
+    digitised = models.BooleanField(_("components digitised"), null=True, blank=True)
+    reused = models.BooleanField(_("digitised data reused"), null=True, blank=True)
+    vneid = models.BooleanField(_("identified through VNeID"), null=True, blank=True)
+    complaint = models.BooleanField(_("complaint or dislike"), null=True, blank=True)
+    # Derived at import by the 766 rules (see importing.parsing.service_facts): late by
+    # the end of processing against the due day moved on by the supplementation wait
+    # (NULL while open); received online and counted as such.
+    late_766 = models.BooleanField(_("late (Decision 766)"), null=True, blank=True)
+    online_766 = models.BooleanField(_("online (Decision 766)"), default=False)
     import_job = models.ForeignKey(
         "ImportJob",
         null=True,
@@ -285,6 +303,23 @@ class DossierSummary(models.Model):
     finished_late = models.PositiveIntegerField(default=0)
     overdue_opened = models.PositiveIntegerField(default=0, help_text=_("Became overdue in the month."))
     overdue_closed = models.PositiveIntegerField(default=0, help_text=_("Overdue dossiers closed in the month."))
+    # Decision 766 numerators and denominators (importing.summaries.SERVICE_FLOWS says
+    # which month each counts in). A "known" column counts the dossiers whose export
+    # carried the fact: 0 known means "no data", not a rate of 0.
+    svc_online = models.PositiveIntegerField(default=0)
+    svc_closed_on_time = models.PositiveIntegerField(default=0)
+    svc_fee_known = models.PositiveIntegerField(default=0)
+    svc_paid_online = models.PositiveIntegerField(default=0)
+    svc_eresult_known = models.PositiveIntegerField(default=0)
+    svc_eresult = models.PositiveIntegerField(default=0)
+    svc_digitised_known = models.PositiveIntegerField(default=0)
+    svc_digitised = models.PositiveIntegerField(default=0)
+    svc_reuse_known = models.PositiveIntegerField(default=0)
+    svc_reused = models.PositiveIntegerField(default=0)
+    svc_vneid_known = models.PositiveIntegerField(default=0)
+    svc_vneid = models.PositiveIntegerField(default=0)
+    svc_complaint_known = models.PositiveIntegerField(default=0)
+    svc_complaint = models.PositiveIntegerField(default=0)
 
     objects = SummaryQuerySet.as_manager()
 
@@ -307,6 +342,19 @@ class DossierSummary(models.Model):
         return f"{self.receiving_unit_id}/{self.agency_id} {self.month:%m/%Y} {self.channel} {self.procedure_level}"
 
 
+class ImportSourceQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """National mappings (no province) are shared; a province's own mapping is its province's."""
+        from cchc_portal.scoping import scope_for
+
+        scope = scope_for(user)
+        if scope.all:
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(Q(province__isnull=True) | Q(province_id__in=scope.province_ids))
+
+
 class ImportSource(models.Model):
     """A one-stop system whose exports we import, with its own header names."""
 
@@ -326,6 +374,8 @@ class ImportSource(models.Model):
         blank=True,
         help_text=_('Field name → header in this system\'s export, e.g. {"receipt_number": "Số biên nhận"}.'),
     )
+
+    objects = ImportSourceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("import source")
@@ -350,7 +400,7 @@ ACTIVE_JOB_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.APPLYING)
 
 class ImportJobQuerySet(models.QuerySet):
     def for_user(self, user):
-        from accounts.scoping import scope_for
+        from cchc_portal.scoping import scope_for
 
         scope = scope_for(user)
         if scope.all:
@@ -444,3 +494,7 @@ def default_period(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
     """The last 12 months including the current one."""
     current = first_of_month(today or local_today())
     return add_months(current, -11), current
+
+
+# The sums other apps read from the summaries with their own (e.g. the service index's).
+flow_sums = _flow_sums

@@ -11,12 +11,12 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.scoping import primary_province_id, scope_for
 from audit.log import record_change
 from cchc_portal.cache import cached
 from cchc_portal.lib.numbers import format_percent
 from cchc_portal.lib.spreadsheets import neutralise
 from cchc_portal.lib.workdays import add_months, first_of_month
+from cchc_portal.scoping import primary_province_id, scope_for
 from provinces.models import AdministrativeUnit, Agency
 
 from . import stats
@@ -33,7 +33,7 @@ def _province_for_user(request: HttpRequest) -> AdministrativeUnit:
     provinces = AdministrativeUnit.objects.provinces().filter(valid_to__isnull=True)
     scope = scope_for(request.user)
     if not scope.all:
-        provinces = provinces.filter(pk__in=scope.province_ids)
+        provinces = provinces.filter(pk__in=scope.published_province_ids)
     if code:
         province = AdministrativeUnit.objects.province_for_code(code)
         if province is None or not provinces.filter(pk=province.pk).exists():

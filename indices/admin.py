@@ -25,10 +25,10 @@ from import_export.resources import ModelResource
 from import_export.results import Result, RowResult
 
 from accounts.models import Role
-from accounts.scoping import scope_for
-from audit.admin import AuditedAdminMixin
 from audit.models import AuditSource
+from cchc_portal.admin import ScopedAdminMixin, ScopedChoicesMixin
 from cchc_portal.lib.imports import Rows, numbers_of
+from cchc_portal.scoping import scope_for
 
 from .importing import FileFormatError, apply_import, fmt, marked_workbook, plan_import, read_table
 from .models import Component, Edition, Index, Ranking, Region, RegionMembership, Score, edition_copy_forward
@@ -149,7 +149,7 @@ class ScoreResource(ModelResource):
         return result
 
 
-class ComponentInline(admin.TabularInline):
+class ComponentInline(ScopedChoicesMixin, admin.TabularInline):
     model = Component
     fields = ["code", "name_vi", "name_en", "kind", "parent", "max_score", "max_is_provisional", "order"]
     extra = 0
@@ -184,23 +184,22 @@ class IndicesAdminPermissions:
 
 
 @admin.register(Index)
-class IndexAdmin(IndicesAdminPermissions, AuditedAdminMixin, admin.ModelAdmin):
+class IndexAdmin(IndicesAdminPermissions, ScopedAdminMixin, admin.ModelAdmin):
+    province_field = "owner_province"
     list_display = ["code", "name_vi", "owner_province", "order"]
     search_fields = ["code", "name_vi", "name_en"]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).for_user(request.user)
-
 
 @admin.register(Edition)
-class EditionAdmin(IndicesAdminPermissions, AuditedAdminMixin, admin.ModelAdmin):
+class EditionAdmin(IndicesAdminPermissions, ScopedAdminMixin, admin.ModelAdmin):
+    province_field = "index__owner_province"
     list_display = ["index", "year", "methodology_ref", "subject_level", "maximum", "unit_label"]
-    list_filter = ["index", "year", "subject_level"]
+    list_filter = [("index", admin.RelatedOnlyFieldListFilter), "year", "subject_level"]
     inlines = [ComponentInline]
     actions = ["copy_forward"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).for_user(request.user).select_related("index")
+        return super().get_queryset(request).select_related("index")
 
     @admin.action(description=_("Copy the methodology to the next year"))
     def copy_forward(self, request, queryset):
@@ -214,19 +213,21 @@ class EditionAdmin(IndicesAdminPermissions, AuditedAdminMixin, admin.ModelAdmin)
 
 
 @admin.register(Component)
-class ComponentAdmin(IndicesAdminPermissions, AuditedAdminMixin, admin.ModelAdmin):
+class ComponentAdmin(IndicesAdminPermissions, ScopedAdminMixin, admin.ModelAdmin):
+    province_field = "edition__index__owner_province"
     list_display = ["edition", "code", "name_vi", "max_score", "max_is_provisional", "parent"]
-    list_filter = ["edition__index", "edition__year", "max_is_provisional"]
+    list_filter = [("edition__index", admin.RelatedOnlyFieldListFilter), "edition__year", "max_is_provisional"]
     search_fields = ["code", "name_vi", "name_en"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).for_user(request.user).select_related("edition__index", "parent")
+        return super().get_queryset(request).select_related("edition__index", "parent")
 
 
 @admin.register(Score)
-class ScoreAdmin(IndicesAdminPermissions, AuditedAdminMixin, ImportMixin, admin.ModelAdmin):
+class ScoreAdmin(IndicesAdminPermissions, ScopedAdminMixin, ImportMixin, admin.ModelAdmin):
+    province_field = "edition__index__owner_province"
     list_display = ["edition", "unit", "agency", "component", "value", "computed", "updated_at"]
-    list_filter = ["edition__index", "edition__year"]
+    list_filter = [("edition__index", admin.RelatedOnlyFieldListFilter), "edition__year"]
     search_fields = ["unit__name", "agency__name"]
     list_select_related = ["edition__index", "unit", "agency", "component"]
     raw_id_fields = ["unit", "agency", "component"]
@@ -237,9 +238,6 @@ class ScoreAdmin(IndicesAdminPermissions, AuditedAdminMixin, ImportMixin, admin.
     import_template_name = "admin/indices/score/import.html"
     # Score changes are written to the audit log by indices.importing; no LogEntry per row.
     skip_admin_log = True
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).for_user(request.user)
 
     def has_import_permission(self, request):
         return can_import(request.user) and importable_editions(request.user).exists()
@@ -325,13 +323,12 @@ class ScoreAdmin(IndicesAdminPermissions, AuditedAdminMixin, ImportMixin, admin.
 
 
 @admin.register(Ranking)
-class RankingAdmin(IndicesAdminPermissions, admin.ModelAdmin):
+class RankingAdmin(IndicesAdminPermissions, ScopedAdminMixin, admin.ModelAdmin):
+    province_field = "edition__index__owner_province"
     list_display = ["edition", "rank", "unit", "agency", "score", "rank_change", "group", "computed_at"]
-    list_filter = ["edition__index", "edition__year"]
+    # Only the indices the user may read (a province's own index is its province's).
+    list_filter = [("edition__index", admin.RelatedOnlyFieldListFilter), "edition__year"]
     list_select_related = ["edition__index", "unit", "agency"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).for_user(request.user)
 
     def has_add_permission(self, request, *args):
         return False
@@ -340,13 +337,13 @@ class RankingAdmin(IndicesAdminPermissions, admin.ModelAdmin):
         return False
 
 
-class RegionMembershipInline(admin.TabularInline):
+class RegionMembershipInline(ScopedChoicesMixin, admin.TabularInline):
     model = RegionMembership
     raw_id_fields = ["unit"]
     extra = 0
 
 
 @admin.register(Region)
-class RegionAdmin(IndicesAdminPermissions, admin.ModelAdmin):
+class RegionAdmin(IndicesAdminPermissions, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name_vi", "name_en", "order"]
     inlines = [RegionMembershipInline]

@@ -130,6 +130,7 @@ class RankingsView(APIView):
             Edition.objects.for_user(request.user).select_related("index"), index__code__iexact=code, year=int(year)
         )
         rankings = Ranking.objects.filter(edition=edition).select_related("unit", "agency").order_by("rank", "pk")
+        groups = edition.group_labels()
         results = [
             {
                 "unit_code": r.subject_code,
@@ -140,6 +141,9 @@ class RankingsView(APIView):
                 "rank_change": r.rank_change,
                 "score_change": _number(r.score_change),
                 "group": r.group or None,
+                "group_label": groups.get(r.group, r.group) or None,
+                "points": _number(r.points),
+                "points_max": _number(r.points_max),
                 "predecessors": r.predecessors,
                 "components": {k: float(v) for k, v in r.components.items()},
             }

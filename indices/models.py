@@ -93,15 +93,16 @@ class RegionMembership(models.Model):
 
 class IndexQuerySet(models.QuerySet):
     def for_user(self, user):
-        """National indices are readable by any signed-in user; a province's own index by its province."""
-        from accounts.scoping import scope_for
+        """National indices are readable by any signed-in user; a province's own index by its province
+        (and, read-only, by users of its communes: it is the province's published result)."""
+        from cchc_portal.scoping import scope_for
 
         if not user.is_authenticated:
             return self.none()
         scope = scope_for(user)
         if scope.all:
             return self
-        return self.filter(Q(owner_province__isnull=True) | Q(owner_province_id__in=scope.province_ids))
+        return self.filter(Q(owner_province__isnull=True) | Q(owner_province_id__in=scope.published_province_ids))
 
 
 class Index(models.Model):
@@ -364,6 +365,14 @@ class Score(models.Model):
         _("appraised"), max_digits=SCORE_DIGITS, decimal_places=SCORE_PLACES, null=True, blank=True
     )
     computed = models.BooleanField(_("computed from components"), default=False)
+    # A province's own index publishes percent of each unit's own maximum (assessments app):
+    # the total's points and that maximum, beside the percent in `value`.
+    points = models.DecimalField(
+        _("points"), max_digits=SCORE_DIGITS, decimal_places=SCORE_PLACES, null=True, blank=True
+    )
+    points_max = models.DecimalField(
+        _("own maximum"), max_digits=SCORE_DIGITS, decimal_places=SCORE_PLACES, null=True, blank=True
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ScoreQuerySet.as_manager()
@@ -460,6 +469,8 @@ class Ranking(models.Model):
     # After the 2025 merger: [{"code", "name", "rank", "score", "ranked_count"}] of the predecessors.
     predecessors = models.JSONField(default=list, blank=True)
     group = models.CharField(max_length=20, blank=True)
+    points = models.DecimalField(max_digits=SCORE_DIGITS, decimal_places=SCORE_PLACES, null=True, blank=True)
+    points_max = models.DecimalField(max_digits=SCORE_DIGITS, decimal_places=SCORE_PLACES, null=True, blank=True)
     region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     components = models.JSONField(default=dict, blank=True)
     computed_at = models.DateTimeField()

@@ -54,7 +54,7 @@ def rankings_compute(edition_id: int, *, cascade: bool = True) -> int:
     totals = list(
         Score.objects.filter(edition=edition, component__isnull=True, **{f"{subject_field}__isnull": False})
         .annotate(position=Window(Rank(), order_by=F("value").desc()))
-        .values_list(subject_field, "value", "position")
+        .values_list(subject_field, "value", "position", "points", "points_max")
         .order_by("position", subject_field)
     )
     ranked_count = len(totals)
@@ -82,10 +82,12 @@ def rankings_compute(edition_id: int, *, cascade: bool = True) -> int:
 
     now = timezone.now()
     rows = []
-    for subject_id, value, position in totals:
+    for subject_id, value, position, points, points_max in totals:
         ranking = Ranking(
             edition=edition,
             score=value,
+            points=points,
+            points_max=points_max,
             rank=position,
             ranked_count=ranked_count,
             subject_count=subject_count,

@@ -103,6 +103,8 @@ def ranking_detail(request: HttpRequest, code: str, year: int) -> HttpResponse:
         "region_means": region_means,
         "groups": edition.group_labels(),
         "years": years,
+        # A province's own index: percent of each unit's own maximum, with the points beside it.
+        "has_points": any(r.points is not None for r in rankings),
     }
     return render(request, "indices/ranking_detail.html", context)
 

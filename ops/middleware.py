@@ -37,7 +37,7 @@ class RequestLogMiddleware:
             user = _loaded_user(request)
             if user is not None and user.is_authenticated:
                 tokens.append((logs.user_id, logs.user_id.set(user.pk)))
-                scope = getattr(user, "_cchc_scope", None)  # accounts.scoping's per-request cache
+                scope = getattr(user, "_cchc_scope", None)  # cchc_portal.scoping's per-request cache
                 if scope is not None and scope.province_ids:
                     tokens.append((logs.province_id, logs.province_id.set(min(scope.province_ids))))
             response["X-Request-ID"] = rid

@@ -21,8 +21,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
-from accounts.scoping import primary_province_id
 from audit.models import AuditSource
+from cchc_portal.scoping import primary_province_id
 from cchc_portal.version import get_version
 from provinces.models import AdministrativeUnit, Agency
 

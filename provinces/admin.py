@@ -1,7 +1,6 @@
 from django.contrib import admin
 
-from audit.admin import AuditedAdminMixin
-from cchc_portal.admin import ScopedAdminMixin
+from cchc_portal.admin import ReferenceDataAdminMixin, ScopedAdminMixin, ScopedChoicesMixin
 
 from .models import (
     AdministrativeUnit,
@@ -13,7 +12,7 @@ from .models import (
 )
 
 
-class SuccessionInline(admin.TabularInline):
+class SuccessionInline(ScopedChoicesMixin, admin.TabularInline):
     model = UnitSuccession
     fk_name = "successor"
     raw_id_fields = ["predecessor"]
@@ -21,7 +20,7 @@ class SuccessionInline(admin.TabularInline):
 
 
 @admin.register(AdministrativeUnit)
-class AdministrativeUnitAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class AdministrativeUnitAdmin(ReferenceDataAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name", "level", "type", "parent", "valid_from", "valid_to"]
     list_filter = ["level", "type", ("valid_to", admin.EmptyFieldListFilter)]
     search_fields = ["code", "name", "name_folded"]
@@ -29,18 +28,15 @@ class AdministrativeUnitAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_select_related = ["parent"]
     inlines = [SuccessionInline]
 
-    def has_change_permission(self, request, obj=None):
-        # Reference data: only national administrators change it.
-        return request.user.is_national_admin and super().has_change_permission(request, obj)
-
-    def has_add_permission(self, request):
-        return request.user.is_national_admin and super().has_add_permission(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_national_admin and super().has_delete_permission(request, obj)
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if request.GET.get("model_name") == "user" and request.GET.get("field_name") == "units":
+            # Choosing a user's units (Users admin autocomplete): only units the administrator may grant.
+            queryset = queryset.in_scope_of(request.user)
+        return queryset, may_have_duplicates
 
 
-class AgencySuccessionInline(admin.TabularInline):
+class AgencySuccessionInline(ScopedChoicesMixin, admin.TabularInline):
     model = AgencySuccession
     fk_name = "successor"
     raw_id_fields = ["predecessor"]
@@ -49,6 +45,7 @@ class AgencySuccessionInline(admin.TabularInline):
 
 @admin.register(Agency)
 class AgencyAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    unit_field = "commune"
     list_display = ["name", "province", "kind", "valid_from", "valid_to"]
     list_filter = ["kind", ("valid_to", admin.EmptyFieldListFilter)]
     search_fields = ["name", "name_folded", "short_name"]
@@ -57,7 +54,7 @@ class AgencyAdmin(ScopedAdminMixin, admin.ModelAdmin):
     inlines = [AgencySuccessionInline]
 
 
-class MemberInline(admin.TabularInline):
+class MemberInline(ScopedChoicesMixin, admin.TabularInline):
     model = SteeringCommitteeMember
     raw_id_fields = ["agency"]
     extra = 0
@@ -71,7 +68,8 @@ class SteeringCommitteeAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(UnitSuccession)
-class UnitSuccessionAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class UnitSuccessionAdmin(ReferenceDataAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    unit_field = "successor"
     list_display = ["predecessor", "successor", "kind", "effective_date"]
     list_filter = ["kind", "effective_date"]
     raw_id_fields = ["predecessor", "successor"]

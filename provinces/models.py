@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.scoping import ProvinceScopedQuerySet
 from cchc_portal.lib.text import fold, normalise_name
+from cchc_portal.scoping import ProvinceScopedQuerySet, scope_for
 
 # Resolution 202/2025/QH15: the 34 provinces take effect on 1/7/2025.
 REORGANISATION_DATE = dt.date(2025, 7, 1)
@@ -76,6 +76,15 @@ class AdministrativeUnitQuerySet(ValidityQuerySet):
         if not user.is_authenticated:
             return self.none()
         return self
+
+    def in_scope_of(self, user):
+        """Units a user's records may belong to: their provinces and those provinces' communes, or their communes."""
+        scope = scope_for(user)
+        if scope.all:
+            return self
+        return self.filter(
+            Q(pk__in=scope.province_ids) | Q(province_id__in=scope.province_ids) | Q(pk__in=scope.commune_ids)
+        )
 
     def name_index(self, on: dt.date | None = None):
         """These units' names (and former units' through UnitSuccession) for the importers."""
@@ -200,12 +209,12 @@ class AgencyKind(models.TextChoices):
 
 class AgencyQuerySet(ValidityQuerySet):
     def for_user(self, user):
-        from accounts.scoping import scope_for
-
         scope = scope_for(user)
         if scope.all:
             return self
-        return self.filter(Q(province_id__in=scope.province_ids) | Q(pk__in=scope.agency_ids))
+        return self.filter(
+            Q(province_id__in=scope.province_ids) | Q(commune_id__in=scope.commune_ids) | Q(pk__in=scope.agency_ids)
+        )
 
     def name_index(self, province, on: dt.date | None = None):
         """The province's agencies by name, former ones leading to their successors (for the importers)."""
@@ -316,10 +325,17 @@ class Agency(models.Model):
 
 
 class AgencySuccession(models.Model):
-    predecessor = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="successions_out")
-    successor = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="successions_in")
+    predecessor = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="successions_out", verbose_name=_("predecessor")
+    )
+    successor = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="successions_in", verbose_name=_("successor")
+    )
     effective_date = models.DateField(_("effective date"))
     note = models.CharField(_("note"), max_length=255, blank=True)
+
+    # The audit log files a succession under the successor's province.
+    audit_province_path = "successor__province_id"
 
     class Meta:
         verbose_name = _("agency succession")

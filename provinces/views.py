@@ -9,11 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.scoping import primary_province_id
 from audit.log import record_change, snapshot
 from audit.models import AuditAction, AuditEvent
 from cchc_portal.concurrency import STALE_MESSAGE, StaleObjectError, save_versioned
 from cchc_portal.lib.text import fold
+from cchc_portal.scoping import primary_province_id
 
 from .forms import AgencyForm, CommitteeForm, MemberForm
 from .models import (

@@ -4,8 +4,8 @@ changed on the pages, where the state machine runs."""
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from accounts.scoping import primary_province_id
 from cchc_portal.admin import ScopedAdminMixin
+from cchc_portal.scoping import primary_province_id
 
 from .models import ReportFigure, ReportRound, ReportSection, ReportTemplate, UnitReport
 

@@ -22,12 +22,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.scoping import ProvinceScopedQuerySet, scope_for
 from audit.log import record_change, snapshot
 from audit.models import AuditAction, AuditSource
 from cchc_portal.concurrency import save_versioned
 from cchc_portal.lib.numbers import percent
 from cchc_portal.lib.periods import PeriodKind, ReportingPeriod
+from cchc_portal.scoping import ProvinceScopedQuerySet, scope_for
 
 
 def today() -> dt.date:
@@ -349,7 +349,7 @@ class RoundQuerySet(ProvinceScopedQuerySet):
 
 def current_round_for(user) -> ReportRound | None:
     """The newest round of the user's province (the leader dashboard's block), with its counts."""
-    from accounts.scoping import primary_province_id
+    from cchc_portal.scoping import primary_province_id
 
     province_id = primary_province_id(user)
     if province_id is None:

@@ -14,11 +14,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.scoping import primary_province_id
 from audit.log import record_change, snapshot
 from audit.models import AuditEvent
 from cchc_portal.concurrency import STALE_MESSAGE, StaleObjectError, save_versioned
 from cchc_portal.lib.periods import ORDER, ReportingPeriod, period_for
+from cchc_portal.scoping import primary_province_id
 from provinces.models import AdministrativeUnit
 from tasks.uploads import validate_evidence
 

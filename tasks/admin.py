@@ -1,17 +1,18 @@
 from django.contrib import admin
 
-from cchc_portal.admin import ScopedAdminMixin
+from cchc_portal.admin import ScopedAdminMixin, ScopedChoicesMixin
 
 from .models import Plan, PlanArea, PlanFigures, Task, TaskCriterion
 
 
-class PlanAreaInline(admin.TabularInline):
+class PlanAreaInline(ScopedChoicesMixin, admin.TabularInline):
     model = PlanArea
     extra = 0
 
 
 @admin.register(Plan)
 class PlanAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    unit_field = "unit"
     list_display = ["title", "unit", "year", "decision_number"]
     list_filter = ["year"]
     search_fields = ["title", "unit__name"]
@@ -19,7 +20,7 @@ class PlanAdmin(ScopedAdminMixin, admin.ModelAdmin):
     inlines = [PlanAreaInline]
 
 
-class TaskCriterionInline(admin.TabularInline):
+class TaskCriterionInline(ScopedChoicesMixin, admin.TabularInline):
     model = TaskCriterion
     extra = 0
 
@@ -27,6 +28,7 @@ class TaskCriterionInline(admin.TabularInline):
 @admin.register(Task)
 class TaskAdmin(ScopedAdminMixin, admin.ModelAdmin):
     province_field = "plan__province"
+    unit_field = "plan__unit"
     list_display = ["__str__", "plan", "lead_agency", "deadline", "status"]
     list_filter = ["status", "plan__year"]
     search_fields = ["title", "number"]
@@ -36,7 +38,9 @@ class TaskAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(PlanFigures)
-class PlanFiguresAdmin(admin.ModelAdmin):
+class PlanFiguresAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    province_field = "plan__province"
+    unit_field = "plan__unit"
     list_display = ["plan", "total", "completed", "overdue", "completion_rate", "computed_at"]
 
     def get_queryset(self, request):

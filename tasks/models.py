@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from accounts.scoping import ProvinceScopedQuerySet
 from cchc_portal.lib.periods import PeriodKind, period_for
+from cchc_portal.scoping import ProvinceScopedQuerySet, scope_for
 
 # Resolution 76/NQ-CP (programme 2021–2030): six reform areas; plans usually
 # add direction/management and communication. Stored per plan (configurable).
@@ -62,6 +62,8 @@ private_storage = PrivateStorage()
 
 
 class PlanQuerySet(ProvinceScopedQuerySet):
+    commune_field = "unit_id"
+
     def for_year(self, year: int):
         return self.filter(year=year)
 
@@ -130,6 +132,11 @@ class Plan(models.Model):
             )
 
 
+class PlanAreaQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(plan__in=Plan.objects.for_user(user))
+
+
 class PlanArea(models.Model):
     """A content area (lĩnh vực) of one plan; the default eight come from DEFAULT_AREAS."""
 
@@ -137,6 +144,8 @@ class PlanArea(models.Model):
     code = models.CharField(_("code"), max_length=10)
     name = models.CharField(_("name"), max_length=255)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = PlanAreaQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("content area")
@@ -215,24 +224,20 @@ def progress_check(*, status: str, percent: int | None, completion_date: dt.date
 
 class TaskQuerySet(models.QuerySet):
     def for_user(self, user):
-        """Tasks a user may read: every task of the plans of their province(s)."""
-        from accounts.scoping import scope_for
-
+        """Tasks a user may read: every task of the plans of their province(s), or of their commune's plans."""
         scope = scope_for(user)
         if scope.all:
             return self
-        return self.filter(plan__province_id__in=scope.province_ids)
+        return self.filter(Q(plan__province_id__in=scope.province_ids) | Q(plan__unit_id__in=scope.commune_ids))
 
     def editable_by(self, user):
         """Tasks whose progress a user may enter: Home Affairs staff of the province, or the lead agency."""
-        from accounts.scoping import scope_for
-
         scope = scope_for(user)
         if scope.all:
             return self
         condition = Q(lead_agency_id__in=scope.agency_ids) if user.is_agency_officer else Q(pk__in=[])
         if user.is_province_admin:
-            condition |= Q(plan__province_id__in=scope.province_ids)
+            condition |= Q(plan__province_id__in=scope.province_ids) | Q(plan__unit_id__in=scope.commune_ids)
         return self.filter(condition)
 
     def overdue(self, on: dt.date | None = None):

@@ -16,12 +16,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.scoping import primary_province_id, scope_for
 from audit.log import record_change, snapshot
 from audit.models import AuditAction, AuditEvent
 from cchc_portal.concurrency import STALE_MESSAGE, StaleObjectError, save_versioned
 from cchc_portal.lib.periods import ReportingPeriod, period_for, periods_of_year
 from cchc_portal.lib.text import fold
+from cchc_portal.scoping import home_unit_id, primary_province_id, scope_for
 from provinces.models import AdministrativeUnit, Agency
 
 from . import importing
@@ -60,8 +60,8 @@ def _get_task_for_update(request: HttpRequest, pk: int) -> Task:
     )
 
 
-def _require_manager(request: HttpRequest, province_id: int) -> None:
-    if not request.user.can_manage_province(province_id):
+def _require_manager(request: HttpRequest, province_id: int, unit_id: int | None = None) -> None:
+    if not request.user.can_manage_unit(unit_id, province_id):
         raise PermissionDenied(_("Only the Department of Home Affairs of this province can change this."))
 
 
@@ -113,10 +113,19 @@ def plan_list(request: HttpRequest) -> HttpResponse:
             "year": year,
             "years": years,
             "query": query,
-            "can_create": province_id is not None and request.user.can_manage_province(province_id),
+            "can_create": _can_create_plan(request.user),
             "province_id": province_id,
         },
     )
+
+
+def _can_create_plan(user) -> bool:
+    """Whether the user keeps their own unit's plans (their province, or a commune-scoped user's commune)."""
+    unit_id = home_unit_id(user)
+    if unit_id is None:
+        return False
+    scope = scope_for(user)
+    return user.can_manage_unit(unit_id, unit_id if unit_id in scope.province_ids else None)
 
 
 def _as_of_statuses(plan: Plan, tasks: list[Task], period: ReportingPeriod) -> None:
@@ -194,7 +203,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "periods": periods_of_year(plan.year),
             "period": period,
             "as_of": as_of,
-            "can_manage": request.user.can_manage_province(plan.province_id),
+            "can_manage": request.user.can_manage_unit(plan.unit_id, plan.province_id),
         },
     )
 
@@ -218,10 +227,9 @@ def plan_history(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_create(request: HttpRequest) -> HttpResponse:
-    province_id = primary_province_id(request.user)
-    unit_id = request.GET.get("unit") or request.POST.get("unit") or province_id
+    unit_id = request.GET.get("unit") or request.POST.get("unit") or home_unit_id(request.user)
     unit = get_object_or_404(AdministrativeUnit.objects.current(), pk=unit_id)
-    _require_manager(request, unit.province_id_for_scope)
+    _require_manager(request, unit.province_id_for_scope, unit.pk)
     year = today().year
     initial = {"year": year, "title": f"Kế hoạch cải cách hành chính năm {year} – {unit.name}"}
     form = PlanForm(request.POST or None, instance=Plan(unit=unit), initial=initial)
@@ -246,7 +254,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _get_plan_for_user(request, pk)
-    _require_manager(request, plan.province_id)
+    _require_manager(request, plan.province_id, plan.unit_id)
     before = {**snapshot(plan), "areas": [f"{a.code}. {a.name}" for a in plan.areas.all()]}
     form = PlanForm(request.POST or None, instance=plan)
     if request.method == "POST" and form.is_valid():
@@ -307,7 +315,7 @@ SESSION_KEY = "tasks_imports"
 def plan_import(request: HttpRequest, pk: int) -> HttpResponse:
     """Upload an annex and see the preview; nothing is written until confirmed."""
     plan = _get_plan_for_user(request, pk)
-    _require_manager(request, plan.province_id)
+    _require_manager(request, plan.province_id, plan.unit_id)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     context = {"plan": plan, "form": form}
     if request.method == "POST" and form.is_valid():
@@ -336,7 +344,7 @@ def plan_import(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def plan_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _get_plan_for_user(request, pk)
-    _require_manager(request, plan.province_id)
+    _require_manager(request, plan.province_id, plan.unit_id)
     token = request.POST.get("token", "")
     entry = request.session.get(SESSION_KEY, {}).get(token)
     if not entry or entry["plan"] != plan.pk:
@@ -395,7 +403,7 @@ def _task_context(request: HttpRequest, task: Task, form: ProgressForm | None) -
         "events": events,
         "form": form if can_update else None,
         "current_period": period_for(today()),
-        "can_manage": request.user.can_manage_province(task.plan.province_id),
+        "can_manage": request.user.can_manage_unit(task.plan.unit_id, task.plan.province_id),
     }
 
 
@@ -474,7 +482,7 @@ def _save_task_extras(task: Task, form: TaskForm) -> None:
 @require_http_methods(["GET", "POST"])
 def task_create(request: HttpRequest, plan_pk: int) -> HttpResponse:
     plan = _get_plan_for_user(request, plan_pk)
-    _require_manager(request, plan.province_id)
+    _require_manager(request, plan.province_id, plan.unit_id)
     task = Task(plan=plan, order=(plan.tasks.count() + 1))
     form = TaskForm(request.POST or None, instance=task, plan=plan)
     if request.method == "POST" and form.is_valid():
@@ -495,7 +503,7 @@ def task_create(request: HttpRequest, plan_pk: int) -> HttpResponse:
 def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
     task = _get_task_for_user(request, pk)
     plan = task.plan
-    _require_manager(request, plan.province_id)
+    _require_manager(request, plan.province_id, plan.unit_id)
     before = {**snapshot(task), **_task_extras(task)}
     form = TaskForm(request.POST or None, instance=task, plan=plan)
     if request.method == "POST" and form.is_valid():

@@ -32,6 +32,8 @@ from cchc_portal.lib.spreadsheets import neutralise
 
 from .parsing import (  # noqa: F401 - the package's names, as before the split
     BAD_TEXT,
+    BASE_STAGE_WIDTH,
+    SERVICE_STAGE_COLUMNS,
     STAGE_COLUMNS,
     DateColumn,
     DayText,
@@ -49,6 +51,8 @@ from .reading import (  # noqa: F401
     FIELD_LABELS,
     FIELDS,
     HEADER_ALIASES,
+    SERVICE_FIELDS,
+    SERVICE_HEADER_ALIASES,
     FileInfo,
     RefusedFile,
     header_is_usable,
@@ -59,6 +63,7 @@ from .reading import (  # noqa: F401
 from .staging import ApplyResult, Stage, apply_stage, copy_line, drop_temp_tables  # noqa: F401
 from .summaries import (  # noqa: F401
     FLOW_COLUMNS,
+    SERVICE_FLOWS,
     SUMMARY_FLOWS,
     apply_flow_delta,
     backend,

@@ -17,7 +17,7 @@ from cchc_portal.lib.workdays import add_working_days
 from provinces.models import AdministrativeUnit, Agency, UnitLevel
 
 from ..models import Channel, Holiday, Outcome, Procedure, ProcedureLevel, Status
-from .reading import FIELD_LABELS, FIELDS
+from .reading import FIELD_LABELS, FIELDS, SERVICE_FIELDS
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 UTC = dt.UTC
@@ -87,6 +87,50 @@ def parse_channel(text: str) -> str | None:
     if "buu" in folded or folded == "post":
         return Channel.POST
     return None
+
+
+YES_WORDS = frozenset({"co", "x", "1", "true", "yes", "da", "dat", "roi"})
+NO_WORDS = frozenset({"khong", "0", "false", "no", "chua", "-"})
+
+
+def parse_flag(value) -> bool | None:
+    """yes/no cells: "Có"/"Không", x, 1/0, a result file link; empty is no; None when unreadable."""
+    if value is None or value == "":
+        return False
+    if value is True or value is False:
+        return value
+    if isinstance(value, int | float):
+        return value != 0
+    return _parse_flag_text(str(value))
+
+
+@lru_cache(maxsize=256)
+def _parse_flag_text(text: str) -> bool | None:
+    if text.strip().lower().startswith(("http://", "https://")):  # a result file link
+        return True
+    folded = fold(text)
+    if not folded or folded in NO_WORDS or folded.startswith("khong"):
+        return False
+    if folded in YES_WORDS or folded.startswith(("co ", "da ")):
+        return True
+    return None
+
+
+@lru_cache(maxsize=256)
+def _parse_payment_text(text: str) -> bool | None:
+    folded = fold(text)
+    if not folded or folded in NO_WORDS or folded.startswith("khong") or "tien mat" in folded or "truc tiep" in folded:
+        return False
+    if "cong" in folded or "truc tuyen" in folded or "dvc" in folded or "online" in folded or "payment" in folded:
+        return True
+    return _parse_flag_text(text)
+
+
+def parse_payment(value) -> bool | None:
+    """Paid online: a channel (national portal / local gateway) or yes/no; cash or in person is no."""
+    if value is None or value is True or value is False or isinstance(value, int | float):
+        return parse_flag(value)
+    return _parse_payment_text(str(value))
 
 
 @lru_cache(maxsize=64)
@@ -167,6 +211,8 @@ class Lookups:
     commune_agency: dict[int, int]
     procedures: dict[str, tuple[str, int | None]]
     holidays: frozenset[dt.date]
+    # Procedures whose result is a paper document (Decision 766's online-share rule).
+    paper_results: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls) -> Lookups:
@@ -206,7 +252,17 @@ class Lookups:
             code: (level, allowance)
             for code, level, allowance in Procedure.objects.values_list("code", "level", "allowance_days")
         }
-        return cls(units_by_code, units_by_name, unit_info, agencies, commune_agency, procedures, Holiday.dates())
+        paper_results = frozenset(Procedure.objects.filter(paper_result=True).values_list("code", flat=True))
+        return cls(
+            units_by_code,
+            units_by_name,
+            unit_info,
+            agencies,
+            commune_agency,
+            procedures,
+            Holiday.dates(),
+            paper_results,
+        )
 
 
 STAGE_COLUMNS = [
@@ -231,6 +287,22 @@ STAGE_COLUMNS = [
     "closed_month",
     "overdue_month",
 ]
+# The Decision 766 facts after them (`RowParser.service_facts`), in the dossier's column names.
+SERVICE_STAGE_COLUMNS = [
+    "supplement_count",
+    "supplement_days",
+    "late_766",
+    "online_766",
+    "e_result",
+    "fee_bearing",
+    "paid_online",
+    "digitised",
+    "reused",
+    "vneid",
+    "complaint",
+]
+BASE_STAGE_WIDTH = len(STAGE_COLUMNS)
+STAGE_COLUMNS += SERVICE_STAGE_COLUMNS
 BAD_TEXT = {"\t", "\n", "\r", "\\", "\x00"}
 
 
@@ -347,6 +419,22 @@ class RowParser:
         self._absent = [position for position, index in enumerate(indexes) if index is None]
         self._width = max(read) + 1
         self._read_row = itemgetter(*read)
+        self._service_indexes = [columns.get(name) for name in SERVICE_FIELDS]
+        self._has_service = any(index is not None for index in self._service_indexes)
+        # The service cells of a row in one call (absent columns read a stand-in, blanked in
+        # `_service_cells`), and their facts cached per distinct cells: most rows repeat a few
+        # combinations of yes/no and empty dates, so the checks run once per combination.
+        present = [index for index in self._service_indexes if index is not None]
+        self._service_read = itemgetter(*present, present[0]) if present else None
+        self._service_width = max(present, default=0) + 1
+        self._service_positions = [
+            position for position, index in enumerate(self._service_indexes) if index is not None
+        ]
+        self._service_cache: dict = {}
+        self._supplement_dates = (
+            DateColumn(self, "supplement_requested_at", required=False),
+            DateColumn(self, "supplement_completed_at", required=False),
+        )
 
     def values(self, row: Sequence) -> list:
         """Every field's cell in FIELDS order: stripped text, None when empty or absent."""
@@ -624,6 +712,7 @@ class RowParser:
         day_after_due = effective_due + ONE_DAY
         overdue = closed_day > day_after_due if closed_day is not None else effective_due < self.today
         months = self._month
+        service = self.service_facts(row, procedure_code, channel, closed_day, returned_day, due_day, effective_due)
         return (
             row_no,
             receipt,
@@ -645,4 +734,130 @@ class RowParser:
             months[received_day],
             months[closed_day],
             months[day_after_due] if overdue else None,
+            *service,
         )
+
+    def service_facts(self, row: Sequence, procedure_code: str, channel: str, closed_day, returned_day, due_day,
+                      effective_due) -> tuple:  # fmt: skip
+        """The Decision 766 facts of a row, in SERVICE_STAGE_COLUMNS order; raises RowError.
+
+        On time (766): the end of processing (the first of processed, result returned,
+        stopped/refused/withdrawn) is not after the due day moved on by the days waited
+        for the citizen's supplementation; more than one supplementation request is late.
+        Without supplementation columns the export's paused days stand for the wait.
+        Open dossiers are judged at the end of a period from the summaries' overdue stock.
+        """
+        if self._has_service:
+            raw = self._service_read(row) if len(row) >= self._service_width else None
+            try:
+                facts = self._service_cache.get(raw) if raw is not None else None
+            except TypeError:  # an unhashable cell value: no caching
+                raw, facts = None, None
+            if facts is None:
+                try:
+                    facts = self._service_cells(self._service_values(row))
+                except RowError as error:
+                    facts = error
+                if raw is not None:
+                    if len(self._service_cache) > 1 << 16:
+                        self._service_cache.clear()
+                    self._service_cache[raw] = facts
+            if facts.__class__ is RowError:
+                raise RowError(facts.column, facts.reason)
+            count, waited, e_result, fee, paid, digitised, reused, vneid, complaint = facts
+        else:
+            count = waited = e_result = fee = paid = digitised = reused = vneid = complaint = None
+        if closed_day is None:
+            late = None
+        else:
+            end = returned_day if returned_day is not None and returned_day < closed_day else closed_day
+            due = effective_due if waited is None else due_day + dt.timedelta(days=waited)
+            late = end > due or (count is not None and count > 1)
+        online = (channel == Channel.ONLINE_FULL or channel == Channel.ONLINE_PARTIAL) and (
+            e_result is not False or procedure_code not in self.lookups.paper_results
+        )
+        return count, waited, late, online, e_result, fee, paid, digitised, reused, vneid, complaint
+
+    def _service_values(self, row: Sequence) -> list:
+        size = len(row)
+        return [None if i is None or i >= size else _plain_cell(row[i]) for i in self._service_indexes]
+
+    def _service_cells(self, cells: list) -> tuple:
+        """The facts of the service cells alone (cached per distinct cells by `service_facts`)."""
+        (count_cell, requested_cell, completed_cell, days_cell, e_result, fee, paid, digitised, reused, vneid,
+         complaint) = cells  # fmt: skip
+        count, waited = self._supplementation(count_cell, requested_cell, completed_cell, days_cell)
+        e_result = self._flag(e_result, "e_result")
+        fee = self._fee(fee)
+        paid = self._payment(paid)
+        if paid and fee is False:
+            raise RowError(FIELD_LABELS["paid_online"], _("Paid online, but the procedure is free of charge."))
+        digitised = self._flag(digitised, "digitised")
+        reused = self._flag(reused, "reused")
+        vneid = self._flag(vneid, "vneid")
+        complaint = self._flag(complaint, "complaint")
+        return count, waited, e_result, fee, paid, digitised, reused, vneid, complaint
+
+    def _supplementation(self, count_cell, requested_cell, completed_cell, days_cell) -> tuple:
+        """(requests, calendar days waited) — None where the export does not say."""
+        count = waited = None
+        columns = self.columns
+        if "supplement_count" in columns:
+            count = 0 if count_cell is None else self._whole(count_cell, "supplement_count", 99)
+        if "supplement_days" in columns and days_cell is not None:
+            waited = self._whole(days_cell, "supplement_days", 3650)
+        requested = self._supplement_dates[0].read(requested_cell)[1]
+        completed = self._supplement_dates[1].read(completed_cell)[1]
+        if requested is not None:
+            if count is None or count == 0:
+                count = 1
+            if completed is not None:
+                if completed < requested:
+                    raise RowError(
+                        FIELD_LABELS["supplement_completed_at"],
+                        _("Supplementation completed before it was requested."),
+                    )
+                waited = (completed - requested).days
+        elif completed is not None:
+            raise RowError(FIELD_LABELS["supplement_requested_at"], _("Supplementation completed but never requested."))
+        if waited is None and ("supplement_days" in columns or "supplement_requested_at" in columns):
+            waited = 0
+        return count, waited
+
+    def _whole(self, value, name: str, maximum: int) -> int:
+        try:
+            number = int(float(value)) if isinstance(value, float) else int(value)
+        except (TypeError, ValueError):
+            raise RowError(FIELD_LABELS[name], _("Not a whole number.")) from None
+        if not 0 <= number <= maximum:
+            raise RowError(FIELD_LABELS[name], _("Invalid number."))
+        return number
+
+    def _flag(self, value, name: str) -> bool | None:
+        """A yes/no cell of a column the export has: an empty cell is "no"; an absent column is None."""
+        if name not in self.columns:
+            return None
+        answer = parse_flag(value)
+        if answer is None:
+            raise RowError(FIELD_LABELS[name], _("Expected yes or no."))
+        return answer
+
+    def _fee(self, value) -> bool | None:
+        if "fee_bearing" not in self.columns:
+            return None
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return value > 0
+        text = str(value or "").replace(".", "").replace(",", "").strip()
+        if text.isdigit():
+            return int(text) > 0
+        if "mien" in fold(text):  # "Miễn phí": free of charge
+            return False
+        return self._flag(value, "fee_bearing")
+
+    def _payment(self, value) -> bool | None:
+        if "paid_online" not in self.columns:
+            return None
+        answer = parse_payment(value)
+        if answer is None:
+            raise RowError(FIELD_LABELS["paid_online"], _("Unknown payment channel."))
+        return answer

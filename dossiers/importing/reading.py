@@ -43,7 +43,34 @@ HEADER_ALIASES: dict[str, list[str]] = {
     "status": ["Trạng thái", "Tình trạng", "Trạng thái hồ sơ", "status"],
 }
 FIELDS = list(HEADER_ALIASES)
-FIELD_LABELS = {name: aliases[0] for name, aliases in HEADER_ALIASES.items()}
+# Optional columns for the service index of Decision 766/QĐ-TTg. A source whose export
+# lacks one leaves its indicator "no data" (the dossier's field stays NULL).
+SERVICE_HEADER_ALIASES: dict[str, list[str]] = {
+    "supplement_count": ["Số lần yêu cầu bổ sung", "Số lần bổ sung", "Số lần bổ sung hồ sơ", "supplement_count"],
+    "supplement_requested_at": ["Ngày yêu cầu bổ sung", "Thời gian yêu cầu bổ sung", "supplement_requested_at"],
+    "supplement_completed_at": [
+        "Ngày hoàn thành bổ sung",
+        "Ngày bổ sung xong",
+        "Thời gian hoàn thành bổ sung",
+        "supplement_completed_at",
+    ],  # fmt: skip
+    "supplement_days": ["Số ngày chờ bổ sung", "Thời gian chờ bổ sung (ngày)", "supplement_days"],
+    "e_result": [
+        "Kết quả điện tử",
+        "Có kết quả điện tử",
+        "Tệp kết quả điện tử",
+        "Đường dẫn kết quả điện tử",
+        "e_result",
+    ],  # fmt: skip
+    "fee_bearing": ["Có phí, lệ phí", "Phí, lệ phí", "Phí lệ phí", "Thu phí, lệ phí", "fee_bearing"],
+    "paid_online": ["Thanh toán trực tuyến", "Kênh thanh toán trực tuyến", "Hình thức thanh toán", "paid_online"],
+    "digitised": ["Số hóa thành phần hồ sơ", "Số hóa hồ sơ", "Đã số hóa", "digitised"],
+    "reused": ["Tái sử dụng dữ liệu số hóa", "Tái sử dụng dữ liệu", "reused"],
+    "vneid": ["Định danh VNeID", "Xác thực VNeID", "Đăng nhập VNeID", "vneid"],
+    "complaint": ["Phản ánh, kiến nghị", "Không hài lòng", "Phản ánh không hài lòng", "complaint"],
+}
+SERVICE_FIELDS = list(SERVICE_HEADER_ALIASES)
+FIELD_LABELS = {name: aliases[0] for name, aliases in (HEADER_ALIASES | SERVICE_HEADER_ALIASES).items()}
 
 
 def _fold_header(text) -> str:
@@ -54,11 +81,11 @@ def _fold_header(text) -> str:
 def map_headers(cells: Sequence, extra: dict[str, str] | None = None) -> dict[str, int]:
     """Column index per canonical field for a candidate header row."""
     lookup: dict[str, str] = {}
-    for name, aliases in HEADER_ALIASES.items():
+    for name, aliases in (HEADER_ALIASES | SERVICE_HEADER_ALIASES).items():
         for alias in aliases:
             lookup.setdefault(_fold_header(alias), name)
     for name, header in (extra or {}).items():
-        if name in HEADER_ALIASES and header:
+        if (name in HEADER_ALIASES or name in SERVICE_HEADER_ALIASES) and header:
             lookup[_fold_header(header)] = name
     mapping: dict[str, int] = {}
     for index, cell in enumerate(cells):

@@ -19,7 +19,9 @@ CREATE TEMP TABLE dossier_stage (
     row_no bigint, receipt_number varchar(64), procedure_code varchar(50), procedure_level varchar(10),
     receiving_unit_id bigint, province_id bigint, agency_id bigint, channel varchar(16), status varchar(12),
     received_at {ts}, due_at {ts}, paused_days smallint, finished_at {ts}, returned_at {ts},
-    due_date date, closed_date date, outcome varchar(8), received_month date, closed_month date, overdue_month date
+    due_date date, closed_date date, outcome varchar(8), received_month date, closed_month date, overdue_month date,
+    supplement_count smallint, supplement_days smallint, late_766 boolean, online_766 boolean, e_result boolean,
+    fee_bearing boolean, paid_online boolean, digitised boolean, reused boolean, vneid boolean, complaint boolean
 )
 """
 

@@ -13,6 +13,32 @@ def backend() -> str:
 
 # The fields of a dossier its summary flows depend on, besides the unit (part of the key).
 FLOW_COLUMNS = ["agency_id", "channel", "procedure_level", "received_month", "closed_month", "overdue_month", "outcome"]
+# The Decision 766 facts the service-index flows depend on (see SERVICE_FLOWS).
+SERVICE_COLUMNS = ["late_766", "online_766", "e_result", "fee_bearing", "paid_online", "digitised", "reused", "vneid",
+                   "complaint"]  # fmt: skip
+FLOW_COLUMNS += SERVICE_COLUMNS
+
+_FINISHED = "x.outcome IN ('early', 'on_time', 'late')"
+# Summary column → (its count over dossier rows `x`, the month it counts in: "received" or "closed").
+# Booleans are tested bare (true/1) or with IS NULL, so the same SQL runs on PostgreSQL and SQLite.
+SERVICE_FLOWS: dict[str, tuple[str, str]] = {
+    "svc_online": ("x.online_766", "received"),
+    # Closed (any way: the end of processing) and not late by the 766 rules.
+    "svc_closed_on_time": ("x.late_766 IS NOT NULL AND NOT x.late_766", "closed"),
+    "svc_fee_known": ("x.fee_bearing AND x.paid_online IS NOT NULL", "received"),
+    "svc_paid_online": ("x.fee_bearing AND x.paid_online", "received"),
+    "svc_eresult_known": (f"{_FINISHED} AND x.e_result IS NOT NULL", "closed"),
+    "svc_eresult": (f"{_FINISHED} AND x.e_result", "closed"),
+    "svc_digitised_known": ("x.digitised IS NOT NULL", "received"),
+    # Components digitised on receipt and, once finished, an electronic result (where the export records it).
+    "svc_digitised": (f"x.digitised AND (x.e_result IS NULL OR x.e_result OR NOT ({_FINISHED}))", "received"),
+    "svc_reuse_known": ("x.reused IS NOT NULL", "received"),
+    "svc_reused": ("x.reused", "received"),
+    "svc_vneid_known": ("x.vneid IS NOT NULL", "received"),
+    "svc_vneid": ("x.vneid", "received"),
+    "svc_complaint_known": ("x.complaint IS NOT NULL", "received"),
+    "svc_complaint": ("x.complaint", "received"),
+}
 
 # Summaries are maintained by adding deltas, so their writers (imports, the daily overdue
 # job, the full recompute) must not interleave: each holds this lock until it commits.
@@ -36,6 +62,7 @@ SUMMARY_FLOWS = {
     "finished_late": "late",
     "overdue_opened": "oo",
     "overdue_closed": "oc",
+    **{column: column for column in SERVICE_FLOWS},
 }
 SUMMARY_COLUMNS = ", ".join(
     ["receiving_unit_id", "province_id", "agency_id", "month", "channel", "procedure_level", *SUMMARY_FLOWS]
@@ -52,25 +79,41 @@ def _grouped_cte(name: str, source: str, sign: int = 1) -> str:
     """
     return f"""{name} AS (
         SELECT receiving_unit_id AS u, max(province_id) AS p, agency_id AS a, channel AS c, procedure_level AS l,
-               received_month AS rm, closed_month AS cm, overdue_month AS om, outcome AS o, {sign} * count(*) AS n
+               received_month AS rm, closed_month AS cm, overdue_month AS om, outcome AS o, {sign} * count(*) AS n,
+               {_service_sums(sign)}
         FROM {source} x
         GROUP BY receiving_unit_id, agency_id, channel, procedure_level, received_month, closed_month,
                  overdue_month, outcome
     )"""
 
 
+def _service_sums(sign: int) -> str:
+    return ", ".join(
+        f"{sign} * sum(CASE WHEN {expression} THEN 1 ELSE 0 END) AS {column}"
+        for column, (expression, _month) in SERVICE_FLOWS.items()
+    )
+
+
+def _service_flows(month: str | None) -> str:
+    """The service columns of one branch of `_flows_sql`: the grouped count where it counts in `month`, else 0."""
+    return ", ".join(
+        f"{column} AS {column}" if counts_in == month else f"0 AS {column}"
+        for column, (_expression, counts_in) in SERVICE_FLOWS.items()
+    )
+
+
 def _flows_sql(name: str) -> str:
     """The monthly flows of grouped CTE `name`: received in rm; closed (by outcome) in cm; overdue in om."""
     return f"""
         SELECT u, p, COALESCE(a, 0) AS a, c, l, rm AS month, n AS received, 0 AS closed, 0 AS early, 0 AS on_time, 0 AS late,
-               0 AS oo, 0 AS oc FROM {name}
+               0 AS oo, 0 AS oc, {_service_flows("received")} FROM {name}
         UNION ALL
         SELECT u, p, COALESCE(a, 0), c, l, cm, 0, n, CASE WHEN o = 'early' THEN n ELSE 0 END,
                CASE WHEN o = 'on_time' THEN n ELSE 0 END, CASE WHEN o = 'late' THEN n ELSE 0 END,
-               0, CASE WHEN om IS NOT NULL THEN n ELSE 0 END
+               0, CASE WHEN om IS NOT NULL THEN n ELSE 0 END, {_service_flows("closed")}
         FROM {name} WHERE cm IS NOT NULL
         UNION ALL
-        SELECT u, p, COALESCE(a, 0), c, l, om, 0, 0, 0, 0, 0, n, 0 FROM {name} WHERE om IS NOT NULL"""
+        SELECT u, p, COALESCE(a, 0), c, l, om, 0, 0, 0, 0, 0, n, 0, {_service_flows(None)} FROM {name} WHERE om IS NOT NULL"""
 
 
 def _summary_select_sql() -> str:

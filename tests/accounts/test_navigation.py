@@ -3,10 +3,7 @@
 import pytest
 from django.urls import reverse
 
-try:  # the navigation moves into the project (cchc_portal.navigation) on another branch
-    from cchc_portal.navigation import NAVIGATION
-except ImportError:
-    from accounts.context_processors import NAVIGATION
+from cchc_portal.navigation import NAVIGATION
 
 
 @pytest.mark.parametrize(("name", "label"), [(name, str(label)) for name, label, _roles in NAVIGATION])

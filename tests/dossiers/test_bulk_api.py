@@ -30,7 +30,7 @@ def _item(receipt, unit="21550", **extra):
 
 
 def test_a_one_stop_system_pushes_dossiers_with_its_token(communes, make_user):
-    system = make_user("one-stop", "agency_officer", units=communes)
+    system = make_user("one-stop", "service_account", units=communes)
     response = _client(system).post(
         reverse("dossier-bulk"), [_item("API-1"), _item("API-2", unit="21551")], format="json"
     )
@@ -48,7 +48,7 @@ def test_pushing_the_same_dossiers_again_changes_nothing(communes, province_admi
 
 
 def test_rows_outside_the_callers_units_are_refused_and_the_rest_import(communes, make_user):
-    system = make_user("commune-system", "agency_officer", units=[communes[0]])
+    system = make_user("commune-system", "service_account", units=[communes[0]])
     body = _client(system).post(
         reverse("dossier-bulk"), [_item("MINE"), _item("NOT-MINE", unit="21551"), _item("BAD", received_at="x")],
         format="json",
@@ -70,3 +70,38 @@ def test_read_only_roles_cannot_push(communes, leader):
 
 def test_anonymous_callers_are_refused(communes):
     assert APIClient().post(reverse("dossier-bulk"), [_item("X")], format="json").status_code in (401, 403)
+
+
+def test_an_agency_officer_may_not_push_or_overwrite_dossiers(communes, agency_officer, province_admin):
+    _client(province_admin).post(
+        reverse("dossier-bulk"), [_item("LATE", finished_at="20/06/2025 10:00")], format="json"
+    )
+    late = Dossier.objects.get(receipt_number="LATE")
+    response = _client(agency_officer).post(reverse("dossier-bulk"), [_item("LATE")], format="json")
+    assert response.status_code == 403
+    assert Dossier.objects.get(pk=late.pk).outcome == late.outcome == "late"
+
+
+def test_the_declared_serializer_validates_the_input_with_clear_400_errors(communes, province_admin):
+    response = _client(province_admin).post(
+        reverse("dossier-bulk"), [_item("OK-1"), _item("BAD-1", channel="fax", receipt_number="")], format="json"
+    )
+    assert response.status_code == 400
+    errors = {(e["row"], e["field"]) for e in response.json()["errors"]}
+    assert errors == {(2, "channel"), (2, "receipt_number")}
+    assert not Dossier.objects.exists()
+
+
+def test_a_body_that_is_not_a_list_is_a_400_not_a_500(communes, province_admin):
+    response = _client(province_admin).post(reverse("dossier-bulk"), {"receipt_number": "X"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"]
+
+
+def test_an_undocumented_field_is_not_read(communes, province_admin):
+    body = (
+        _client(province_admin)
+        .post(reverse("dossier-bulk"), [_item("ONE", unit_code="21550", unit_name="Tỉnh khác")], format="json")
+        .json()
+    )
+    assert body["inserted"] == 1

@@ -38,6 +38,9 @@ def test_rankings_api_returns_the_edition_ordered_by_rank(client, viewer_of_gia_
         "rank_change": 2,
         "score_change": 3.25,
         "group": None,
+        "group_label": None,
+        "points": None,
+        "points_max": None,
         "predecessors": [],
         "components": {"D1": 6.5},
     }

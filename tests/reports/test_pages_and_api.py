@@ -192,7 +192,7 @@ def test_an_attachment_is_checked_like_task_evidence(client, dept_report, agency
     data = {"version": 0, "action": "save", "fig-TC1": "1"}
     fake = SimpleUploadedFile("bao-cao.pdf", b"MZ not a pdf", content_type="application/pdf")
     response = client.post(reverse("reports:report", args=[dept_report.pk]), {**data, "attachment": fake}, follow=True)
-    assert "Nội dung “bao-cao.pdf” không đúng định dạng .pdf" in response.content.decode()
+    assert "không đúng định dạng" in response.content.decode()
     dept_report.refresh_from_db()
     assert dept_report.version == 0 and not dept_report.attachments.exists()
     pdf = SimpleUploadedFile("bao-cao.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")

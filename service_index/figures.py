@@ -1,0 +1,263 @@
+"""Decision 766 rates and points from the dossier summaries only (never the dossier table).
+
+Each indicator's rate is a numerator over a denominator summed from `DossierSummary`
+columns over a period of whole months. The month each column counts in is set by
+`dossiers.importing.summaries.SERVICE_FLOWS`; stocks at the period's end (overdue,
+unfinished dossiers) come from flows, as in `dossiers.stats`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q, Sum
+from django.utils.translation import gettext_lazy as _
+
+from cchc_portal.lib.numbers import percent
+from cchc_portal.lib.workdays import add_months
+from dossiers.models import flow_sums
+
+from .models import Formula, Methodology
+
+SERVICE_SUM_COLUMNS = [
+    "svc_online",
+    "svc_closed_on_time",
+    "svc_fee_known",
+    "svc_paid_online",
+    "svc_eresult_known",
+    "svc_eresult",
+    "svc_digitised_known",
+    "svc_digitised",
+    "svc_reuse_known",
+    "svc_reused",
+    "svc_vneid_known",
+    "svc_vneid",
+    "svc_complaint_known",
+    "svc_complaint",
+]
+
+PERIOD_KINDS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
+PERIOD_LABELS = {
+    "month": _("Month"),
+    "quarter": _("Quarter"),
+    "half": _("6 months"),
+    "year": _("Year"),
+}
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole calendar months: 2026-08, 2026-Q3, 2026-H1, 2026."""
+
+    kind: str
+    first: dt.date
+
+    @property
+    def last(self) -> dt.date:
+        return add_months(self.first, PERIOD_KINDS[self.kind] - 1)
+
+    @property
+    def code(self) -> str:
+        year, month = self.first.year, self.first.month
+        return {
+            "month": f"{year}-{month:02d}",
+            "quarter": f"{year}-Q{(month - 1) // 3 + 1}",
+            "half": f"{year}-H{(month - 1) // 6 + 1}",
+            "year": f"{year}",
+        }[self.kind]
+
+    @property
+    def label(self) -> str:
+        year, month = self.first.year, self.first.month
+        if self.kind == "month":
+            return f"{month:02d}/{year}"
+        if self.kind == "quarter":
+            return _("Quarter %(n)d/%(year)d") % {"n": (month - 1) // 3 + 1, "year": year}
+        if self.kind == "half":
+            return (
+                _("First half %(year)d") % {"year": year} if month == 1 else _("Second half %(year)d") % {"year": year}
+            )
+        return _("Year %(year)d") % {"year": year}
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        """Raise ValueError for anything but the four forms."""
+        text = (text or "").strip().upper()
+        if match := re.fullmatch(r"(\d{4})-(\d{2})", text):
+            year, month = int(match[1]), int(match[2])
+            if not 1 <= month <= 12:
+                raise ValueError(text)
+            return cls("month", dt.date(year, month, 1))
+        if match := re.fullmatch(r"(\d{4})-Q([1-4])", text):
+            return cls("quarter", dt.date(int(match[1]), 3 * int(match[2]) - 2, 1))
+        if match := re.fullmatch(r"(\d{4})-H([12])", text):
+            return cls("half", dt.date(int(match[1]), 6 * int(match[2]) - 5, 1))
+        if match := re.fullmatch(r"(\d{4})", text):
+            return cls("year", dt.date(int(match[1]), 1, 1))
+        raise ValueError(text)
+
+    @classmethod
+    def containing(cls, kind: str, day: dt.date) -> Period:
+        months = PERIOD_KINDS[kind]
+        month = (day.month - 1) // months * months + 1
+        return cls(kind, dt.date(day.year, month, 1))
+
+
+def period_sums(first: dt.date, last: dt.date) -> dict:
+    """Aggregates over summary rows already limited to month <= last (see SummaryQuerySet)."""
+    in_period = Q(month__gte=first, month__lte=last)
+    return {
+        **flow_sums(first, last),
+        **{f"s_{column}": Sum(column, filter=in_period, default=0) for column in SERVICE_SUM_COLUMNS},
+    }
+
+
+def unit_sums(summaries, period: Period) -> dict:
+    return summaries.filter(month__lte=period.last).aggregate(**period_sums(period.first, period.last))
+
+
+def grouped_sums(summaries, period: Period, *fields: str):
+    return (
+        summaries.filter(month__lte=period.last)
+        .values(*fields)
+        .annotate(**period_sums(period.first, period.last))
+        .order_by(*fields)
+    )
+
+
+@dataclass
+class Rate:
+    numerator: int | None
+    denominator: int | None
+    rate: Decimal | None  # percent; None = no data
+
+
+def rates_from_sums(sums: dict) -> dict:
+    """Every formula's numerator, denominator and rate; a rate is None when its denominator is 0 (no data)."""
+    received = sums["s_received"]
+    closed = sums["s_closed_to_end"] - sums["s_closed_before"]
+    overdue_at_end = sums["s_overdue_opened"] - sums["s_overdue_closed"]
+    # On time (766): closed in the period and not late, over closed in the period plus
+    # the unfinished dossiers already overdue at its end (judged at the period's end).
+    judged = closed + overdue_at_end
+    on_time = Rate(sums["s_svc_closed_on_time"], judged, percent(sums["s_svc_closed_on_time"], judged))
+
+    def ratio(numerator: str, denominator: str) -> Rate:
+        num, den = sums[f"s_{numerator}"], sums[f"s_{denominator}"]
+        return Rate(num, den, percent(num, den))
+
+    complaints = ratio("svc_complaint", "svc_complaint_known")
+    if on_time.rate is None or complaints.rate is None:
+        satisfaction = Rate(None, None, None)
+    else:
+        # 100% − (late rate + share of dossiers with a complaint or a dislike)
+        late_rate = Decimal(100) - on_time.rate
+        satisfaction = Rate(None, None, max(Decimal(100) - late_rate - complaints.rate, Decimal(0)))
+    return {
+        Formula.ON_TIME: on_time,
+        Formula.ONLINE_SHARE: Rate(sums["s_svc_online"], received, percent(sums["s_svc_online"], received)),
+        Formula.ONLINE_PAYMENT: ratio("svc_paid_online", "svc_fee_known"),
+        Formula.E_RESULTS: ratio("svc_eresult", "svc_eresult_known"),
+        Formula.DIGITISED: ratio("svc_digitised", "svc_digitised_known"),
+        Formula.REUSE: ratio("svc_reused", "svc_reuse_known"),
+        Formula.SATISFACTION: satisfaction,
+        "complaints": complaints,
+        "vneid": ratio("svc_vneid", "svc_vneid_known"),
+    }
+
+
+def has_dossiers(sums: dict) -> bool:
+    closed = sums["s_closed_to_end"] - sums["s_closed_before"]
+    open_at_end = sums["s_received_to_end"] - sums["s_closed_to_end"]
+    return bool(sums["s_received"] or closed or open_at_end)
+
+
+def score(methodology: Methodology, sums: dict) -> dict:
+    """Points per indicator and group, the total over the groups with data, and the weakest indicator.
+
+    `methodology` with its groups and indicators prefetched. A unit with no dossiers in
+    the period has no score at all ("no dossiers"), never 0.
+    """
+    if not has_dossiers(sums):
+        return {"has_dossiers": False, "groups": [], "total": None, "available": None, "share": None, "weakest": None}
+    rates = rates_from_sums(sums)
+    groups = []
+    total = available = Decimal(0)
+    weakest = None
+    for group in methodology.groups.all():
+        indicators = []
+        points = reached = None
+        for indicator in group.indicators.all():
+            rate = rates.get(indicator.formula, Rate(None, None, None))
+            got = indicator.points(rate.rate)
+            if got is not None:
+                points = (points or Decimal(0)) + got
+                reached = (reached or Decimal(0)) + indicator.max_points
+                share = got / indicator.max_points
+                if weakest is None or share < weakest[0]:
+                    weakest = (share, indicator)
+            indicators.append({"indicator": indicator, "rate": rate, "points": got})
+        if points is not None:
+            total += points
+            available += reached
+        groups.append({"group": group, "indicators": indicators, "points": points, "available": reached})
+    return {
+        "has_dossiers": True,
+        "groups": groups,
+        "total": total if available else None,
+        "available": available if available else None,
+        "share": percent(total, available) if available else None,
+        "weakest": weakest[1] if weakest else None,
+        "rates": rates,
+    }
+
+
+def ranked(rows: list[dict]) -> list[dict]:
+    """Rank rows by their score's share of the available maximum (ties share a rank); no-dossier rows last."""
+    scored = sorted((r for r in rows if r["score"]["share"] is not None), key=lambda r: -r["score"]["share"])
+    rank, previous = 0, None
+    for position, row in enumerate(scored, start=1):
+        if row["score"]["share"] != previous:
+            rank, previous = position, row["score"]["share"]
+        row["rank"] = rank
+    rest = [r for r in rows if r["score"]["share"] is None]
+    for row in rest:
+        row["rank"] = None
+    return scored + rest
+
+
+def monthly_sums(summaries, first: dt.date, last: dt.date) -> list[tuple[dt.date, dict]]:
+    """(month, the sums `score` needs for that month alone) for each month first..last, in one query."""
+    columns = ["received", "closed", "overdue_opened", "overdue_closed", *SERVICE_SUM_COLUMNS]
+    rows = {
+        row["month"]: row
+        for row in summaries.filter(month__lte=last)
+        .values("month")
+        .annotate(**{f"m_{c}": Sum(c) for c in columns})
+        .order_by("month")
+    }
+    received = closed = opened = closed_overdue = 0
+    result = []
+    for month in sorted(rows):
+        row = rows[month]
+        closed_before = closed
+        received += row["m_received"]
+        closed += row["m_closed"]
+        opened += row["m_overdue_opened"]
+        closed_overdue += row["m_overdue_closed"]
+        if month < first:
+            continue
+        sums = {
+            "s_received": row["m_received"],
+            "s_closed_before": closed_before,
+            "s_closed_to_end": closed,
+            "s_received_to_end": received,
+            "s_overdue_opened": opened,
+            "s_overdue_closed": closed_overdue,
+            **{f"s_{c}": row[f"m_{c}"] for c in SERVICE_SUM_COLUMNS},
+        }
+        result.append((month, sums))
+    return result

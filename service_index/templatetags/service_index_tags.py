@@ -1,0 +1,24 @@
+from django import template
+from django.utils.translation import get_language
+
+from cchc_portal.lib.numbers import format_decimal, format_percent
+
+register = template.Library()
+
+
+@register.filter
+def pct(value) -> str:
+    return format_percent(value, 2, get_language() or "vi")
+
+
+@register.filter
+def pts(value) -> str:
+    return "–" if value is None else format_decimal(value, 2, get_language() or "vi")
+
+
+@register.filter
+def bar(value, maximum) -> int:
+    """Width in percent of a bar for value out of maximum."""
+    if value is None or not maximum:
+        return 0
+    return max(0, min(100, int(value * 100 / maximum)))

@@ -1,0 +1,220 @@
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+
+from accounts.scoping import primary_province_id, scope_for
+from cchc_portal.cache import cached
+from cchc_portal.lib.workdays import add_months
+from dossiers.models import Dossier, DossierSummary, local_today
+from provinces.models import AdministrativeUnit, Agency, AgencyKind, UnitLevel
+
+from .figures import PERIOD_LABELS, Period, grouped_sums, monthly_sums, ranked, score, unit_sums
+from .forms import PublishedUploadForm
+from .importing import FileRefused, commit, preview
+from .models import Methodology, PublishedScore
+
+
+def _get_province_for_user(request: HttpRequest) -> AdministrativeUnit:
+    provinces = AdministrativeUnit.objects.provinces().filter(valid_to__isnull=True)
+    scope = scope_for(request.user)
+    if not scope.all:
+        provinces = provinces.filter(pk__in=scope.province_ids)
+    code = request.GET.get("province")
+    if code:
+        return get_object_or_404(provinces, code=code)
+    pk = primary_province_id(request.user)
+    province = provinces.filter(pk=pk).first() if pk else provinces.order_by("code").first()
+    if province is None:
+        raise Http404
+    return province
+
+
+def _period(request: HttpRequest) -> Period:
+    try:
+        return Period.parse(request.GET.get("period", ""))
+    except ValueError:
+        return Period.containing("month", local_today())
+
+
+def _methodology(period: Period) -> Methodology:
+    methodology = Methodology.objects.prefetch_related("groups__indicators").in_force(period.last)
+    if methodology is None:
+        raise Http404
+    return methodology
+
+
+def _period_choices(today: dt.date) -> list[tuple[str, list[Period]]]:
+    months = [Period.containing("month", add_months(today, -n)) for n in range(12)]
+    quarters = [Period.containing("quarter", add_months(today, -3 * n)) for n in range(4)]
+    halves = [Period.containing("half", add_months(today, -6 * n)) for n in range(2)]
+    years = [Period.containing("year", add_months(today, -12 * n)) for n in range(2)]
+    return [(PERIOD_LABELS[k], p) for k, p in zip(PERIOD_LABELS, (months, quarters, halves, years), strict=True)]
+
+
+def unit_rows(province, summaries, period, methodology, group_by: str) -> list[dict]:
+    """Every current department or commune of the province, scored and ranked; those without dossiers last."""
+    if group_by == "agency":
+        # Departments: the province's agencies outside the communes.
+        units = Agency.objects.current().filter(province=province, commune__isnull=True)
+        units = units.exclude(kind=AgencyKind.COMMUNE_COMMITTEE).values_list("pk", "short_name", "name")
+        queryset, key = summaries.filter(agency__isnull=False), "agency_id"
+    else:
+        units = AdministrativeUnit.objects.current().filter(province=province, level=UnitLevel.COMMUNE)
+        units = units.values_list("pk", "code", "name")
+        queryset, key = summaries.filter(receiving_unit__level=UnitLevel.COMMUNE), "receiving_unit_id"
+    sums_by_id = {sums[key]: sums for sums in grouped_sums(queryset, period, key)}
+    empty = None
+    rows = []
+    for pk, code, name in units.order_by("name"):
+        sums = sums_by_id.get(pk)
+        if sums is None:
+            empty = empty or {"has_dossiers": False, "share": None, "total": None}
+        rows.append(
+            {"id": pk, "code": code, "name": name, "score": empty if sums is None else score(methodology, sums)}
+        )
+    return ranked(rows)
+
+
+@login_required
+def index_page(request: HttpRequest) -> HttpResponse:
+    province = _get_province_for_user(request)
+    period = _period(request)
+    summaries = DossierSummary.objects.for_user(request.user).filter(province=province)
+
+    def compute() -> dict:
+        methodology = _methodology(period)
+        return {
+            "methodology": methodology,
+            "result": score(methodology, unit_sums(summaries, period)),
+            "agencies": unit_rows(province, summaries, period, methodology, "agency"),
+            "communes": unit_rows(province, summaries, period, methodology, "commune"),
+            "trend": [
+                {"month": month, "score": score(methodology, sums)}
+                for month, sums in monthly_sums(summaries, add_months(period.last, -11), period.last)
+            ],
+        }
+
+    # Imports and the overdue job bump "dossier-stats"; the scores change only with the summaries.
+    data = cached("dossier-stats", ("service-index", province.pk, period.code, scope_for(request.user)), compute)
+    published = published_by_key(province, period)
+    for rows, kind in ((data["agencies"], "agency"), (data["communes"], "unit")):
+        for row in rows:
+            row["published"] = published.get((kind, row["id"]))
+    return render(
+        request,
+        "service_index/page.html",
+        {
+            **data,
+            "province": province,
+            "period": period,
+            "published": published.get(("unit", province.pk)),
+            "period_choices": _period_choices(local_today()),
+            "perms_import": request.user.can_manage_province(province.pk),
+        },
+    )
+
+
+DOSSIER_KINDS = {"late": _("late"), "online_no_eresult": _("online without an electronic result")}
+
+
+@login_required
+def dossier_list(request: HttpRequest) -> HttpResponse:
+    """The dossiers behind a rate: late by the 766 rules, or online without an electronic result."""
+    province = _get_province_for_user(request)
+    period = _period(request)
+    kind = request.GET.get("kind") if request.GET.get("kind") in DOSSIER_KINDS else "late"
+    dossiers = Dossier.objects.for_user(request.user).filter(province=province)
+    unit = request.GET.get("unit")
+    agency = request.GET.get("agency")
+    if unit and unit.isdigit():
+        dossiers = dossiers.filter(receiving_unit_id=int(unit))
+    if agency and agency.isdigit():
+        dossiers = dossiers.filter(agency_id=int(agency))
+    first, last = period.first, period.last
+    if kind == "late":
+        closed_late = Q(late_766=True, closed_month__gte=first, closed_month__lte=last)
+        overdue_at_end = Q(overdue_month__lte=last) & (Q(closed_month__isnull=True) | Q(closed_month__gt=last))
+        dossiers = dossiers.filter(closed_late | overdue_at_end)
+    else:
+        dossiers = dossiers.filter(
+            received_month__gte=first,
+            received_month__lte=last,
+            channel__in=["online_full", "online_partial"],
+            online_766=False,
+        )
+    dossiers = dossiers.select_related("procedure", "receiving_unit", "agency").order_by("due_date", "pk")
+    page = Paginator(dossiers, 50).get_page(request.GET.get("page"))
+    unit_name = (
+        AdministrativeUnit.objects.filter(pk=int(unit)).values_list("name", flat=True).first()
+        if unit and unit.isdigit()
+        else ""
+    )
+    return render(
+        request,
+        "service_index/dossiers.html",
+        {"province": province, "period": period, "page": page, "kind": kind, "kind_label": DOSSIER_KINDS[kind],
+         "unit_name": unit_name, "query": request.GET.urlencode()},
+    )  # fmt: skip
+
+
+@login_required
+def published_upload(request: HttpRequest) -> HttpResponse:
+    """Upload the national portal's published figures: check first (preview, row errors), then import."""
+    province = _get_province_for_user(request)
+    if not request.user.can_manage_province(province.pk):
+        raise PermissionDenied(_("Only the province's administrators can import published figures."))
+    form = PublishedUploadForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        period = form.cleaned_data["period"]
+        upload = form.cleaned_data["file"]
+        try:
+            result = preview(upload.read(), province=province, period=period)
+        except FileRefused as refused:
+            form.add_error("file", str(refused))
+        else:
+            if not form.cleaned_data["dry_run"] and result.rows:
+                written = commit(result, province=province, period=period, user=request.user, source_name=upload.name)
+                messages.success(request, _("%(n)d rows imported; %(e)d rows with errors were left out.")
+                                 % {"n": written, "e": len(result.problems)})  # fmt: skip
+    return render(
+        request,
+        "service_index/upload.html",
+        {"province": province, "form": form, "result": result},
+    )
+
+
+def published_by_key(province, period) -> dict:
+    """Published figures of the period: ("unit", id) / ("agency", id) → PublishedScore."""
+    found = {}
+    for item in PublishedScore.objects.filter(province=province, period=period.code):
+        found[("unit", item.unit_id) if item.unit_id else ("agency", item.agency_id)] = item
+    return found
+
+
+@login_required
+def dashboard_block(request: HttpRequest) -> HttpResponse:
+    """The leader dashboard's 766 block (loaded after the cached dashboard): the digest's facts."""
+    from .digest import province_facts
+
+    province = _get_province_for_user(request)  # ?province=<official code>, as everywhere
+    day = local_today()
+    summaries = DossierSummary.objects.for_user(request.user)
+    facts = cached(
+        "dossier-stats",
+        ("service-index-block", province.pk, day, scope_for(request.user)),
+        lambda: province_facts(province, day, summaries),
+    )
+    published = PublishedScore.objects.filter(unit=province, period=facts.period.code).first()
+    return render(
+        request,
+        "service_index/_dashboard_block.html",
+        {"province": province, "facts": facts, "published": published},
+    )

@@ -1,0 +1,62 @@
+"""The 766 page and its drill-downs read only summary rows (cached until the next import); scoped."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from dossiers.generate import write_export
+from dossiers.importing import import_file
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def imported(province, communes, agency, tmp_path):
+    path = tmp_path / "gen.csv"
+    write_export(str(path), province=province, rows=1500, end=dt.date(2026, 8, 31), seed=7)
+    import_file(str(path), today=dt.date(2026, 9, 1))
+
+
+def test_the_page_shows_groups_departments_and_communes_with_a_pinned_query_count(
+    client, leader, province, imported, django_assert_num_queries
+):
+    client.force_login(leader)
+    url = reverse("service_index:page") + "?period=2026-08"
+    with django_assert_num_queries(15):  # cold: the scores are computed from the summaries
+        client.get(url)
+    with django_assert_num_queries(6):  # warm: the scores come from the cache
+        response = client.get(url)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Tiến độ, kết quả giải quyết" in body
+    assert "Phường Quy Nhơn" in body
+    assert response.context["result"]["has_dossiers"]
+    assert [row["rank"] for row in response.context["communes"]][:1] == [1]
+    assert len(response.context["trend"]) == 12
+
+
+def test_a_commune_without_dossiers_says_so_rather_than_scoring_zero(client, leader, province, make_commune, imported):
+    quiet = make_commune(province, "21599", "Xã Yên Lặng")
+    client.force_login(leader)
+    response = client.get(reverse("service_index:page") + "?period=2026-08")
+    row = next(r for r in response.context["communes"] if r["id"] == quiet.pk)
+    assert row["score"]["has_dossiers"] is False
+    assert row["rank"] is None and row["score"]["total"] is None
+    assert "không có hồ sơ" in response.content.decode()
+
+
+def test_the_late_dossiers_behind_a_communes_rate_are_listed(client, leader, province, communes, imported):
+    client.force_login(leader)
+    page = client.get(reverse("service_index:page") + "?period=2026-08")
+    commune_row = next(r for r in page.context["communes"] if r["id"] == communes[0].pk)
+    rate = commune_row["score"]["rates"]["on_time"]
+    response = client.get(reverse("service_index:dossiers") + f"?period=2026-08&kind=late&unit={communes[0].pk}")
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == rate.denominator - rate.numerator
+
+
+def test_another_provinces_page_is_not_found(client, outsider, province, imported):
+    client.force_login(outsider)
+    response = client.get(reverse("service_index:page") + f"?province={province.code}")
+    assert response.status_code == 404
