@@ -28,8 +28,12 @@ class StaleObjectError(Exception):
 
 
 def save_versioned(instance: models.Model, expected_version: int, fields: list[str]) -> None:
-    """UPDATE ... WHERE version = expected; raises StaleObjectError if someone saved first."""
-    values = {name: getattr(instance, name) for name in fields}
+    """UPDATE ... WHERE version = expected; raises StaleObjectError if someone saved first.
+
+    An UPDATE bypasses `save()` and its `pre_save` text cleaning: text values are cleaned here."""
+    from cchc_portal.lib.text import clean_text
+
+    values = {name: clean_text(getattr(instance, name)) for name in fields}
     updated = (
         type(instance)
         ._default_manager.filter(pk=instance.pk, version=expected_version)

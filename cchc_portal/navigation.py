@@ -1,12 +1,12 @@
 """The site navigation, in one list: the project composes the apps' pages (an app adds one line)."""
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 
-# (url name, label, roles that see it). Apps add their entries here; a name
-# that does not resolve yet is skipped.
+# (url name, label, roles that see it). Apps add their entries here. Every name must
+# resolve: a wrong one raises NoReverseMatch on every page (tests/accounts/test_navigation.py).
 NAVIGATION = [
     ("home", _("Home"), None),
     ("dashboards:todo", _("To-do"), None),
@@ -24,20 +24,13 @@ NAVIGATION = [
         {Role.PROVINCE_ADMIN, Role.LEADER, Role.VIEWER, Role.AGENCY_OFFICER},
     ),
     ("provinces:agency_list", _("Agencies"), None),
-    ("imports:index", _("Imports"), {Role.NATIONAL_ADMIN, Role.PROVINCE_ADMIN}),
+    ("dossiers:import_index", _("Imports"), {Role.NATIONAL_ADMIN, Role.PROVINCE_ADMIN}),
     ("reports:rounds", _("Periodic reports"), None),
 ]
 
 
 # Counts loaded after the page (htmx), so no page pays for them in its own queries.
 BADGES = {"dashboards:todo": "dashboards:todo_count"}
-
-
-def _resolve(name: str) -> str | None:
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return None
 
 
 def navigation(request) -> dict:
@@ -49,14 +42,13 @@ def navigation(request) -> dict:
     for name, label, roles in NAVIGATION:
         if roles is not None and role not in roles:
             continue
-        url = _resolve(name)
-        if url:
-            items.append(
-                {
-                    "url": url,
-                    "label": label,
-                    "active": request.path == url,
-                    "badge_url": _resolve(BADGES[name]) if name in BADGES else None,
-                }
-            )
+        url = reverse(name)
+        items.append(
+            {
+                "url": url,
+                "label": label,
+                "active": request.path == url,
+                "badge_url": reverse(BADGES[name]) if name in BADGES else None,
+            }
+        )
     return {"nav_items": items, "user_role": role}

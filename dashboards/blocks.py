@@ -40,6 +40,16 @@ def _q2(value: Decimal | None) -> Decimal | None:
 # --- the province ------------------------------------------------------------------
 
 
+def province_id_for_code(code: str) -> int | None:
+    """The id of the province `?province=<code>` names (AdministrativeUnit.objects.province_for_code), cached."""
+
+    def compute():
+        unit = AdministrativeUnit.objects.province_for_code(code)
+        return unit.pk if unit else 0
+
+    return cached(UNITS_CACHE, ("province-code", code[:10]), compute, timeout=3600) or None
+
+
 def province_info(province_id: int) -> dict | None:
     """The province and its predecessors (before 1/7/2025), or None if it is not a province."""
 

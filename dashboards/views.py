@@ -39,15 +39,14 @@ from .exporting import xlsx_response
 
 
 def _requested_province_id(request: HttpRequest) -> int | None:
-    """?province=<id> (any province for national admins, one of theirs for everyone else), else the
-    user's own province. Outside the user's scope is a 404, as everywhere (cchc_portal.scoping)."""
+    """?province=<official code> as on every page (any province for national admins, one of theirs for
+    everyone else), else the user's own province. Outside the user's scope is a 404, as everywhere."""
     scope = scope_for(request.user)
     raw = request.GET.get("province")
     if raw:
-        try:
-            province_id = int(raw)
-        except ValueError:
-            raise Http404("bad province") from None
+        province_id = blocks.province_id_for_code(raw)
+        if province_id is None:
+            raise Http404("no province with this code")
         if not scope.all and province_id not in scope.published_province_ids:
             raise Http404("province outside the user's scope")
         return province_id

@@ -10,7 +10,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ParseError, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -112,7 +112,10 @@ def _validation_errors(errors) -> list[dict]:
         if not isinstance(index, int):
             flat.extend({"row": None, "field": None, "message": m} for m in _messages(item))
             continue
-        for field, messages in (item or {}).items():
+        if not isinstance(item, dict):  # the row itself is wrong (null, not an object): no field
+            flat.extend({"row": index + 1, "field": None, "message": m} for m in _messages(item))
+            continue
+        for field, messages in item.items():
             name = None if field == "non_field_errors" else field
             flat.extend({"row": index + 1, "field": name, "message": m} for m in _messages(messages))
     return flat
@@ -134,7 +137,14 @@ class DossierBulkView(APIView):
     )
     def post(self, request):
         scope = import_scope_for(request.user)
-        if isinstance(request.data, list) and len(request.data) > MAX_BULK_ROWS:
+        try:
+            data = request.data
+        except ParseError as exc:  # not JSON at all: the documented error shape, like any other bad input
+            return Response(
+                {"errors": [{"row": None, "field": None, "message": str(exc.detail)}]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        if isinstance(data, list) and len(data) > MAX_BULK_ROWS:
             return Response(
                 {
                     "errors": [
@@ -147,7 +157,7 @@ class DossierBulkView(APIView):
                 },
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        serializer = BulkDossierSerializer(data=request.data, many=True)
+        serializer = BulkDossierSerializer(data=data, many=True)
         if not serializer.is_valid():
             return Response({"errors": _validation_errors(serializer.errors)}, status=status.HTTP_400_BAD_REQUEST)
         rows = serializer.validated_data

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 from celery import shared_task
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_noop, override
 
@@ -18,6 +18,7 @@ from audit.log import record_change
 from audit.models import AuditAction, AuditSource
 from cchc_portal.cache import bump_generation
 from cchc_portal.liveness import DATABASE_LOST_MESSAGE, connection_lost, heartbeat, record_failure, stored_message
+from cchc_portal.queue import send_after_commit
 
 from . import importing
 from .models import ImportJob, JobStatus
@@ -176,7 +177,7 @@ def import_dossiers_job(job_id: int) -> None:
 def enqueue_import(job: ImportJob) -> None:
     """Queue after commit; a broker outage must not lose the upload (the job stays queued and the
     minute check, `check_jobs`, sends it once the broker is back)."""
-    transaction.on_commit(job.send_safely)
+    send_after_commit(job)
 
 
 def recompute_summaries() -> int:
@@ -190,8 +191,8 @@ def refresh_overdue_dossiers() -> int:
     changed = importing.refresh_overdue()
     bump_generation("dossier-stats")
     stale = timezone.now() - dt.timedelta(minutes=30)
-    for job_id in ImportJob.objects.filter(status=JobStatus.QUEUED, created_at__lt=stale).values_list("pk", flat=True):
-        import_dossiers_job.delay(job_id)
+    for job in ImportJob.objects.filter(status=JobStatus.QUEUED, created_at__lt=stale):
+        job.send_safely()
     return changed
 
 

@@ -36,7 +36,10 @@ def _province_for_user(request: HttpRequest) -> AdministrativeUnit:
     if not scope.all:
         provinces = provinces.filter(pk__in=scope.published_province_ids)
     if code:
-        return get_object_or_404(provinces, code=code)
+        province = AdministrativeUnit.objects.province_for_code(code)
+        if province is None or not provinces.filter(pk=province.pk).exists():
+            raise Http404("no province with this code in scope")
+        return province
     pk = primary_province_id(request.user)
     if pk is None:
         province = provinces.order_by("code").first()

@@ -14,7 +14,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.urls import path, reverse
@@ -297,7 +296,7 @@ class ScoreAdmin(IndicesAdminPermissions, ScopedAdminMixin, ImportMixin, admin.M
         super().save_model(request, obj, form, change)
         from .jobs import enqueue_rankings
 
-        transaction.on_commit(lambda: enqueue_rankings(obj.edition_id))
+        enqueue_rankings(obj.edition_id)
 
     def add_success_message(self, result, request):
         pass

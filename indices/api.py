@@ -79,7 +79,7 @@ class ComponentFilter(django_filters.FilterSet):
 
 
 class ComponentSerializer(serializers.ModelSerializer):
-    parent_code = serializers.CharField(source="parent.code", default=None, read_only=True)
+    parent_code = serializers.CharField(source="parent.code", default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = Component

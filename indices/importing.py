@@ -804,7 +804,7 @@ def apply_import(plan: ImportPlan, *, actor=None, source: str = AuditSource.IMPO
         if to_create or to_update:
             from .jobs import enqueue_rankings
 
-            transaction.on_commit(lambda: enqueue_rankings(edition.pk))
+            enqueue_rankings(edition.pk)
     return plan
 
 

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import logging
-
 from celery import shared_task
 from django.db import OperationalError
-from kombu.exceptions import OperationalError as BrokerError
+
+from cchc_portal.queue import enqueue_after_commit
 
 from .rankings import rankings_compute, rankings_compute_all
-
-log = logging.getLogger(__name__)
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_jitter=True, max_retries=5)
@@ -23,8 +20,6 @@ def compute_rankings(edition_id: int | None = None) -> int:
 
 
 def enqueue_rankings(edition_id: int) -> None:
-    """Called after an import commits; the import itself must not fail when the broker is down."""
-    try:
-        compute_rankings.delay(edition_id)
-    except (BrokerError, OSError):
-        log.exception("could not enqueue rankings for edition %s; the nightly run will catch up", edition_id)
+    """Recompute an edition's rankings once the current transaction commits (the import never fails
+    when the broker is down: the nightly run catches up)."""
+    enqueue_after_commit(compute_rankings, edition_id)

@@ -136,7 +136,7 @@ def _ranking_xlsx(edition: Edition, rankings: list[Ranking], components: list[Co
             _("Score change"),
             _("Group"),
         ]
-        + [f"{c.code} {c.name_vi}" for c in components]
+        + [neutralise(f"{c.code} {c.name_vi}") for c in components]
     )
     for r in rankings:
         sheet.append(

@@ -105,9 +105,9 @@ def _get_managed_province(request: HttpRequest) -> AdministrativeUnit:
     """The province whose users the requester manages: their own; a national administrator picks one."""
     user = request.user
     if user.is_national_admin:
-        pk = request.GET.get("province") or request.POST.get("province")
+        code = request.GET.get("province") or request.POST.get("province")  # the official code, as everywhere
         provinces = AdministrativeUnit.objects.provinces().current()
-        province = provinces.filter(pk=pk).first() if pk and pk.isdigit() else provinces.order_by("code").first()
+        province = provinces.filter(code=code).first() if code else provinces.order_by("code").first()
         if province is None:
             raise Http404
         return province

@@ -19,7 +19,7 @@ class UnitFilter(django_filters.FilterSet):
 
 
 class UnitSerializer(serializers.ModelSerializer):
-    parent_code = serializers.CharField(source="parent.code", default=None, read_only=True)
+    parent_code = serializers.CharField(source="parent.code", default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = AdministrativeUnit
@@ -92,7 +92,7 @@ class AgencyViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class MemberSerializer(serializers.ModelSerializer):
-    agency_name = serializers.CharField(source="agency.name", default=None, read_only=True)
+    agency_name = serializers.CharField(source="agency.name", default=None, read_only=True, allow_null=True)
     is_current = serializers.BooleanField(read_only=True)
 
     class Meta:

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cchc_portal.lib.text import fold
+from cchc_portal.lib.text import fold, normalise_name
 from cchc_portal.scoping import ProvinceScopedQuerySet, scope_for
 
 # Resolution 202/2025/QH15: the 34 provinces take effect on 1/7/2025.
@@ -57,6 +57,16 @@ class UnitType(models.TextChoices):
 class AdministrativeUnitQuerySet(ValidityQuerySet):
     def provinces(self):
         return self.filter(level=UnitLevel.PROVINCE)
+
+    def province_for_code(self, code: str):
+        """The province `?province=<code>` means on every page: the current one with that official
+        code, else (an abolished province) the last one that had it; None if there is none."""
+        return (
+            self.provinces()
+            .filter(code=str(code).strip()[:10])
+            .order_by(models.F("valid_to").desc(nulls_first=True), "-valid_from", "-pk")
+            .first()
+        )
 
     def communes(self):
         return self.filter(level=UnitLevel.COMMUNE)
@@ -286,11 +296,40 @@ class Agency(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
+        self.name = normalise_name(self.name)
+        self.short_name = normalise_name(self.short_name)
         self.name_folded = fold(self.name)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("provinces:agency_detail", args=[self.pk])
+
+    def clean(self):
+        super().clean()
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": _("An agency cannot cease before it starts.")})
+        self.name = normalise_name(self.name)
+        self.short_name = normalise_name(self.short_name)
+        self.name_folded = fold(self.name)  # for edits saved by UPDATE (save_versioned), which skip save()
+        twin = self.near_duplicate()
+        if twin is not None:
+            raise ValidationError(
+                {
+                    "name": _("This province already has the agency “%(name)s”; a name may not differ from it "
+                              "only by accents, spacing or letter case.") % {"name": twin.name}
+                }
+            )  # fmt: skip
+
+    def near_duplicate(self) -> Agency | None:
+        """A current agency of the same province whose name folds to the same text (NFC/NFD, accents,
+        case, spacing, invisible characters), other than this one; None for a former agency."""
+        if self.valid_to is not None or not self.province_id or not self.name:
+            return None
+        return (
+            Agency.objects.filter(province_id=self.province_id, name_folded=fold(self.name), valid_to__isnull=True)
+            .exclude(pk=self.pk)
+            .first()
+        )
 
     @property
     def is_current(self) -> bool:
@@ -304,11 +343,6 @@ class Agency(models.Model):
 
     def alias_list(self) -> list[str]:
         return [line.strip() for line in self.aliases.splitlines() if line.strip()]
-
-    def clean(self):
-        super().clean()
-        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
-            raise ValidationError({"valid_to": _("An agency cannot cease before it starts.")})
 
 
 class AgencySuccession(models.Model):

@@ -90,10 +90,15 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def agency_list(request: HttpRequest) -> HttpResponse:
     agencies = Agency.objects.for_user(request.user).select_related("province", "commune")
-    province_id = request.GET.get("province") or primary_province_id(request.user)
+    code = request.GET.get("province")
     province = None
-    if province_id:
-        province = get_object_or_404(AdministrativeUnit.objects.provinces(), pk=province_id)
+    if code:  # the official code, as everywhere (?province=52)
+        province = AdministrativeUnit.objects.province_for_code(code)
+        if province is None:
+            raise Http404("no province with this code")
+    elif primary_province_id(request.user):
+        province = get_object_or_404(AdministrativeUnit.objects.provinces(), pk=primary_province_id(request.user))
+    if province is not None:
         agencies = agencies.filter(province=province)
     show = request.GET.get("show", "current")
     if show == "current":
@@ -182,7 +187,7 @@ def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
         def write():
             saved = form.save(commit=False)
-            save_versioned(saved, form.cleaned_data["version"], list(form.Meta.fields))
+            save_versioned(saved, form.cleaned_data["version"], [*form.Meta.fields, "name_folded"])
             record_change(saved, actor=request.user, before=before)
             _save_predecessors(saved, form.cleaned_data["predecessors"], request.user)
 

@@ -6,12 +6,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
 from celery import shared_task
-from django.db import transaction
 
-log = logging.getLogger(__name__)
+from cchc_portal.queue import enqueue_after_commit
 
 
 def daily_run(on: dt.date | None = None) -> dict:
@@ -47,15 +45,12 @@ def remind_round(round_id: int) -> None:
 
 
 def enqueue_round_reminder(round_id: int) -> None:
-    """The board's button: the job runs once the click's transaction commits."""
+    """The board's button: the job runs once the click's transaction commits (in-process when the
+    broker is down)."""
 
-    def send():
-        try:
-            remind_round.apply_async((round_id,), retry=False)
-        except Exception:
-            log.exception("could not enqueue reminders for round %s; sending in-process", round_id)
-            from .reminders import round_remind_now
+    def send_in_process() -> None:
+        from .reminders import round_remind_now
 
-            round_remind_now(round_id)
+        round_remind_now(round_id)
 
-    transaction.on_commit(send)
+    enqueue_after_commit(remind_round, round_id, on_failure=send_in_process)

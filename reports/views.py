@@ -503,9 +503,9 @@ def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 def dashboard_block(request: HttpRequest) -> HttpResponse:
     """The leader dashboard's block for the current round, loaded after the (cached) dashboard page."""
     rounds = ReportRound.objects.for_user(request.user).select_related("province").with_counts()
-    province = request.GET.get("province", "")
-    if province.isdigit():
-        rounds = rounds.filter(province_id=int(province))
+    code = request.GET.get("province", "")  # the official code, as everywhere
+    if code:
+        rounds = rounds.filter(province__code=code, province__valid_to__isnull=True)
     rnd = rounds.order_by("-year", "-internal_deadline").first()
     counts = None
     if rnd is not None:

@@ -232,12 +232,7 @@ def dashboard_block(request: HttpRequest) -> HttpResponse:
     """The leader dashboard's 766 block (loaded after the cached dashboard): the digest's facts."""
     from .digest import province_facts
 
-    provinces = AdministrativeUnit.objects.provinces().filter(valid_to__isnull=True)
-    scope = scope_for(request.user)
-    if not scope.all:
-        provinces = provinces.filter(pk__in=scope.province_ids)
-    pk = request.GET.get("province", "")
-    province = get_object_or_404(provinces, pk=int(pk)) if pk.isdigit() else _get_province_for_user(request)
+    province = _get_province_for_user(request)  # ?province=<official code>, as everywhere
     day = local_today()
     summaries = DossierSummary.objects.for_user(request.user)
     facts = cached(

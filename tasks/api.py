@@ -124,7 +124,7 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class ProgressUpdateSerializer(serializers.ModelSerializer):
-    author = serializers.CharField(source="author.username", default=None, read_only=True)
+    author = serializers.CharField(source="author.username", default=None, read_only=True, allow_null=True)
     files = serializers.SerializerMethodField()
 
     class Meta:
@@ -171,9 +171,13 @@ class ProgressCreateView(APIView):
     @extend_schema(request=ProgressInputSerializer, responses={201: ProgressUpdateSerializer})
     def post(self, request, pk: int):
         task = get_object_or_404(Task.objects.editable_by(request.user), pk=pk)
-        data = request.data.copy() if hasattr(request.data, "getlist") else dict(request.data)
         if hasattr(request.data, "getlist"):
-            data.setlist("files", request.FILES.getlist("files"))
+            # A plain dict, not `request.data.copy()`: copying deep-copies the uploads, and an upload
+            # kept on disk (over FILE_UPLOAD_MAX_MEMORY_SIZE) cannot be copied.
+            data = {key: request.data.get(key) for key in request.data if key != "files"}
+            data["files"] = request.FILES.getlist("files")
+        else:
+            data = request.data
         serializer = ProgressInputSerializer(data=data)
         serializer.is_valid(raise_exception=True)
         values = serializer.validated_data
@@ -198,8 +202,9 @@ class ProgressCreateView(APIView):
                  "current": TaskSerializer(task).data},
                 status=status.HTTP_409_CONFLICT,
             )  # fmt: skip
-        except DjangoValidationError as exc:
-            return Response({"files": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
+        except DjangoValidationError as exc:  # progress rules come by field, file checks as a list
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {"files": exc.messages}
+            return Response(errors, status=status.HTTP_400_BAD_REQUEST)
         return Response(ProgressUpdateSerializer(update).data, status=status.HTTP_201_CREATED)
 
 

@@ -51,7 +51,7 @@ def plan_export_xlsx(plan: Plan) -> bytes:
     for task in tasks:
         if task.area_id != current_area:
             current_area = task.area_id
-            sheet.append([task.area.code, neutralise(task.area.name.upper())])
+            sheet.append([neutralise(task.area.code), neutralise(task.area.name.upper())])
             sheet.cell(sheet.max_row, 2).font = Font(bold=True)
         note = latest.get(task.pk)
         coordinating = ", ".join(a.name for a in task.coordinating_agencies.all())
@@ -70,7 +70,7 @@ def plan_export_xlsx(plan: Plan) -> bytes:
                 task.completion_date,
                 task.percent,
                 neutralise(note.note if note else ""),
-                note.period_label if note else "",
+                neutralise(note.period_label) if note else "",
             ]
         )
         row = sheet.max_row

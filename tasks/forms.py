@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from cchc_portal.concurrency import VersionedModelForm
 from cchc_portal.widgets import VnDateInput, use_picker
 
-from .models import DEFAULT_AREAS, Plan, Task, TaskStatus, today
+from .models import DEFAULT_AREAS, Plan, Task, TaskStatus, progress_check, today
 from .uploads import validate_evidence
 
 
@@ -77,12 +77,19 @@ class ProgressForm(forms.Form):
         data = super().clean()
         if data.get("document_date") and not data.get("document_number"):
             self.add_error("document_number", _("Give the document's number too."))
-        if (
-            data.get("status") == TaskStatus.COMPLETED
-            and data.get("completion_date")
-            and data["completion_date"] > today()
-        ):
-            self.add_error("completion_date", _("The completion date cannot be in the future."))
+        if data.get("status"):
+            completed = data["status"] == TaskStatus.COMPLETED
+            percent = data.get("percent")
+            try:
+                progress_check(
+                    status=data["status"],
+                    percent=(100 if percent is None else percent) if completed else percent,
+                    completion_date=(data.get("completion_date") or today()) if completed else None,
+                    plan_year=self.task.plan.year,
+                )
+            except ValidationError as exc:
+                for field, messages in exc.message_dict.items():
+                    self.add_error(field, messages)
         if (
             not data.get("note")
             and not data.get("files")

@@ -6,12 +6,9 @@ Each recurring job is also a management command (`recompute_figures`,
 
 from __future__ import annotations
 
-import logging
-
 from celery import shared_task
-from django.db import transaction
 
-log = logging.getLogger(__name__)
+from cchc_portal.queue import enqueue_after_commit
 
 
 @shared_task(name="tasks.recompute_plan_figures", ignore_result=True)
@@ -79,14 +76,6 @@ def send_reminders() -> None:
     reminders_send()
 
 
-def _delay_safely(plan_id: int) -> None:
-    try:
-        # retry=False: a user's save must not wait for a dead broker; nightly() catches up.
-        recompute_plan_figures.apply_async((plan_id,), retry=False)
-    except Exception:  # kombu OperationalError, redis ConnectionError, socket errors
-        log.exception("could not enqueue figures for plan %s; the nightly run will catch up", plan_id)
-
-
 def enqueue_figures(plan_id: int) -> None:
-    """Recompute a plan's figures once the current transaction commits."""
-    transaction.on_commit(lambda: _delay_safely(plan_id))
+    """Recompute a plan's figures once the current transaction commits (nightly() catches up a lost one)."""
+    enqueue_after_commit(recompute_plan_figures, plan_id)

@@ -6,6 +6,7 @@ import datetime as dt
 import os
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -194,6 +195,36 @@ def status_counts(on: dt.date) -> dict:
     }
 
 
+def progress_check(*, status: str, percent: int | None, completion_date: dt.date | None, plan_year: int | None) -> None:
+    """The progress rules every path obeys (form, API, import, admin); raises ValidationError by field.
+
+    - "not started" has no percent above 0;
+    - 100 % means completed, and completed means 100 % (or no percent given);
+    - a completion date only on a completed task, and a completed task has one;
+    - the completion date is not after today, nor before 1 January of the plan's year.
+    """
+    errors: dict[str, list] = {}
+    if status == TaskStatus.NOT_STARTED and percent:
+        errors.setdefault("percent", []).append(_("A task that has not started cannot be partly done."))
+    elif status == TaskStatus.COMPLETED and percent is not None and percent != 100:
+        errors.setdefault("percent", []).append(_("A completed task is 100% done."))
+    elif status != TaskStatus.COMPLETED and percent == 100:
+        errors.setdefault("percent", []).append(_("A task 100% done is completed: choose the status “Completed”."))
+    if status == TaskStatus.COMPLETED and completion_date is None:
+        errors.setdefault("completion_date", []).append(_("Give the completion date."))
+    if status != TaskStatus.COMPLETED and completion_date is not None:
+        errors.setdefault("completion_date", []).append(_("Only a completed task has a completion date."))
+    if completion_date is not None:
+        if completion_date > today():
+            errors.setdefault("completion_date", []).append(_("The completion date cannot be in the future."))
+        elif plan_year and completion_date < dt.date(plan_year, 1, 1):
+            errors.setdefault("completion_date", []).append(
+                _("The completion date cannot be before the plan's year (%(year)s).") % {"year": plan_year}
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
 class TaskQuerySet(models.QuerySet):
     def for_user(self, user):
         """Tasks a user may read: every task of the plans of their province(s), or of their commune's plans."""
@@ -295,6 +326,15 @@ class Task(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("tasks:task_detail", args=[self.pk])
+
+    def clean(self):
+        super().clean()
+        progress_check(
+            status=self.status,
+            percent=self.percent,
+            completion_date=self.completion_date,
+            plan_year=self.plan.year if self.plan_id else None,
+        )
 
     def is_overdue(self, on: dt.date | None = None) -> bool:
         return (

@@ -17,8 +17,10 @@ def overdue_mark(on: dt.date | None = None) -> dict[str, int]:
     """Set `overdue_since` on tasks that became overdue, clear it on those that no longer are."""
     on = on or today()
     with transaction.atomic():
-        newly = list(Task.objects.filter(overdue_q(on), overdue_since__isnull=True).select_for_update())
-        cleared = list(Task.objects.exclude(overdue_q(on)).filter(overdue_since__isnull=False).select_for_update())
+        # `str(task)` reads the area: joined here (of=("self",): only the tasks are locked), not one query per task.
+        tasks = Task.objects.select_related("area").select_for_update(of=("self",))
+        newly = list(tasks.filter(overdue_q(on), overdue_since__isnull=True))
+        cleared = list(tasks.exclude(overdue_q(on)).filter(overdue_since__isnull=False))
         Task.objects.filter(pk__in=[t.pk for t in newly]).update(overdue_since=on)
         Task.objects.filter(pk__in=[t.pk for t in cleared]).update(overdue_since=None)
         record_many(

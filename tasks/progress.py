@@ -14,7 +14,7 @@ from audit.models import AuditAction, AuditSource
 from cchc_portal.concurrency import StaleObjectError, save_versioned
 
 from .jobs import enqueue_figures
-from .models import Evidence, ProgressUpdate, Task, TaskStatus, today
+from .models import Evidence, ProgressUpdate, Task, TaskStatus, progress_check, today
 from .uploads import validate_evidence
 
 TASK_PROGRESS_FIELDS = ["status", "percent", "completion_date", "last_progress_at", "overdue_since"]
@@ -36,19 +36,21 @@ def progress_record(
 ) -> ProgressUpdate:
     """Apply a progress report. Raises StaleObjectError when someone saved the task first.
 
-    Files are validated before anything is written (ValidationError).
+    The progress rules (`progress_check`) and the files are validated before anything is
+    written (ValidationError, with a message per field).
     """
+    if status == TaskStatus.COMPLETED:
+        completion_date = completion_date or task.completion_date or today()
+        percent = 100 if percent is None else percent
+    else:
+        completion_date = None  # the form keeps a completed task's date when its status changes back
+    progress_check(status=status, percent=percent, completion_date=completion_date, plan_year=task.plan.year)
     content_types = [validate_evidence(f) for f in files]
     before = snapshot(task)
     now = timezone.now()
-    task.status = status
+    task.status, task.percent, task.completion_date = status, percent, completion_date
     if status == TaskStatus.COMPLETED:
-        task.completion_date = completion_date or task.completion_date or today()
-        task.percent = 100
         task.overdue_since = None
-    else:
-        task.completion_date = None
-        task.percent = percent
     task.last_progress_at = now
     with transaction.atomic():
         save_versioned(task, expected_version, TASK_PROGRESS_FIELDS)

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.log import record_change, snapshot
@@ -40,7 +41,8 @@ from .models import (
 )
 from .progress import progress_record
 
-STATUS_FILTERS = [(s.value, s.label) for s in TaskStatus] + [("overdue", _("Overdue"))]
+# Lazy: a list built at import time must not freeze the language of the first request.
+STATUS_FILTERS = [(s.value, s.label) for s in TaskStatus] + [("overdue", gettext_lazy("Overdue"))]
 
 
 def _get_plan_for_user(request: HttpRequest, pk: int) -> Plan:
@@ -445,8 +447,8 @@ def task_update(request: HttpRequest, pk: int) -> HttpResponse:
 
     try:
         saved = versioned_save(form, write, current=lambda: _get_task_for_update(request, pk))
-    except ValidationError as exc:
-        form.add_error("files", exc)
+    except ValidationError as exc:  # progress rules come by field, file checks as a list
+        form.add_error(None if hasattr(exc, "error_dict") else "files", exc)
         return _render_task(request, task, form, status=400)
     if not saved:
         return _render_task(request, _get_task_for_update(request, pk), form, status=409)

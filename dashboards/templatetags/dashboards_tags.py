@@ -61,7 +61,8 @@ def get_item(mapping, key):
 
 
 @register.simple_tag
-def leader_export_url(table: str, province_id: int) -> str:
+def leader_export_url(table: str, province_code: str) -> str:
     from django.urls import reverse
+    from django.utils.http import urlencode
 
-    return f"{reverse('dashboards:leader_export', args=[table])}?province={province_id}"
+    return f"{reverse('dashboards:leader_export', args=[table])}?{urlencode({'province': province_code})}"

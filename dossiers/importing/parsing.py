@@ -664,7 +664,7 @@ class RowParser:
                 raise RowError(FIELD_LABELS["paused_days"], _("Invalid number of days."))
 
         if due_day is None:
-            if not allowance:
+            if allowance is None:  # 0 days is an allowance (same-day procedures), not a missing one
                 raise RowError(
                     FIELD_LABELS["due_at"],
                     _("No due date and no time limit for the procedure."),

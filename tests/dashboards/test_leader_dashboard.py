@@ -36,7 +36,7 @@ def test_the_index_cards_show_rank_score_and_the_predecessors_of_a_merged_provin
 def test_an_unchanged_province_gets_its_change_since_last_year(client, national_admin, index_results):
     hanoi_2025 = province_of("01", 2025)
     ranking = Ranking.objects.get(edition__index__code="PAPI", edition__year=2025, unit=hanoi_2025)
-    body = page(client, national_admin, province=hanoi_2025.pk).content.decode()
+    body = page(client, national_admin, province=hanoi_2025.code).content.decode()
     from dashboards.formatting import change_phrase
 
     assert change_phrase(ranking.score_change, ranking.rank_change, "vi") in body
@@ -76,20 +76,20 @@ def test_criteria_at_risk_are_named_from_the_latest_edition(
 
 
 def test_a_leader_cannot_open_another_provinces_dashboard(client, gia_lai_leader, khanh_hoa):
-    assert page(client, gia_lai_leader, province=khanh_hoa.pk).status_code == 404
+    assert page(client, gia_lai_leader, province=khanh_hoa.code).status_code == 404
     client.force_login(gia_lai_leader)
     for name in ("dashboards:chart_plan_status", "dashboards:chart_plan_areas"):
-        assert client.get(reverse(name), {"province": khanh_hoa.pk}).status_code == 404
+        assert client.get(reverse(name), {"province": khanh_hoa.code}).status_code == 404
     url = reverse("dashboards:leader_export", args=["overdue"])
-    assert client.get(url, {"province": khanh_hoa.pk}).status_code == 404
+    assert client.get(url, {"province": khanh_hoa.code}).status_code == 404
 
 
 def test_a_province_admin_opens_only_their_province_and_a_national_admin_any(
     client, gia_lai_admin, national_admin, gia_lai, khanh_hoa
 ):
-    assert page(client, gia_lai_admin, province=gia_lai.pk).status_code == 200
-    assert page(client, gia_lai_admin, province=khanh_hoa.pk).status_code == 404
-    assert page(client, national_admin, province=khanh_hoa.pk).status_code == 200
+    assert page(client, gia_lai_admin, province=gia_lai.code).status_code == 200
+    assert page(client, gia_lai_admin, province=khanh_hoa.code).status_code == 404
+    assert page(client, national_admin, province=khanh_hoa.code).status_code == 200
     assert page(client, national_admin, province="abc").status_code == 404
 
 

@@ -262,7 +262,7 @@ class ReferenceRowParser:
                 raise RowError(FIELD_LABELS["paused_days"], _("Invalid number of days."))
 
         if due_day is None:
-            if not allowance:
+            if allowance is None:
                 raise RowError(
                     FIELD_LABELS["due_at"],
                     _("No due date and no time limit for the procedure."),

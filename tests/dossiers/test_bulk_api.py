@@ -98,6 +98,21 @@ def test_a_body_that_is_not_a_list_is_a_400_not_a_500(communes, province_admin):
     assert response.json()["errors"][0]["message"]
 
 
+@pytest.mark.parametrize("body", [[None], [1], [[]], ["x"]])
+def test_a_row_that_is_not_an_object_is_a_400_naming_the_row(communes, province_admin, body):
+    """Found by schemathesis: `[null]` was a 500."""
+    response = _client(province_admin).post(reverse("dossier-bulk"), body, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["row"] == 1
+
+
+def test_a_body_that_is_not_json_gets_the_documented_error_shape(communes, province_admin):
+    """Found by schemathesis: DRF's own {"detail": ...} did not match the documented 400."""
+    response = _client(province_admin).post(reverse("dossier-bulk"), "\x00", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"]
+
+
 def test_an_undocumented_field_is_not_read(communes, province_admin):
     body = (
         _client(province_admin)

@@ -102,6 +102,20 @@ def test_due_day_comes_from_the_working_day_allowance_and_pauses_move_it(commune
     assert paused.outcome == Outcome.ON_TIME
 
 
+def test_a_procedure_with_a_0_day_allowance_is_due_the_day_it_is_received(communes, write_csv):
+    Procedure.objects.create(code="P0", name="Trong ngày", level="commune", allowance_days=0)
+    rows = [
+        row("SAME-DAY", procedure="P0", received="03/06/2025 09:00", due="", finished="03/06/2025 16:00"),
+        # Received on a Saturday: due the next working day.
+        row("WEEKEND", procedure="P0", received="07/06/2025 09:00", due="", finished="10/06/2025 10:00"),
+    ]
+    _, report = import_file(str(write_csv(rows)), today=TODAY)
+    assert report.inserted == 2, report
+    assert Dossier.objects.get(receipt_number="SAME-DAY").due_date == dt.date(2025, 6, 3)
+    late = Dossier.objects.get(receipt_number="WEEKEND")
+    assert (late.due_date, late.outcome) == (dt.date(2025, 6, 9), Outcome.LATE)
+
+
 def test_dry_run_writes_nothing(communes, write_csv):
     _, report = import_file(str(write_csv([row("HS-1"), row("HS-2")])), dry_run=True, today=TODAY)
     assert report.inserted == 2

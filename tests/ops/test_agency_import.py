@@ -110,5 +110,5 @@ def test_the_commune_committees_button_creates_them_from_the_registry(client, pr
     client.force_login(province_admin)
     client.post(reverse("ops:commune_committees", args=[province.pk]))
     assert Agency.objects.get(kind=AgencyKind.COMMUNE_COMMITTEE).name == "Ủy ban nhân dân Phường Quy Nhơn"
-    listing = client.get(f"{reverse('provinces:agency_list')}?province={province.pk}").content.decode()
+    listing = client.get(f"{reverse('provinces:agency_list')}?province={province.code}").content.decode()
     assert 'data-testid="agency-import-link"' in listing

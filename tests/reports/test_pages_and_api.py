@@ -143,7 +143,7 @@ def test_the_board_runs_a_fixed_number_of_queries(client, rnd, province_admin, d
 
 def test_the_dashboard_block_runs_a_fixed_number_of_queries(client, rnd, leader, django_assert_num_queries):
     client.force_login(leader)
-    url = reverse("reports:dashboard_block") + f"?province={rnd.province_id}"
+    url = reverse("reports:dashboard_block") + f"?province={rnd.province.code}"
     client.get(url)
     with django_assert_num_queries(5):
         page = client.get(url)

@@ -19,7 +19,7 @@ def test_the_leader_dashboard_loads_the_766_block(client, leader, province, comm
     client.force_login(leader)
     dashboard = client.get(reverse("dashboards:leader")).content.decode()
     assert reverse("service_index:dashboard_block") in dashboard
-    block = client.get(reverse("service_index:dashboard_block"), {"province": province.pk})
+    block = client.get(reverse("service_index:dashboard_block"), {"province": province.code})
     assert block.status_code == 200
     assert 'data-testid="service-index-block"' in block.content.decode()
     assert block.context["facts"].share is not None
@@ -27,4 +27,4 @@ def test_the_leader_dashboard_loads_the_766_block(client, leader, province, comm
 
 def test_another_provinces_block_is_not_found(client, outsider, province):
     client.force_login(outsider)
-    assert client.get(reverse("service_index:dashboard_block"), {"province": province.pk}).status_code == 404
+    assert client.get(reverse("service_index:dashboard_block"), {"province": province.code}).status_code == 404

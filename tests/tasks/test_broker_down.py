@@ -36,7 +36,7 @@ def test_a_progress_save_succeeds_when_the_broker_is_down_and_figures_catch_up(
         )
     assert response.status_code == 302
     assert len(callbacks) == 1  # the enqueue was attempted, and failed quietly
-    assert "could not enqueue figures" in caplog.text
+    assert "could not queue tasks.recompute_plan_figures" in caplog.text
     task.refresh_from_db()
     assert task.status == TaskStatus.COMPLETED
     assert not PlanFigures.objects.filter(plan=task.plan).exists()

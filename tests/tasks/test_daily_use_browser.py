@@ -36,6 +36,7 @@ def test_a_refused_conflicting_save_keeps_the_typed_note_and_applies_it_in_one_c
     # Meanwhile Home Affairs records progress on the same task.
     progress_record(task=task, user=province_admin, expected_version=task.version, status=TaskStatus.IN_PROGRESS,
                     percent=30, note="Sở Nội vụ cập nhật")  # fmt: skip
+    page.select_option("#id_status", "in_progress")  # 60 % of a task "not started" is refused (progress rules)
     page.fill("#id_percent", "60")
     page.fill("#id_note", "Ghi chú dài mà tôi không muốn gõ lại")
     page.click("text=Lưu tiến độ")

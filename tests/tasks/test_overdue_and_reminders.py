@@ -60,3 +60,19 @@ def test_reminder_command_runs(capsys, task):
     call_command("send_task_reminders")
     assert "sent" in capsys.readouterr().out
     call_command("mark_overdue")
+
+
+def test_the_overdue_job_costs_the_same_queries_for_3_tasks_as_for_30(
+    plan, make_task, agency, django_assert_num_queries
+):
+    """`str(task)` in the audit rows reads the area: joined once, not one query per task."""
+    make_task(agency, status=TaskStatus.IN_PROGRESS, deadline=dt.date(2026, 1, 31))
+    overdue_mark(dt.date(2026, 2, 1))  # first run: content types cached, plan figures created
+    for _n in range(3):
+        make_task(agency, status=TaskStatus.IN_PROGRESS, deadline=dt.date(2026, 3, 31))
+    with django_assert_num_queries(18) as three:
+        assert overdue_mark(dt.date(2026, 4, 1))["marked"] == 3
+    for _n in range(30):
+        make_task(agency, status=TaskStatus.IN_PROGRESS, deadline=dt.date(2026, 5, 31))
+    with django_assert_num_queries(len(three.captured_queries)):
+        assert overdue_mark(dt.date(2026, 6, 1))["marked"] == 30
