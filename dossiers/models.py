@@ -195,7 +195,7 @@ class Dossier(models.Model):
         verbose_name_plural = _("dossiers")
         constraints = [
             models.UniqueConstraint(fields=["receiving_unit", "receipt_number"], name="dossier_unit_receipt_unique"),
-            models.CheckConstraint(condition=Q(paused_days__gte=0), name="dossier_paused_days_non_negative"),
+            # paused_days ≥ 0 is the PositiveSmallIntegerField's own check: not declared twice.
         ]
         indexes = [
             # Small partial indexes only: every index costs each imported row. The summaries
