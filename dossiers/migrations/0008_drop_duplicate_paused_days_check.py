@@ -4,14 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dossiers', '0007_service_index_facts'),
+        ("dossiers", "0007_service_index_facts"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='dossier',
-            name='dossier_paused_days_non_negative',
+            model_name="dossier",
+            name="dossier_paused_days_non_negative",
         ),
     ]
