@@ -40,6 +40,15 @@ SERVICE_FLOWS: dict[str, tuple[str, str]] = {
     "svc_complaint": ("x.complaint", "received"),
 }
 
+# The late list's counts: dossiers received in the month that are late or overdue now
+# (the outcome is a flow column, so a dossier turning overdue or late moves its count).
+RECEIPT_FLOWS: dict[str, tuple[str, str]] = {
+    "late_by_receipt": ("x.outcome = 'late'", "received"),
+    "overdue_by_receipt": ("x.outcome = 'overdue'", "received"),
+}
+# Every summary column counted with its month like the service flows.
+MONTH_FLOWS = {**SERVICE_FLOWS, **RECEIPT_FLOWS}
+
 # Summaries are maintained by adding deltas, so their writers (imports, the daily overdue
 # job, the full recompute) must not interleave: each holds this lock until it commits.
 WRITE_LOCK_KEY = 7_301_025
@@ -62,7 +71,7 @@ SUMMARY_FLOWS = {
     "finished_late": "late",
     "overdue_opened": "oo",
     "overdue_closed": "oc",
-    **{column: column for column in SERVICE_FLOWS},
+    **{column: column for column in MONTH_FLOWS},
 }
 SUMMARY_COLUMNS = ", ".join(
     ["receiving_unit_id", "province_id", "agency_id", "month", "channel", "procedure_level", *SUMMARY_FLOWS]
@@ -90,7 +99,7 @@ def _grouped_cte(name: str, source: str, sign: int = 1) -> str:
 def _service_sums(sign: int) -> str:
     return ", ".join(
         f"{sign} * sum(CASE WHEN {expression} THEN 1 ELSE 0 END) AS {column}"
-        for column, (expression, _month) in SERVICE_FLOWS.items()
+        for column, (expression, _month) in MONTH_FLOWS.items()
     )
 
 
@@ -98,7 +107,7 @@ def _service_flows(month: str | None) -> str:
     """The service columns of one branch of `_flows_sql`: the grouped count where it counts in `month`, else 0."""
     return ", ".join(
         f"{column} AS {column}" if counts_in == month else f"0 AS {column}"
-        for column, (_expression, counts_in) in SERVICE_FLOWS.items()
+        for column, (_expression, counts_in) in MONTH_FLOWS.items()
     )
 
 

@@ -18,7 +18,7 @@ from dossiers.models import Dossier, DossierSummary
 def _snapshot() -> list[tuple]:
     return sorted(DossierSummary.objects.values_list(
         "receiving_unit_id", "agency_id", "month", "channel", "procedure_level", "received", "closed",
-        "finished_late", "overdue_opened", "svc_online",
+        "finished_late", "overdue_opened", "svc_online", "late_by_receipt", "overdue_by_receipt",
     ))  # fmt: skip
 
 
