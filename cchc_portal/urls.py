@@ -6,7 +6,9 @@ from django.urls import include, path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts import views as accounts_views
+from cchc_portal import passwords
 from cchc_portal import views as project_views
+from dashboards import views as dashboards_views
 from ops import views as ops_views
 
 admin.site.site_header = _("CCHC portal administration")
@@ -21,7 +23,9 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",
-        auth_views.PasswordChangeView.as_view(template_name="registration/password_change.html"),
+        auth_views.PasswordChangeView.as_view(
+            template_name="registration/password_change.html", form_class=passwords.PasswordChangeForm
+        ),
         name="password_change",
     ),
     path(
@@ -84,6 +88,9 @@ urlpatterns = [
     path("province-users/", include("ops.urls")),
     path("api/v1/", include("cchc_portal.api_urls")),
     path("admin/", admin.site.urls),
+    path("search/", dashboards_views.search, name="search"),
+    path("help/", dashboards_views.help_page, name="help"),
+    path("favicon.ico", dashboards_views.favicon),
 ]
 
 # Benchmark-only routes (bench/http_load.py sets this for the gunicorn it starts).

@@ -9,3 +9,35 @@ class VnDateInput(forms.DateInput):
         super().__init__(
             attrs={"placeholder": _("dd/mm/yyyy"), "inputmode": "numeric", **(attrs or {})}, format="%d/%m/%Y"
         )
+
+
+class SearchSelect(forms.Select):
+    """A select with type-ahead (Tom Select, static/js/pickers.js); diacritics and case do not matter."""
+
+    def __init__(self, attrs=None, choices=()):
+        defaults = {
+            "data-picker": "search",
+            "data-no-results": _("Nothing found"),
+            "data-placeholder": _("Type to search…"),
+        }
+        super().__init__(attrs={**defaults, **(attrs or {})}, choices=choices)
+
+
+class TagsSelect(forms.SelectMultiple):
+    """A multi-select shown as removable tags with type-ahead (Tom Select)."""
+
+    def __init__(self, attrs=None, choices=()):
+        defaults = {"data-picker": "tags", "data-no-results": _("Nothing found"), "data-placeholder": _("Type to add…")}
+        super().__init__(attrs={**defaults, **(attrs or {})}, choices=choices)
+
+
+def use_picker(field: forms.ModelChoiceField, queryset) -> None:
+    """Give a model choice field the picker widget, the queryset and the model's `choice_label()`."""
+    multiple = isinstance(field, forms.ModelMultipleChoiceField)
+    field.widget = TagsSelect() if multiple else SearchSelect()
+    field.queryset = queryset
+    field.widget.choices = field.choices
+    field.widget.is_required = field.required
+    model = queryset.model
+    if hasattr(model, "choice_label"):
+        field.label_from_instance = model.choice_label

@@ -178,6 +178,18 @@ def _monthly(rows, first: dt.date, last: dt.date) -> list[dict]:
     return monthly_from_flows(flows, first, last, open_before, overdue_before)
 
 
+def _commune_committees_of(by_commune: list[dict]) -> set[int]:
+    """Ids of the communes' people's committees whose commune has its own row."""
+    from provinces.models import Agency, AgencyKind
+
+    unit_ids = [row["unit_id"] for row in by_commune]
+    if not unit_ids:
+        return set()
+    return set(
+        Agency.objects.filter(kind=AgencyKind.COMMUNE_COMMITTEE, commune_id__in=unit_ids).values_list("pk", flat=True)
+    )
+
+
 def _compute(province: dict, today: dt.date) -> dict:
     """The same figures as `dossiers.stats` (period, grouped, monthly) gives, from one grouped query
     (tests/dashboards/test_dossier_block.py checks they agree) plus the last import's time."""
@@ -192,11 +204,13 @@ def _compute(province: dict, today: dt.date) -> dict:
     rows = _bucket_rows(province["id"], min(january, trend_start), month)
     by_agency = _grouped(rows, january, month, "agency")
     by_commune = _grouped(rows, january, month, "commune")
-    # Dossiers with no agency (received by a commune) count under their commune, not as an agency "—".
+    # Dossiers with no agency (received by a commune) count under their commune, not as an agency "—";
+    # a commune's people's committee is the same place as the commune: listed once, under the commune.
+    same_place = _commune_committees_of(by_commune)
     worst = [
         {"kind": "agency", **row}
         for row in by_agency
-        if row["agency_id"] is not None and row["finished"] >= WORST_MIN_FINISHED
+        if row["agency_id"] is not None and row["agency_id"] not in same_place and row["finished"] >= WORST_MIN_FINISHED
     ] + [{"kind": "commune", **row} for row in by_commune if row["finished"] >= WORST_MIN_FINISHED]
     worst = [row for row in worst if row["on_time_rate"] is not None and row["on_time_rate"] < 100]
     worst.sort(key=lambda row: (row["on_time_rate"], -row["late"], row["name"]))

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from cchc_portal.cache import cached, generations, generations_with
 from cchc_portal.lib.numbers import format_decimal, format_percent
+from cchc_portal.lib.text import fold
 from cchc_portal.scoping import primary_province_id, scope_for
 from tasks.models import TaskStatus
 
@@ -440,3 +441,50 @@ def national_export(request: HttpRequest, table: str) -> HttpResponse:
         raise Http404("unknown table")
     title, headers, rows = builders[table](data)
     return xlsx_response(f"{data['index']['code']}-{data['year']}-{table}", title, headers, rows)
+
+
+# --- search and help: composing pages across the apps ---------------------------------------
+
+SEARCH_LIMIT = 20
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    """One box in the header: tasks, plans, agencies and units the user may see, without diacritics or case."""
+    from provinces.models import AdministrativeUnit, Agency
+    from tasks.models import Plan, Task
+
+    query = request.GET.get("q", "").strip()[:200]
+    folded = fold(query)
+    groups = []
+    if folded:
+        user = request.user
+        groups = [
+            (_("Tasks"), Task.objects.for_user(user).filter(title_folded__contains=folded)
+             .select_related("plan__unit", "area").order_by("-plan__year", "area__order", "order")[:SEARCH_LIMIT]),
+            (_("Reform plans"), Plan.objects.for_user(user).filter(title_folded__contains=folded)
+             .select_related("unit").order_by("-year")[:SEARCH_LIMIT]),
+            (_("Agencies"), Agency.objects.for_user(user).current().filter(name_folded__contains=folded)
+             .select_related("province").order_by("kind", "name")[:SEARCH_LIMIT]),
+            (_("Administrative units"), AdministrativeUnit.objects.for_user(user).current()
+             .filter(name_folded__contains=folded).select_related("parent").order_by("level", "name")[:SEARCH_LIMIT]),
+        ]  # fmt: skip
+        groups = [(label, list(items)) for label, items in groups]
+    found = sum(len(items) for _label, items in groups)
+    return render(request, "dashboards/search.html", {"query": query, "groups": groups, "found": found})
+
+
+HELP_ROLES = ("agency_officer", "province_admin", "leader", "national_admin", "viewer")
+
+
+@login_required
+def help_page(request: HttpRequest) -> HttpResponse:
+    role = request.GET.get("role") or request.user.effective_role
+    return render(request, "dashboards/help.html", {"role": role if role in HELP_ROLES else "viewer"})
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on every page, the error pages included."""
+    from django.http import HttpResponsePermanentRedirect
+
+    return HttpResponsePermanentRedirect(static("favicon.svg"))

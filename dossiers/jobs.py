@@ -12,7 +12,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext, override
+from django.utils.translation import gettext, gettext_noop, override
 
 from audit.log import record_change
 from audit.models import AuditAction, AuditSource
@@ -150,7 +150,7 @@ def _run_import(job_id: int, *, path: str | None, errors_path: str | None):
                 "unchanged": report.unchanged,
             },
             source=AuditSource.IMPORT,
-            note="dossier import",
+            note=gettext_noop("dossier import"),
         )
     return report
 

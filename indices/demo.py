@@ -15,7 +15,7 @@ from django.db import transaction
 
 from provinces.models import AdministrativeUnit, Agency, AgencyKind
 
-from .models import Component, Edition, Index, Score, SubjectLevel
+from .models import Component, Edition, Index, Score, SubjectLevel, forget_sample_flag
 from .rankings import rankings_compute_all
 from .reference import load_methodologies
 
@@ -155,6 +155,7 @@ def load_demo(province: AdministrativeUnit | None = None) -> dict[str, int]:
             drift = (edition.year - 2018) * 0.004 + rng.uniform(-0.02, 0.02)
             scores += _scores_for(tree, "unit_id", unit.pk, rng, talent + drift)
         Score.objects.bulk_create(scores, batch_size=2000)
+        Edition.objects.filter(pk=edition.pk).update(is_sample=bool(scores))
         created += len(scores)
     if province is not None:
         edition = _own_index(province)
@@ -168,6 +169,8 @@ def load_demo(province: AdministrativeUnit | None = None) -> dict[str, int]:
             for agency in agencies:
                 scores += _scores_for(tree, "agency_id", agency.pk, rng, rng.uniform(0.6, 0.95))
             Score.objects.bulk_create(scores, batch_size=2000)
+            Edition.objects.filter(pk=edition.pk).update(is_sample=bool(scores))
             created += len(scores)
+    forget_sample_flag()
     ranked = rankings_compute_all() if created else {}
     return {"scores_created": created, "editions_ranked": len(ranked)}

@@ -21,13 +21,12 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.log import record_many
-from audit.models import AuditAction, AuditEvent, AuditSource
+from audit.log import build_event, record_many
+from audit.models import AuditAction, AuditSource
 from cchc_portal.lib.imports import (
     FileRefused,
     Limits,
@@ -45,7 +44,7 @@ from cchc_portal.lib.numbers import AmbiguousNumber, parse_score
 from cchc_portal.lib.spreadsheets import neutralise
 from cchc_portal.lib.text import fold
 
-from .models import SCORE_PLACES, Aggregation, Component, Edition, Score, SubjectLevel
+from .models import SCORE_PLACES, Aggregation, Component, Edition, Score, SubjectLevel, forget_sample_flag
 
 log = logging.getLogger(__name__)
 
@@ -723,6 +722,8 @@ def apply_import(plan: ImportPlan, *, actor=None, source: str = AuditSource.IMPO
     with transaction.atomic():
         # Two imports of the same edition at once would both insert the same rows: serialise them.
         Edition.objects.select_for_update().filter(pk=edition.pk).first()
+        if Edition.objects.filter(pk=edition.pk, is_sample=True).update(is_sample=False):
+            transaction.on_commit(forget_sample_flag)  # real results replace the demo figures
         existing = _existing(edition)
         _diff(plan)
         to_create: list[Score] = []
@@ -745,7 +746,7 @@ def apply_import(plan: ImportPlan, *, actor=None, source: str = AuditSource.IMPO
                     )
                 elif (score.value, score.self_assessed, score.appraised) != cell.as_tuple():
                     changes = {
-                        name: [str(old) if old is not None else None, str(new) if new is not None else None]
+                        name: [old, new]
                         for name, old, new in zip(
                             ("value", "self_assessed", "appraised"),
                             (score.value, score.self_assessed, score.appraised),
@@ -764,42 +765,33 @@ def apply_import(plan: ImportPlan, *, actor=None, source: str = AuditSource.IMPO
             ["value", "self_assessed", "appraised", "computed", "updated_at"],
             batch_size=1000,
         )
-        content_type = ContentType.objects.get_for_model(Score)
-        actor = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
         note = (note or f"{edition} import")[:255]
-        events = []
         names = {row.subject.pk: row.subject.name for row in plan.rows}
         codes = {c.pk: c.code for c in edition.components.all()}
-        for score in created:
-            events.append(
-                AuditEvent(
-                    actor=actor,
-                    action=AuditAction.CREATE,
-                    source=source,
-                    content_type=content_type,
-                    object_id=str(score.pk),
-                    object_repr=_score_repr(edition, score, names, codes)[:255],
-                    changes={
-                        "value": [None, str(score.value)],
-                        **({"self_assessed": [None, str(score.self_assessed)]} if score.self_assessed else {}),
-                        **({"appraised": [None, str(score.appraised)]} if score.appraised else {}),
-                    },
-                    note=note,
-                )
-            )
-        for score, changes in to_update:
-            events.append(
-                AuditEvent(
-                    actor=actor,
-                    action=AuditAction.UPDATE,
-                    source=source,
-                    content_type=content_type,
-                    object_id=str(score.pk),
-                    object_repr=_score_repr(edition, score, names, codes)[:255],
-                    changes=changes,
-                    note=note,
-                )
-            )
+        audited = ("value", "self_assessed", "appraised")
+        events = [
+            build_event(
+                score,
+                actor=actor,
+                action=AuditAction.CREATE,
+                source=source,
+                note=note,
+                after={name: getattr(score, name) for name in audited},
+                object_repr=_score_repr(edition, score, names, codes),
+            )  # fmt: skip
+            for score in created
+        ]
+        events += [
+            build_event(
+                score,
+                actor=actor,
+                source=source,
+                note=note,
+                changes=changes,
+                object_repr=_score_repr(edition, score, names, codes),
+            )  # fmt: skip
+            for score, changes in to_update
+        ]
         record_many(events)
         plan.written = True
         if to_create or to_update:

@@ -160,6 +160,8 @@ class Edition(models.Model):
     # [{"code": "A", "label": "≥ 90%", "min": 90}, ...] — a score falls in the first group whose min it reaches.
     group_thresholds = models.JSONField(_("groups by threshold"), default=list, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # Filled by the demo loader with synthetic figures; a real import clears it.
+    is_sample = models.BooleanField(_("sample data"), default=False, editable=False)
 
     objects = EditionQuerySet.as_manager()
 
@@ -506,3 +508,19 @@ class Ranking(models.Model):
     @property
     def subject_code(self) -> str:
         return self.unit.code if self.unit_id else str(self.agency_id)
+
+
+SAMPLE_CACHE_KEY = "indices:has-sample-editions"
+
+
+def sample_results_shown() -> bool:
+    """Whether any index results on the portal are the demo loader's synthetic figures (cached)."""
+    from django.core.cache import cache
+
+    return cache.get_or_set(SAMPLE_CACHE_KEY, lambda: Edition.objects.filter(is_sample=True).exists(), 600)
+
+
+def forget_sample_flag() -> None:
+    from django.core.cache import cache
+
+    cache.delete(SAMPLE_CACHE_KEY)

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cchc_portal.concurrency import VersionedModelForm
-from cchc_portal.widgets import VnDateInput
+from cchc_portal.widgets import SearchSelect, VnDateInput, use_picker
 
 from .models import AdministrativeUnit, Agency, SteeringCommittee, SteeringCommitteeMember, UnitLevel
 
@@ -24,13 +24,17 @@ class AgencyForm(VersionedModelForm):
         super().__init__(*args, **kwargs)
         self.province = province
         self.fields["commune"].queryset = (
-            AdministrativeUnit.objects.current().filter(province=province, level=UnitLevel.COMMUNE).order_by("name")
+            AdministrativeUnit.objects.current()
+            .filter(province=province, level=UnitLevel.COMMUNE)
+            .order_by("name_folded")
         )
-        others = Agency.objects.filter(province=province).order_by("name")
+        self.fields["commune"].widget = SearchSelect(choices=self.fields["commune"].choices)
+        self.fields["commune"].widget.is_required = self.fields["commune"].required
+        others = Agency.objects.filter(province=province).in_picker_order()
         if self.instance.pk:
             others = others.exclude(pk=self.instance.pk)
             self.initial.setdefault("predecessors", list(self.instance.predecessors.values_list("pk", flat=True)))
-        self.fields["predecessors"].queryset = others
+        use_picker(self.fields["predecessors"], others)
 
     def clean(self):
         data = super().clean()
@@ -53,7 +57,7 @@ class CommitteeForm(VersionedModelForm):
         widgets = {"establishing_decision_date": VnDateInput, "regulation_decision_date": VnDateInput}
 
 
-class MemberForm(forms.ModelForm):
+class MemberForm(VersionedModelForm):
     class Meta:
         model = SteeringCommitteeMember
         fields = ["person_name", "position", "agency", "role", "term_start", "term_end", "decision_number", "order"]
@@ -61,4 +65,4 @@ class MemberForm(forms.ModelForm):
 
     def __init__(self, *args, province, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = Agency.objects.current().filter(province=province).order_by("name")
+        use_picker(self.fields["agency"], Agency.objects.current().filter(province=province).in_picker_order())

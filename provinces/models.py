@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -196,7 +197,19 @@ class AgencyKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# Pickers list the province's own bodies first and the many commune committees last.
+PICKER_KIND_ORDER = ["provincial_committee", "department", "other", "commune_committee"]
+
+
 class AgencyQuerySet(ValidityQuerySet):
+    def in_picker_order(self):
+        """Departments before communes, then by name without diacritics (Bàu Cạn before Biển Hồ)."""
+        rank = models.Case(
+            *[models.When(kind=kind, then=models.Value(i)) for i, kind in enumerate(PICKER_KIND_ORDER)],
+            default=models.Value(len(PICKER_KIND_ORDER)),
+        )
+        return self.annotate(picker_rank=rank).order_by("picker_rank", "name_folded", "pk")
+
     def for_user(self, user):
         scope = scope_for(user)
         if scope.all:
@@ -265,6 +278,7 @@ class Agency(models.Model):
                 | Q(valid_from__isnull=True)
                 | Q(valid_to__gte=models.F("valid_from")),
                 name="agency_validity_ordered",
+                violation_error_message=_("An agency cannot cease before it starts."),
             ),
         ]
 
@@ -282,8 +296,19 @@ class Agency(models.Model):
     def is_current(self) -> bool:
         return self.valid_to is None or self.valid_to >= today()
 
+    def choice_label(self) -> str:
+        """The name in a picker; a dissolved agency says until when it existed."""
+        if self.valid_to and self.valid_to < today():
+            return _("%(name)s (until %(date)s)") % {"name": self.name, "date": self.valid_to.strftime("%d/%m/%Y")}
+        return self.name
+
     def alias_list(self) -> list[str]:
         return [line.strip() for line in self.aliases.splitlines() if line.strip()]
+
+    def clean(self):
+        super().clean()
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": _("An agency cannot cease before it starts.")})
 
 
 class AgencySuccession(models.Model):
@@ -388,6 +413,7 @@ class SteeringCommitteeMember(models.Model):
     )
     decision_number = models.CharField(_("appointing decision"), max_length=100, blank=True)
     order = models.PositiveIntegerField(_("order"), default=100)
+    version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = MemberQuerySet.as_manager()
 
@@ -401,11 +427,17 @@ class SteeringCommitteeMember(models.Model):
                 | Q(term_start__isnull=True)
                 | Q(term_end__gte=models.F("term_start")),
                 name="member_term_ordered",
+                violation_error_message=_("The term cannot end before it starts."),
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.person_name} — {self.get_role_display()}"
+
+    def clean(self):
+        super().clean()
+        if self.term_start and self.term_end and self.term_end < self.term_start:
+            raise ValidationError({"term_end": _("The term cannot end before it starts.")})
 
     @property
     def is_current(self) -> bool:

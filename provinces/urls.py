@@ -18,4 +18,9 @@ urlpatterns = [
     path("committee/<int:committee_pk>/members/new/", views.member_edit, name="member_create"),
     path("committee/<int:committee_pk>/members/<int:pk>/", views.member_edit, name="member_edit"),
     path("committee/<int:committee_pk>/members/<int:pk>/end/", views.member_end_term, name="member_end_term"),
+    path(
+        "committee/<int:committee_pk>/members/<int:pk>/undo-end/<int:event_pk>/",
+        views.member_undo_end,
+        name="member_undo_end",
+    ),
 ]

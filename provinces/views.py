@@ -6,12 +6,15 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods, require_POST
 
+from audit.history import history_rows
 from audit.log import record_change, snapshot
 from audit.models import AuditAction, AuditEvent
-from cchc_portal.concurrency import STALE_MESSAGE, StaleObjectError, save_versioned
+from cchc_portal.concurrency import save_versioned, versioned_save
 from cchc_portal.lib.text import fold
 from cchc_portal.scoping import primary_province_id
 
@@ -104,7 +107,7 @@ def agency_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     if query:
         agencies = agencies.filter(name_folded__contains=fold(query))
-    page = Paginator(agencies.order_by("kind", "name"), 100).get_page(request.GET.get("page"))
+    page = Paginator(agencies.in_picker_order(), 100).get_page(request.GET.get("page"))
     return render(
         request,
         "provinces/agency_list.html",
@@ -176,19 +179,17 @@ def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
     before = snapshot(agency)
     form = AgencyForm(request.POST or None, province=agency.province, instance=agency)
     if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                agency = form.save(commit=False)
-                save_versioned(agency, form.cleaned_data["version"], list(form.Meta.fields))
-                record_change(agency, actor=request.user, before=before)
-                _save_predecessors(agency, form.cleaned_data["predecessors"], request.user)
-        except StaleObjectError:
-            messages.error(request, STALE_MESSAGE)
-            fresh = Agency.objects.get(pk=pk)
-            form = AgencyForm(province=fresh.province, instance=fresh)
-            return render(request, "provinces/agency_form.html", {"form": form, "province": fresh.province}, status=409)
-        messages.success(request, _("Changes saved."))
-        return redirect(agency)
+
+        def write():
+            saved = form.save(commit=False)
+            save_versioned(saved, form.cleaned_data["version"], list(form.Meta.fields))
+            record_change(saved, actor=request.user, before=before)
+            _save_predecessors(saved, form.cleaned_data["predecessors"], request.user)
+
+        if versioned_save(form, write, current=lambda: _get_agency_for_user(request, pk)):
+            messages.success(request, _("Changes saved."))
+            return redirect(agency)
+        return render(request, "provinces/agency_form.html", {"form": form, "province": agency.province}, status=409)
     return render(request, "provinces/agency_form.html", {"form": form, "province": agency.province})
 
 
@@ -245,19 +246,18 @@ def committee_edit(request: HttpRequest, pk: int) -> HttpResponse:
     before = snapshot(committee)
     form = CommitteeForm(request.POST or None, instance=committee)
     if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                committee = form.save(commit=False)
-                save_versioned(committee, form.cleaned_data["version"], list(form.Meta.fields))
-                record_change(committee, actor=request.user, before=before)
-        except StaleObjectError:
-            messages.error(request, STALE_MESSAGE)
-            form = CommitteeForm(instance=SteeringCommittee.objects.get(pk=pk))
-            return render(
-                request, "provinces/committee_form.html", {"form": form, "province": committee.province}, status=409
-            )
-        messages.success(request, _("Changes saved."))
-        return redirect(committee)
+
+        def write():
+            saved = form.save(commit=False)
+            save_versioned(saved, form.cleaned_data["version"], list(form.Meta.fields))
+            record_change(saved, actor=request.user, before=before)
+
+        if versioned_save(form, write, current=lambda: _get_committee_for_user(request, pk)):
+            messages.success(request, _("Changes saved."))
+            return redirect(committee)
+        return render(
+            request, "provinces/committee_form.html", {"form": form, "province": committee.province}, status=409
+        )
     return render(request, "provinces/committee_form.html", {"form": form, "province": committee.province})
 
 
@@ -270,18 +270,29 @@ def member_edit(request: HttpRequest, committee_pk: int, pk: int | None = None) 
     before = snapshot(member) if pk else None
     form = MemberForm(request.POST or None, instance=member, province=committee.province)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            member = form.save()
+
+        def write():
+            if pk:
+                saved = form.save(commit=False)
+                save_versioned(saved, form.cleaned_data["version"], list(form.Meta.fields))
+            else:
+                saved = form.save()
             record_change(
-                member,
+                saved,
                 actor=request.user,
                 action=AuditAction.UPDATE if pk else AuditAction.CREATE,
                 before=before,
                 note=str(committee),
             )
-        messages.success(request, _("Changes saved."))
-        return redirect(committee)
-    return render(request, "provinces/member_form.html", {"form": form, "committee": committee, "member": member})
+
+        if versioned_save(form, write, current=lambda: get_object_or_404(committee.members, pk=pk)):
+            messages.success(request, _("Changes saved."))
+            return redirect(committee)
+        status = 409
+    else:
+        status = 400 if request.method == "POST" else 200
+    context = {"form": form, "committee": committee, "member": member}
+    return render(request, "provinces/member_form.html", context, status=status)
 
 
 @login_required
@@ -293,18 +304,61 @@ def member_end_term(request: HttpRequest, committee_pk: int, pk: int) -> HttpRes
     if member.term_end is None:
         before = snapshot(member)
         member.term_end = today()
-        member.save(update_fields=["term_end"])
-        record_change(member, actor=request.user, before=before, note=str(committee))
-        messages.success(request, _("%(name)s no longer serves on the committee.") % {"name": member.person_name})
+        with transaction.atomic():
+            save_versioned(member, member.version, ["term_end"])
+            record_change(member, actor=request.user, before=before, note=str(committee))
+        messages.success(
+            request,
+            _("%(name)s no longer serves on the committee. This can be undone from the history of changes.")
+            % {"name": member.person_name},
+        )
     return redirect(committee)
+
+
+def _end_term_undo_url(committee: SteeringCommittee, members: dict):
+    """The undo URL of a "term ended" event whose end date is still the member's (else "")."""
+
+    def undo(event: AuditEvent) -> str:
+        member = members.get(event.object_id)
+        change = (event.changes or {}).get("term_end")
+        if member is None or set(event.changes) != {"term_end"} or not change or change[0] is not None:
+            return ""
+        if member.term_end is None or member.term_end.isoformat() != change[1]:
+            return ""
+        return reverse("provinces:member_undo_end", args=[committee.pk, member.pk, event.pk])
+
+    return undo
 
 
 @login_required
 def committee_history(request: HttpRequest, pk: int) -> HttpResponse:
     committee = _get_committee_for_user(request, pk)
-    member_ids = list(committee.members.values_list("pk", flat=True))
+    members = {str(m.pk): m for m in committee.members.all()}
     events = (
-        AuditEvent.objects.for_object(committee) | AuditEvent.objects.for_objects(SteeringCommitteeMember, member_ids)
+        AuditEvent.objects.for_object(committee)
+        | AuditEvent.objects.for_objects(SteeringCommitteeMember, list(members))
     ).order_by("-at", "-id")
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "provinces/committee_history.html", {"committee": committee, "page": page})
+    can_manage = request.user.can_manage_province(committee.province_id)
+    rows = history_rows(page.object_list, undo=_end_term_undo_url(committee, members) if can_manage else None)
+    return render(request, "provinces/committee_history.html", {"committee": committee, "page": page, "rows": rows})
+
+
+@login_required
+@require_POST
+def member_undo_end(request: HttpRequest, committee_pk: int, pk: int, event_pk: int) -> HttpResponse:
+    """Undo "End term today" from the history: the member serves again, recorded as a change."""
+    committee = _get_committee_for_user(request, committee_pk)
+    _require_manager(request, committee.province_id)
+    member = get_object_or_404(committee.members, pk=pk)
+    event = get_object_or_404(AuditEvent.objects.for_object(member), pk=event_pk)
+    if _end_term_undo_url(committee, {str(member.pk): member})(event):
+        before = snapshot(member)
+        member.term_end = None
+        with transaction.atomic():
+            save_versioned(member, member.version, ["term_end"])
+            record_change(member, actor=request.user, before=before, note=gettext_noop("undo"))
+        messages.success(request, _("%(name)s serves on the committee again.") % {"name": member.person_name})
+    else:
+        messages.error(request, _("This change can no longer be undone: the member was changed since."))
+    return redirect("provinces:committee_history", pk=committee.pk)

@@ -18,6 +18,7 @@ set -euo pipefail
 HTMX_VERSION=2.0.11                # htmx.org, latest 2.0.x
 ECHARTS_VERSION=6.1.0              # echarts, latest 6.x (bundles zrender 6.1.0)
 BE_VIETNAM_PRO_VERSION=5.3.0       # @fontsource/be-vietnam-pro
+TOM_SELECT_VERSION=2.6.2           # tom-select (type-ahead pickers)
 
 FONT_SUBSETS=(vietnamese latin-ext latin)
 FONT_WEIGHTS=(400 600 700)
@@ -36,7 +37,8 @@ echo "Installing into $PREFIX"
 npm install --prefix "$PREFIX" --no-save --no-audit --no-fund --ignore-scripts \
     "htmx.org@$HTMX_VERSION" \
     "echarts@$ECHARTS_VERSION" \
-    "@fontsource/be-vietnam-pro@$BE_VIETNAM_PRO_VERSION"
+    "@fontsource/be-vietnam-pro@$BE_VIETNAM_PRO_VERSION" \
+    "tom-select@$TOM_SELECT_VERSION"
 
 check_version() { # dir expected
     local got
@@ -49,6 +51,13 @@ check_version() { # dir expected
 check_version "$NM/htmx.org" "$HTMX_VERSION"
 check_version "$NM/echarts" "$ECHARTS_VERSION"
 check_version "$NM/@fontsource/be-vietnam-pro" "$BE_VIETNAM_PRO_VERSION"
+check_version "$NM/tom-select" "$TOM_SELECT_VERSION"
+
+# Tom Select (Apache-2.0): the complete build (plugins included) and its default theme
+mkdir -p "$VENDOR/tom-select"
+install -m 0644 "$NM/tom-select/dist/js/tom-select.complete.min.js" "$VENDOR/tom-select/tom-select.complete.min.js"
+install -m 0644 "$NM/tom-select/dist/css/tom-select.default.min.css" "$VENDOR/tom-select/tom-select.default.min.css"
+install -m 0644 "$NM/tom-select/LICENSE" "$VENDOR/tom-select/LICENSE"
 
 # htmx (0BSD)
 mkdir -p "$VENDOR/htmx"

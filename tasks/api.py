@@ -6,6 +6,7 @@ import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -193,7 +194,7 @@ class ProgressCreateView(APIView):
         except StaleObjectError:
             task.refresh_from_db()
             return Response(
-                {"detail": "Someone else changed this task first; reload it. / Nhiệm vụ đã được người khác cập nhật.",
+                {"detail": _("Someone else changed this task first: reload it and apply your changes again."),
                  "current": TaskSerializer(task).data},
                 status=status.HTTP_409_CONFLICT,
             )  # fmt: skip

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 
+from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from cchc_portal.lib.spreadsheets import neutralise
@@ -36,6 +38,7 @@ def plan_export_xlsx(plan: Plan) -> bytes:
                 )
             ]
         )
+    sheet.append([_("Data as of %(when)s") % {"when": timezone.localtime().strftime("%d/%m/%Y %H:%M")}])
     headers = [
         "STT", "Nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành", "Sản phẩm",
         "Tình trạng", "Quá hạn", "Ngày hoàn thành", "Tỷ lệ %", "Kết quả thực hiện (ghi chú gần nhất)", "Kỳ báo cáo",
@@ -82,10 +85,20 @@ def plan_export_xlsx(plan: Plan) -> bytes:
     figures = getattr(plan, "figures", None)
     if figures is not None:
         summary = workbook.create_sheet(_("Figures"))
-        summary.append([_("Data as of"), figures.computed_at.strftime("%d/%m/%Y %H:%M")])
-        for key in ["total", "completed", "completed_late", "in_progress", "ongoing", "not_started", "overdue"]:
-            summary.append([key, getattr(figures, key)])
-        summary.append(["completion_rate", figures.rate_display])
+        summary.append([str(capfirst(_("data as of"))), timezone.localtime(figures.computed_at).replace(tzinfo=None)])
+        summary["B1"].number_format = "DD/MM/YYYY HH:MM"
+        keys = ["total", "completed", "completed_late", "in_progress", "ongoing", "not_started", "overdue"]
+        for key in [*keys, "completion_rate"]:
+            value = getattr(figures, key)
+            summary.append(
+                [
+                    str(capfirst(figures._meta.get_field(key).verbose_name)),
+                    float(value) if key == "completion_rate" and value is not None else value,
+                ]
+            )
+            summary.cell(summary.max_row, 2).number_format = "#,##0.00" if key == "completion_rate" else "#,##0"
+        summary.column_dimensions["A"].width = 28
+        summary.column_dimensions["B"].width = 18
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

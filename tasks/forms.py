@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from cchc_portal.concurrency import VersionedModelForm
-from cchc_portal.widgets import VnDateInput
+from cchc_portal.widgets import VnDateInput, use_picker
 
 from .models import DEFAULT_AREAS, Plan, Task, TaskStatus, today
 from .uploads import validate_evidence
@@ -170,9 +170,9 @@ class TaskForm(VersionedModelForm):
 
         self.plan = plan
         self.fields["area"].queryset = plan.areas.all()
-        agencies = Agency.objects.current().filter(province_id=plan.province_id).order_by("kind", "name")
-        self.fields["lead_agency"].queryset = agencies
-        self.fields["coordinating_agencies"].queryset = agencies
+        agencies = Agency.objects.current().filter(province_id=plan.province_id).in_picker_order()
+        use_picker(self.fields["lead_agency"], agencies)
+        use_picker(self.fields["coordinating_agencies"], agencies)
         if self.instance.pk:
             self.initial.setdefault(
                 "criteria_text",

@@ -17,13 +17,12 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.log import snapshot
+from audit.log import build_event, record_many, snapshot
 from audit.models import AuditAction, AuditEvent, AuditSource
 from cchc_portal.lib.imports import (
     FileRefused,
@@ -571,46 +570,24 @@ def plan_import_commit(preview: ImportPreview, *, user=None, source: str = Audit
     if not preview.ok:
         raise ImportRefused(_("The file has problems; nothing was imported."))
     plan = preview.plan
-    events: list[AuditEvent] = []
-    task_type = ContentType.objects.get_for_model(Task)
+    events: list[AuditEvent | None] = []
     actor = user if user is not None and user.is_authenticated else None
     now = timezone.now()
 
-    def event(task: Task, action: str, changes: dict) -> AuditEvent:
-        return AuditEvent(
-            at=now,
-            actor=actor,
-            action=action,
-            source=source,
-            content_type=task_type,
-            object_id=str(task.pk),
-            object_repr=str(task)[:255],
-            changes=changes,
-            note=note[:255],
-        )
+    def event(instance, action: str, **kwargs) -> AuditEvent | None:
+        return build_event(instance, actor=actor, action=action, source=source, note=note, at=now, **kwargs)
 
     with transaction.atomic():
         locked = Plan.objects.select_for_update().get(pk=plan.pk)
         areas = {a.code: a for a in locked.areas.all()}
         next_order = max((a.order for a in areas.values()), default=0)
-        area_type = ContentType.objects.get_for_model(PlanArea)
         for code, name in preview.new_areas:
             if code in areas:
                 continue
             next_order += 1
             areas[code] = PlanArea.objects.create(plan=locked, code=code, name=name, order=next_order)
             events.append(
-                AuditEvent(
-                    at=now,
-                    actor=actor,
-                    action=AuditAction.CREATE,
-                    source=source,
-                    content_type=area_type,
-                    object_id=str(areas[code].pk),
-                    object_repr=str(areas[code]),
-                    changes={"plan": [None, str(locked)], "name": [None, name]},
-                    note=note[:255],
-                )  # fmt: skip
+                event(areas[code], AuditAction.CREATE, changes={"plan": [None, str(locked)], "name": [None, name]})
             )
         created = updated = unchanged = 0
         for row in preview.tasks:
@@ -651,13 +628,13 @@ def plan_import_commit(preview: ImportPreview, *, user=None, source: str = Audit
                 after = snapshot(task)
                 changes = {k: [before.get(k), after.get(k)] for k in after if before.get(k) != after.get(k)}
                 changes.update({k: v for k, v in row.changes.items() if k == "coordinating_agencies"})
-                events.append(event(task, AuditAction.UPDATE, changes))
+                events.append(event(task, AuditAction.UPDATE, changes=changes))
             else:
                 created += 1
-                changes = {k: [None, v] for k, v in snapshot(task).items() if v not in (None, "", False)}
+                after = snapshot(task)
                 if row.coordinating:
-                    changes["coordinating_agencies"] = [None, sorted(a.name for a in row.coordinating)]
-                events.append(event(task, AuditAction.CREATE, changes))
+                    after["coordinating_agencies"] = sorted(a.name for a in row.coordinating)
+                events.append(event(task, AuditAction.CREATE, after=after))
             if (
                 row.status is not None
                 and row.status != old_status
@@ -667,7 +644,7 @@ def plan_import_commit(preview: ImportPreview, *, user=None, source: str = Audit
                     task=task, author=actor, created_at=now, status=task.status, percent=task.percent,
                     note=_("Status from the imported plan annex."), source="import",
                 )  # fmt: skip
-        AuditEvent.objects.bulk_create(events, batch_size=500)
+        record_many(events)
         enqueue_figures(locked.pk)
     return {"created": created, "updated": updated, "unchanged": unchanged, "new_areas": len(preview.new_areas)}
 

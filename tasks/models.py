@@ -16,6 +16,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from cchc_portal.lib.periods import PeriodKind, period_for
+from cchc_portal.lib.text import fold
 from cchc_portal.scoping import ProvinceScopedQuerySet, scope_for
 
 # Resolution 76/NQ-CP (programme 2021–2030): six reform areas; plans usually
@@ -92,6 +93,7 @@ class Plan(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     title = models.CharField(_("title"), max_length=300)
+    title_folded = models.CharField(max_length=300, editable=False, default="", db_index=True)
     decision_number = models.CharField(_("issuing decision number"), max_length=100, blank=True)
     decision_date = models.DateField(_("issuing decision date"), null=True, blank=True)
     version = models.PositiveIntegerField(default=0, editable=False)
@@ -118,6 +120,7 @@ class Plan(models.Model):
 
     def save(self, *args, **kwargs):
         self.province_id = self.unit.province_id_for_scope
+        self.title_folded = fold(self.title)[:300]
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -230,6 +233,8 @@ class Task(models.Model):
     number = models.CharField(_("number"), max_length=20, help_text=_("Number within the area, as in the annex."))
     order = models.PositiveIntegerField(_("order"), default=0)
     title = models.TextField(_("task"))
+    # fold(title): diacritic- and case-free search on SQLite and PostgreSQL alike.
+    title_folded = models.TextField(editable=False, default="")
     lead_agency = models.ForeignKey(
         "provinces.Agency", verbose_name=_("lead agency"), on_delete=models.PROTECT, related_name="led_tasks"
     )
@@ -283,6 +288,10 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area.code}.{self.number} {self.title[:80]}"
+
+    def save(self, *args, **kwargs):
+        self.title_folded = fold(self.title)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("tasks:task_detail", args=[self.pk])
@@ -429,14 +438,16 @@ class PlanFigures(models.Model):
     plan = models.OneToOneField(Plan, on_delete=models.CASCADE, related_name="figures")
     computed_at = models.DateTimeField(_("data as of"))
     as_of = models.DateField(_("overdue counted on"))
-    total = models.PositiveIntegerField(default=0)
-    completed = models.PositiveIntegerField(default=0)
-    completed_late = models.PositiveIntegerField(default=0)
-    in_progress = models.PositiveIntegerField(default=0)
-    ongoing = models.PositiveIntegerField(default=0)
-    not_started = models.PositiveIntegerField(default=0)
-    overdue = models.PositiveIntegerField(default=0)
-    completion_rate = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    total = models.PositiveIntegerField(_("tasks"), default=0)
+    completed = models.PositiveIntegerField(_("completed"), default=0)
+    completed_late = models.PositiveIntegerField(_("completed late"), default=0)
+    in_progress = models.PositiveIntegerField(_("in progress"), default=0)
+    ongoing = models.PositiveIntegerField(_("ongoing"), default=0)
+    not_started = models.PositiveIntegerField(_("not started"), default=0)
+    overdue = models.PositiveIntegerField(_("overdue"), default=0)
+    completion_rate = models.DecimalField(
+        _("completion rate (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
     # [{"id", "code"/"name", "total", "completed", ..., "completion_rate"}], ordered as shown.
     by_area = models.JSONField(default=list)
     by_agency = models.JSONField(default=list)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
-from audit.models import AuditAction, AuditEvent, AuditSource
+from audit.log import build_event, record_many
+from audit.models import AuditAction, AuditSource
 
 from .models import Task, overdue_q, today
 
@@ -15,30 +16,20 @@ from .models import Task, overdue_q, today
 def overdue_mark(on: dt.date | None = None) -> dict[str, int]:
     """Set `overdue_since` on tasks that became overdue, clear it on those that no longer are."""
     on = on or today()
-    content_type = ContentType.objects.get_for_model(Task)
     with transaction.atomic():
         newly = list(Task.objects.filter(overdue_q(on), overdue_since__isnull=True).select_for_update())
         cleared = list(Task.objects.exclude(overdue_q(on)).filter(overdue_since__isnull=False).select_for_update())
         Task.objects.filter(pk__in=[t.pk for t in newly]).update(overdue_since=on)
         Task.objects.filter(pk__in=[t.pk for t in cleared]).update(overdue_since=None)
-        AuditEvent.objects.bulk_create(
-            [
-                AuditEvent(
-                    action=AuditAction.UPDATE,
-                    source=AuditSource.JOB,
-                    content_type=content_type,
-                    object_id=str(t.pk),
-                    object_repr=str(t)[:255],
-                    changes={
-                        "overdue_since": [
-                            t.overdue_since.isoformat() if t.overdue_since else None,
-                            on.isoformat() if t in newly else None,
-                        ]
-                    },
-                    note="overdue marking",
-                )
-                for t in newly + cleared
-            ]
+        record_many(
+            build_event(
+                t,
+                action=AuditAction.UPDATE,
+                source=AuditSource.JOB,
+                note=gettext_noop("overdue marking"),
+                changes={"overdue_since": [t.overdue_since, on if t in newly else None]},
+            )  # fmt: skip
+            for t in newly + cleared
         )
     from .jobs import recompute_all
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.log import record_change, snapshot
 from audit.models import AuditAction, AuditEvent
-from cchc_portal.concurrency import STALE_MESSAGE, StaleObjectError, save_versioned
+from cchc_portal.concurrency import save_versioned, versioned_save
 from cchc_portal.lib.periods import ReportingPeriod, period_for, periods_of_year
 from cchc_portal.lib.text import fold
 from cchc_portal.scoping import home_unit_id, primary_province_id, scope_for
@@ -84,7 +84,7 @@ def _filter_tasks(tasks, params, on: dt.date):
         )
     query = params.get("q", "").strip()
     if query:
-        tasks = tasks.filter(Q(title__icontains=query) | Q(number=query))
+        tasks = tasks.filter(Q(title_folded__contains=fold(query)) | Q(number=query))
     return tasks
 
 
@@ -99,7 +99,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         plans = plans.filter(year=int(year))
     query = request.GET.get("q", "").strip()
     if query:
-        plans = plans.filter(Q(title__icontains=query) | Q(unit__name_folded__contains=fold(query)))
+        plans = plans.filter(Q(title_folded__contains=fold(query)) | Q(unit__name_folded__contains=fold(query)))
     page = Paginator(plans.order_by("-year", "unit__name", "pk"), 50).get_page(request.GET.get("page"))
     province_id = primary_province_id(request.user)
     years = sorted(set(Plan.objects.for_user(request.user).values_list("year", flat=True)), reverse=True)
@@ -256,24 +256,25 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     before = {**snapshot(plan), "areas": [f"{a.code}. {a.name}" for a in plan.areas.all()]}
     form = PlanForm(request.POST or None, instance=plan)
     if request.method == "POST" and form.is_valid():
+
+        def write():
+            saved = form.save(commit=False)
+            saved.title_folded = fold(saved.title)
+            fields = ["title", "title_folded", "decision_number", "decision_date"]
+            save_versioned(saved, form.cleaned_data["version"], fields)
+            _save_areas(saved, form.cleaned_data["areas_text"])
+            after = {**snapshot(saved), "areas": [f"{a.code}. {a.name}" for a in saved.areas.all()]}
+            record_change(saved, actor=request.user, before=before, after=after)
+
         try:
-            with transaction.atomic():
-                plan = form.save(commit=False)
-                save_versioned(plan, form.cleaned_data["version"], ["title", "decision_number", "decision_date"])
-                _save_areas(plan, form.cleaned_data["areas_text"])
-                after = {**snapshot(plan), "areas": [f"{a.code}. {a.name}" for a in plan.areas.all()]}
-                record_change(plan, actor=request.user, before=before, after=after)
-        except StaleObjectError:
-            messages.error(request, STALE_MESSAGE)
-            fresh = Plan.objects.get(pk=pk)
-            return render(
-                request, "tasks/plan_form.html", {"form": PlanForm(instance=fresh), "unit": fresh.unit}, status=409
-            )
+            saved = versioned_save(form, write, current=lambda: _get_plan_for_user(request, pk))
         except ValidationError as exc:
             form.add_error("areas_text", exc)
         else:
-            messages.success(request, _("Changes saved."))
-            return redirect(plan)
+            if saved:
+                messages.success(request, _("Changes saved."))
+                return redirect(plan)
+            return render(request, "tasks/plan_form.html", {"form": form, "unit": plan.unit}, status=409)
     return render(request, "tasks/plan_form.html", {"form": form, "unit": plan.unit})
 
 
@@ -351,7 +352,7 @@ def plan_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         data = fh.read()
     preview = importing.plan_import_preview(plan, importing.read_rows(data, entry["path"]))
     try:
-        result = importing.plan_import_commit(preview, user=request.user, note=f"import {entry['name']}")
+        result = importing.plan_import_commit(preview, user=request.user, note=entry["name"])
     except importing.ImportRefused as exc:
         messages.error(request, str(exc))
         return render(
@@ -427,7 +428,8 @@ def task_update(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render_task(request, task, form, status=400)
     data = form.cleaned_data
-    try:
+
+    def write():
         progress_record(
             task=task,
             user=request.user,
@@ -440,13 +442,14 @@ def task_update(request: HttpRequest, pk: int) -> HttpResponse:
             document_date=data["document_date"],
             files=data["files"],
         )
-    except StaleObjectError:
-        messages.error(request, STALE_MESSAGE)
-        fresh = _get_task_for_update(request, pk)
-        return _render_task(request, fresh, ProgressForm(task=fresh), status=409)
+
+    try:
+        saved = versioned_save(form, write, current=lambda: _get_task_for_update(request, pk))
     except ValidationError as exc:
         form.add_error("files", exc)
         return _render_task(request, task, form, status=400)
+    if not saved:
+        return _render_task(request, _get_task_for_update(request, pk), form, status=409)
     messages.success(request, _("Progress saved."))
     if request.htmx:
         return _render_task(request, _get_task_for_user(request, pk))
@@ -505,21 +508,19 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
     before = {**snapshot(task), **_task_extras(task)}
     form = TaskForm(request.POST or None, instance=task, plan=plan)
     if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                task = form.save(commit=False)
-                save_versioned(task, form.cleaned_data["version"], TASK_FIELDS)
-                _save_task_extras(task, form)
-                record_change(task, actor=request.user, before=before, after={**snapshot(task), **_task_extras(task)})
-                enqueue_figures(plan.pk)
-        except StaleObjectError:
-            messages.error(request, STALE_MESSAGE)
-            fresh = Task.objects.get(pk=pk)
-            return render(
-                request, "tasks/task_form.html", {"form": TaskForm(instance=fresh, plan=plan), "plan": plan}, status=409
-            )
-        messages.success(request, _("Changes saved."))
-        return redirect(task)
+
+        def write():
+            saved = form.save(commit=False)
+            saved.title_folded = fold(saved.title)
+            save_versioned(saved, form.cleaned_data["version"], [*TASK_FIELDS, "title_folded"])
+            _save_task_extras(saved, form)
+            record_change(saved, actor=request.user, before=before, after={**snapshot(saved), **_task_extras(saved)})
+            enqueue_figures(plan.pk)
+
+        if versioned_save(form, write, current=lambda: _get_task_for_user(request, pk)):
+            messages.success(request, _("Changes saved."))
+            return redirect(task)
+        return render(request, "tasks/task_form.html", {"form": form, "plan": plan}, status=409)
     return render(request, "tasks/task_form.html", {"form": form, "plan": plan})
 
 

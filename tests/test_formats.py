@@ -18,7 +18,7 @@ def test_completion_rate_is_written_with_two_decimals_and_a_decimal_comma():
 def test_dates_render_day_first_with_slashes_in_vietnamese():
     with translation.override("vi"):
         rendered = Template('{{ d|date:"SHORT_DATE_FORMAT" }}').render(Context({"d": dt.date(2019, 9, 20)}))
-    assert rendered == "20/9/2019"
+    assert rendered == "20/09/2019"
 
 
 def test_dates_typed_day_first_parse_as_day_first():

@@ -20,3 +20,11 @@ def signed(value, places: int = 2) -> str:
         return ""
     text = format_decimal(abs(value), int(places), get_language() or "vi")
     return f"+{text}" if value > 0 else (f"−{text}" if value < 0 else text)
+
+
+@register.inclusion_tag("indices/_sample_banner.html")
+def sample_data_banner():
+    """A banner wherever index results are shown while the demo loader's synthetic figures are loaded."""
+    from indices.models import sample_results_shown
+
+    return {"shown": sample_results_shown()}

@@ -3,12 +3,13 @@
 // `window.__cchcMap` exposes the map chart to the browser tests.
 (function () {
   "use strict";
-  var C = window.CCHCCharts, getJSON = C.getJSON, formatter = C.formatter, init = C.init;
+  var C = window.CCHCCharts, getJSON = C.getJSON, formatter = C.formatter, init = C.init, esc = C.esc;
 
   function drawMap(el) {
     return Promise.all([getJSON(el.dataset.geo), getJSON(el.dataset.url)]).then(function (res) {
       var geo = res[0], d = res[1];
       var fmt = formatter(d.decimal);
+      var own = (el.dataset.own || "").split(" ").filter(Boolean);
       var names = {};
       geo.features.forEach(function (f) { names[f.properties.code] = f.properties.name; });
       echarts.registerMap(el.dataset.map, geo);
@@ -21,9 +22,9 @@
           trigger: "item",
           formatter: function (p) {
             var item = byCode[p.name];
-            if (!item) return (names[p.name] || p.name) + "<br>" + d.labels.no_data;
-            return "<strong>" + item.label + "</strong><br>" + d.labels.score + ": " + item.text +
-              "<br>" + d.labels.rank + ": " + item.rank;
+            if (!item) return esc(names[p.name] || p.name) + "<br>" + esc(d.labels.no_data);
+            return "<strong>" + esc(item.label) + "</strong><br>" + esc(d.labels.score) + ": " + esc(item.text) +
+              "<br>" + esc(d.labels.rank) + ": " + esc(item.rank);
           }
         },
         visualMap: {
@@ -35,10 +36,17 @@
         series: [{
           type: "map", map: el.dataset.map, nameProperty: "code", selectedMode: false, roam: false,
           // Fit the whole geometry, islands included (a fixed crop would drop Hoàng Sa and Trường Sa).
-          top: 8, bottom: 8, left: 72, right: 8,
+          top: 8, bottom: 8, left: 72, right: 96,
           itemStyle: { areaColor: "#e4e8ec", borderColor: "#ffffff", borderWidth: 0.6 },
           emphasis: { label: { show: false }, itemStyle: { borderColor: "#1c2430", borderWidth: 1.2 } },
-          data: d.data,
+          // The user's own province stands out: a dark outline and its name on the map.
+          data: d.data.map(function (item) {
+            if (own.indexOf(item.name) < 0) return item;
+            return Object.assign({}, item, {
+              itemStyle: { borderColor: "#1c2430", borderWidth: 2.2 },
+              label: { show: true, formatter: esc(item.label), fontSize: 11, fontWeight: 700, color: "#1c2430" }
+            });
+          }),
           markPoint: {
             symbol: "circle", symbolSize: 1, silent: true,
             label: { show: true, color: "#1c2430", fontSize: 10, fontWeight: 600, position: "top", align: "center", lineHeight: 13 },
@@ -61,9 +69,9 @@
       init(el).setOption({
         animation: false,
         grid: { left: 40, right: 10, top: 10, bottom: 24 },
-        tooltip: { trigger: "axis" },
+        tooltip: { trigger: "axis", valueFormatter: C.axisNumber },
         xAxis: { type: "category", data: d.labels, axisLabel: { fontSize: 10 } },
-        yAxis: { type: "value", minInterval: 1 },
+        yAxis: { type: "value", min: 0, minInterval: 1, axisLabel: { formatter: C.axisNumber } },
         series: [{ name: d.series[0].name, type: "bar", data: d.series[0].data, itemStyle: { color: "#0b5cad" } }]
       });
     },
@@ -73,12 +81,12 @@
         animation: false,
         grid: { left: 150, right: 30, top: 22, bottom: 24 },
         tooltip: { trigger: "axis", valueFormatter: f },
-        xAxis: { type: "value", scale: true, axisLabel: { formatter: f } },
-        yAxis: { type: "category", data: d.labels, inverse: true, axisLabel: { fontSize: 10, width: 140, overflow: "truncate" } },
+        xAxis: { type: "value", min: 0, axisLabel: { formatter: C.axisNumber } },
+        yAxis: { type: "category", data: d.labels, inverse: true, axisLabel: { fontSize: 10, width: 140, overflow: "break", lineHeight: 12 } },
         series: [{
           name: d.series[0].name, type: "bar", data: d.series[0].data, itemStyle: { color: "#0b5cad" },
           markLine: d.national_mean === null ? undefined : {
-            symbol: "none", label: { formatter: f(d.national_mean), position: "end" },
+            symbol: "none", label: { formatter: esc(f(d.national_mean)), position: "end" },
             data: [{ xAxis: d.national_mean }]
           }
         }]

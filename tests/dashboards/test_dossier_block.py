@@ -42,7 +42,7 @@ def test_the_dossier_block_agrees_with_the_published_dossier_statistics(
             )  # fmt: skip
 
     today, province = timezone.localdate(), province_info(gia_lai.pk)
-    with django_assert_num_queries(2):  # the grouped flows; the last import's time
+    with django_assert_num_queries(3):  # the grouped flows; the communes' own committees; the last import's time
         block = dossier_block._compute(province, today)
 
     summaries = DossierSummary.objects.filter(province=gia_lai)

@@ -103,8 +103,13 @@ def test_tables_export_to_xlsx_with_formulas_neutralised(client, gia_lai_leader,
     response = client.get(reverse("dashboards:leader_export", args=["overdue"]))
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(response.content)).active
-    titles = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert sheet["A1"].value == "Nhiệm vụ quá hạn" or sheet["A1"].font.bold
+    assert sheet["A2"].value.startswith("Số liệu tính đến ")  # local time, dd/mm/yyyy hh:mm
+    titles = [row[1] for row in sheet.iter_rows(min_row=5, values_only=True)]
     assert "'=Rà soát thủ tục hành chính" in titles
+    deadlines = [row[3] for row in sheet.iter_rows(min_row=5, values_only=True)]
+    assert all(hasattr(d, "year") for d in deadlines)  # real date cells
+    assert sheet.cell(5, 4).number_format == "DD/MM/YYYY"
     for table in ("indices", "by-area", "by-agency", "due-soon", "criteria", "dossiers-agency", "dossiers-monthly"):
         assert client.get(reverse("dashboards:leader_export", args=[table])).status_code == 200
     assert client.get(reverse("dashboards:leader_export", args=["nope"])).status_code == 404
@@ -154,3 +159,32 @@ def test_the_dossier_block_agrees_with_the_dossier_stats_api(client, gia_lai_lea
     client.force_login(gia_lai_leader)
     trend = client.get(reverse("dashboards:chart_dossiers_monthly")).json()
     assert len(trend["labels"]) == 12 and trend["series"][0]["data"][-1] == float(api["on_time_rate"])
+
+
+def test_the_lowest_on_time_list_names_each_place_once(client, gia_lai_leader, gia_lai, gia_lai_dossiers, make_agency):
+    from django.utils import timezone
+
+    from dossiers.models import DossierSummary
+    from provinces.models import AdministrativeUnit
+
+    commune = AdministrativeUnit.objects.get(code="23702")
+    committee = make_agency(gia_lai, "Ủy ban nhân dân xã Ia Grai", kind="commune_committee", commune=commune)
+    month = timezone.localdate().replace(day=1)
+    DossierSummary.objects.create(
+        receiving_unit=commune, province=gia_lai, agency=committee, month=month, channel="in_person",
+        procedure_level="commune", received=20, closed=20, finished_early=5, finished_on_time=5, finished_late=10,
+    )  # fmt: skip
+    body = page(client, gia_lai_leader).content.decode()
+    worst = body[
+        body.index('data-testid="dossiers-worst"') : body.index("</table>", body.index('data-testid="dossiers-worst"'))
+    ]
+    assert worst.count("Ia Grai") == 1
+
+
+def test_dossier_counts_are_grouped_by_thousands(client, gia_lai_leader, gia_lai, gia_lai_dossiers):
+    body = page(client, gia_lai_leader).content.decode()
+    ytd = body[body.index('data-testid="dossiers-ytd-rate"') :][:600]
+    import re
+
+    counts = re.findall(r"\d[\d.]*/\d[\d.]*", ytd)
+    assert counts and all("." in c.split("/")[1] for c in counts if int(c.split("/")[1].replace(".", "")) >= 1000)

@@ -12,13 +12,14 @@ SESSION = 2
 AUTH = SESSION + 2
 # + province and its predecessors; indices, rankings; plan with figures, overdue, due soon,
 #   criteria links, indices, editions, components; dossiers: one grouped query of the monthly flows
-#   (dashboards.dossier_block), last import; the province's own index (one ranking query) and the
-#   criteria links of the own index (one query)
-LEADER_COLD = AUTH + 2 + 2 + 7 + 2 + 1 + 1
+#   (dashboards.dossier_block), the communes' own committees (listed once, under the commune), last import;
+#   the province's own index (one ranking query) and the criteria links of the own index (one query);
+#   whether sample (demo) index results are loaded (cached for 10 minutes)
+LEADER_COLD = AUTH + 2 + 2 + 7 + 3 + 1 + 1 + 1
 # warm: the whole page is cached per user (dashboards.views.page_cached): no scope queries
 LEADER_WARM = SESSION
-# + options (editions with rankings), the edition, its rankings with units and regions
-NATIONAL_COLD = AUTH + 3
+# + options (editions with rankings), the edition, its rankings with units and regions; sample data loaded?
+NATIONAL_COLD = AUTH + 3 + 1
 NATIONAL_WARM = SESSION
 
 

@@ -26,13 +26,12 @@ def test_the_province_page_draws_its_chart_under_the_strict_csp(
     )
     browser_login(page, viewer_of_gia_lai)
     page.goto(live_server.url + reverse("indices:unit_detail", args=["PAPI", gia_lai.pk]))
-    page.wait_for_selector("#unit-chart canvas")
-    page.wait_for_timeout(1500)  # let the chart's entry animation finish before the screenshot
+    page.wait_for_selector("body[data-charts-ready='1']")  # drawn by the shared charts.js (SVG, no animation)
     page.screenshot(path=str(artifacts_dir / "indices_unit_page.png"), full_page=True)
     # ECharts sets style attributes on its own wrapper elements, which style-src 'self' blocks
     # (reported to the lead); anything else in the console is a failure.
     assert [e for e in errors if "Applying inline style" not in e] == []
-    box = page.locator("#unit-chart canvas").bounding_box()
+    box = page.locator("#unit-chart svg").first.bounding_box()
     assert box["width"] > 200 and box["height"] > 200
     page.goto(live_server.url + reverse("indices:ranking_detail", args=["PAPI", 2025]))
     assert page.locator("[data-testid=ranking-table] tbody tr").count() == 1

@@ -33,7 +33,7 @@ def test_home_affairs_records_the_committees_decisions_with_day_first_dates(clie
     assert committee.regulation_decision_date == dt.date(2019, 9, 18)
     page = client.get(committee.get_absolute_url()).content.decode()
     assert "Quyết định số 01/QĐ-BCĐCCHC" in page
-    assert "18/9/2019" in page
+    assert "18/09/2019" in page
 
 
 def test_a_stale_committee_form_is_refused_and_shows_the_current_values(client, province_admin, committee):

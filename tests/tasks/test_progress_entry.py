@@ -68,7 +68,7 @@ def test_an_image_is_accepted_as_evidence(client, agency_officer, task):
     assert Evidence.objects.get().content_type == "image/png"
 
 
-def test_the_second_of_two_concurrent_saves_is_refused_and_shows_current_values(
+def test_the_second_of_two_concurrent_saves_is_refused_keeps_what_was_typed_and_shows_current_values(
     client, agency_officer, province_admin, task
 ):
     client.force_login(agency_officer)
@@ -81,12 +81,23 @@ def test_the_second_of_two_concurrent_saves_is_refused_and_shows_current_values(
         {"version": stale_version, "status": TaskStatus.COMPLETED, "note": "Lần 2"},
     )
     assert response.status_code == 409
-    assert "người khác" in response.content.decode()
-    assert response.context["form"].initial["percent"] == 30  # current values shown
-    assert response.context["form"].initial["version"] == stale_version + 1
+    content = response.content.decode()
+    assert "người khác" in content
+    form = response.context["form"]
+    assert form["note"].value() == "Lần 2"  # what they typed is kept
+    assert form["version"].value() == str(stale_version + 1)  # saving again applies it
+    saved = {d.label: (d.yours, d.saved) for d in form.conflict}
+    assert saved["Tình trạng"] == ("Hoàn thành", "Đang thực hiện")  # the current values beside it
     task.refresh_from_db()
     assert (task.status, task.percent) == (TaskStatus.IN_PROGRESS, 30)
     assert list(ProgressUpdate.objects.values_list("note", flat=True)) == ["Lần 1"]
+    again = other.post(
+        reverse("tasks:task_update", args=[task.pk]),
+        {"version": form["version"].value(), "status": form["status"].value(), "note": form["note"].value()},
+    )
+    assert again.status_code == 302  # re-applied in one click
+    task.refresh_from_db()
+    assert task.status == TaskStatus.COMPLETED
 
 
 def test_officer_cannot_update_another_agencys_task(client, agency_officer, make_task, home_affairs):

@@ -46,7 +46,7 @@ class Command(BaseCommand):
                     raise CommandError("Nothing imported: fix the rows above.")
                 self.stdout.write("Dry run: nothing written.")
                 return
-            result = importing.plan_import_commit(preview, source=AuditSource.COMMAND, note=f"import {path.name}")
+            result = importing.plan_import_commit(preview, source=AuditSource.COMMAND, note=path.name)
         self.stdout.write(
             self.style.SUCCESS(f"Imported into plan {plan.pk} ({'new' if created else 'existing'}): {result}")
         )
