@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
@@ -23,6 +23,19 @@ from . import importing, stats
 from .models import DossierSummary
 
 MAX_BULK_ROWS = 5000
+
+
+@extend_schema_field({"oneOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}]})
+class CellField(serializers.Field):
+    """A cell as a file would hold it (text, a number or true/false), read by the file import's parser."""
+
+    def to_internal_value(self, data):
+        if data is None or isinstance(data, str | int | float | bool):
+            return data
+        raise ValidationError(_("Expected text, a number or true/false."))
+
+    def to_representation(self, value):
+        return value
 
 
 class BulkDossierSerializer(serializers.Serializer):
@@ -41,6 +54,20 @@ class BulkDossierSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
         choices=["in_progress", "finished", "rejected", "withdrawn", "paused"], required=False
     )
+    # Decision 766 facts, optional and checked as the file import checks its columns. A field
+    # any dossier of the request gives is a column of the request: a dossier without it reads
+    # as an empty cell ("no"); a field no dossier gives stays "no data".
+    supplement_count = CellField(required=False, allow_null=True, help_text="Supplementation requests (0-99).")
+    supplement_requested_at = CellField(required=False, allow_null=True, help_text="dd/mm/yyyy or ISO 8601.")
+    supplement_completed_at = CellField(required=False, allow_null=True, help_text="dd/mm/yyyy or ISO 8601.")
+    supplement_days = CellField(required=False, allow_null=True, help_text="Days waited for supplementation.")
+    e_result = CellField(required=False, allow_null=True, help_text="Yes/no or a result file link.")
+    fee_bearing = CellField(required=False, allow_null=True, help_text="Yes/no, the fee amount or 'Miễn phí'.")
+    paid_online = CellField(required=False, allow_null=True, help_text="Yes/no or the payment channel.")
+    digitised = CellField(required=False, allow_null=True)
+    reused = CellField(required=False, allow_null=True)
+    vneid = CellField(required=False, allow_null=True)
+    complaint = CellField(required=False, allow_null=True)
 
 
 # The documented input is the real input: the importer reads exactly the serializer's fields.
@@ -124,7 +151,12 @@ class DossierBulkView(APIView):
         if not serializer.is_valid():
             return Response({"errors": _validation_errors(serializer.errors)}, status=status.HTTP_400_BAD_REQUEST)
         rows = serializer.validated_data
-        columns = {name: index for index, name in enumerate(BULK_FIELDS)}
+        given = {name for item in rows for name in item}
+        columns = {
+            name: index
+            for index, name in enumerate(BULK_FIELDS)
+            if name not in importing.SERVICE_FIELDS or name in given
+        }
 
         def cells():
             for number, item in enumerate(rows, start=1):
@@ -144,7 +176,7 @@ class DossierBulkView(APIView):
 
 
 def _plain(value):
-    if value is None or isinstance(value, str | int | float):
+    if value is None or isinstance(value, str | int | float | bool):
         return value
     return str(value)
 

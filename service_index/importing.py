@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from audit.log import record_change
 from audit.models import AuditAction, AuditSource
+from cchc_portal.cache import bump_generation
 from cchc_portal.lib.imports import (
     FileRefused,
     Limits,
@@ -37,6 +38,8 @@ from provinces.models import AdministrativeUnit, Agency, UnitLevel
 
 from .figures import Period
 from .models import Methodology, PublishedScore
+
+PUBLISHED_CACHE = "service-index.published"  # bumped by each import of the published figures
 
 LIMITS = Limits(max_bytes=5 * 1024 * 1024, max_rows=20_000)
 
@@ -237,6 +240,8 @@ def commit(result: Preview, *, province, period: Period, user=None, source_name:
                 existing.save()
                 record_change(existing, actor=user, before=before, after=_audited(existing), source=source)
             written += 1
+        # The 766 page's cached body shows the published figures beside the computed ones.
+        transaction.on_commit(lambda: bump_generation(PUBLISHED_CACHE))
     return written
 
 
