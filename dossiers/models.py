@@ -195,7 +195,7 @@ class Dossier(models.Model):
         verbose_name_plural = _("dossiers")
         constraints = [
             models.UniqueConstraint(fields=["receiving_unit", "receipt_number"], name="dossier_unit_receipt_unique"),
-            models.CheckConstraint(condition=Q(paused_days__gte=0), name="dossier_paused_days_non_negative"),
+            # paused_days ≥ 0 is the PositiveSmallIntegerField's own check: not declared twice.
         ]
         indexes = [
             # Small partial indexes only: every index costs each imported row. The summaries
@@ -212,6 +212,14 @@ class Dossier(models.Model):
                 name="dossier_late_by_province",
                 condition=Q(outcome__in=["late", "overdue"]),
             ),
+            # The late list's pages in its sort order (due day, id): a page is read off the index
+            # and stops after 50 rows instead of sorting every late dossier of the period.
+            models.Index(
+                fields=["province", "due_date", "id"],
+                name="dossier_late_in_list_order",
+                condition=Q(outcome__in=["late", "overdue"]),
+                include=["received_month"],
+            ),
         ]
 
     def __str__(self) -> str:
@@ -220,6 +228,14 @@ class Dossier(models.Model):
 
 class SummaryQuerySet(ProvinceScopedQuerySet):
     commune_field = "receiving_unit_id"
+
+    def late_count(self, first_month: dt.date, last_month: dt.date, outcome: str | None = None) -> int:
+        """The late list's count: dossiers received in first..last that are late or overdue (or `outcome`)."""
+        columns = {Outcome.LATE: "late_by_receipt", Outcome.OVERDUE: "overdue_by_receipt"}
+        chosen = [columns[outcome]] if outcome in columns else list(columns.values())
+        total = sum((models.F(column) for column in chosen[1:]), models.F(chosen[0]))
+        rows = self.filter(month__gte=first_month, month__lte=last_month)
+        return rows.aggregate(n=models.Sum(total))["n"] or 0
 
     def period_figures(self, first_month: dt.date, last_month: dt.date):
         """Aggregates for the months first..last: flows summed, stocks taken at the edges.
@@ -320,6 +336,9 @@ class DossierSummary(models.Model):
     svc_vneid = models.PositiveIntegerField(default=0)
     svc_complaint_known = models.PositiveIntegerField(default=0)
     svc_complaint = models.PositiveIntegerField(default=0)
+    # The late list's counts, by month of receipt (importing.summaries.RECEIPT_FLOWS).
+    late_by_receipt = models.PositiveIntegerField(default=0, help_text=_("Received in the month, finished late."))
+    overdue_by_receipt = models.PositiveIntegerField(default=0, help_text=_("Received in the month, overdue now."))
 
     objects = SummaryQuerySet.as_manager()
 

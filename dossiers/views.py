@@ -150,6 +150,28 @@ def _late_queryset(request: HttpRequest, province: AdministrativeUnit, first: dt
     return queryset.select_related("procedure", "receiving_unit", "agency").order_by("due_date", "id")
 
 
+class _CountedPaginator(Paginator):
+    """A paginator given its count (from the summaries) instead of counting the dossiers."""
+
+    def __init__(self, object_list, per_page, *, count: int | None):
+        super().__init__(object_list, per_page)
+        if count is not None:
+            self.__dict__["count"] = count  # the cached_property's slot
+
+
+def _late_count(request: HttpRequest, province: AdministrativeUnit, first: dt.date, last: dt.date) -> int | None:
+    """The late list's count from the summary table; None when a filter is not a summary key (receipt search)."""
+    if request.GET.get("q", "").strip():
+        return None
+    summaries = DossierSummary.objects.for_user(request.user).filter(province=province)
+    for field, parameter in (("agency_id", "agency"), ("receiving_unit_id", "unit")):
+        if value := request.GET.get(parameter, "").strip():
+            if not value.isdigit():
+                return 0
+            summaries = summaries.filter(**{field: value})
+    return summaries.late_count(first, last, request.GET.get("outcome"))
+
+
 @login_required
 def late_list(request: HttpRequest) -> HttpResponse:
     province = _province_for_user(request)
@@ -157,7 +179,8 @@ def late_list(request: HttpRequest) -> HttpResponse:
     queryset = _late_queryset(request, province, first, last)
     if request.GET.get("export") == "xlsx":
         return _export_xlsx(queryset)
-    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    count = _late_count(request, province, first, last)
+    page = _CountedPaginator(queryset, 50, count=count).get_page(request.GET.get("page"))
     params = {k: v for k, v in request.GET.items() if k != "page" and v}
     params.setdefault("province", province.code)
     params.setdefault("from", f"{first:%Y-%m}")

@@ -65,6 +65,7 @@ from .summaries import (  # noqa: F401
     FLOW_COLUMNS,
     SERVICE_FLOWS,
     SUMMARY_FLOWS,
+    analyze,
     apply_flow_delta,
     backend,
     lock_dossier_writes,
@@ -195,6 +196,8 @@ def import_rows(
     if not errors.count and errors_path and os.path.exists(errors_path):
         os.remove(errors_path)
         report.errors_path = None
+    if not dry_run and (report.inserted or report.updated):
+        analyze("dossiers_dossier", "dossiers_dossiersummary")
     if not dry_run:
         from cchc_portal.cache import bump_generation
 
