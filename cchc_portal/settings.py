@@ -79,7 +79,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "import_export",
-    "axes",
+    "cchc_portal.third_party_apps.AxesConfig",
     "csp",
     "django_htmx",
     "django_otp",
