@@ -197,7 +197,7 @@ def import_rows(
         os.remove(errors_path)
         report.errors_path = None
     if not dry_run and (report.inserted or report.updated):
-        analyze("dossiers_dossier", "dossiers_dossiersummary")
+        analyze("dossiers_dossier", "dossiers_dossiersummary", "dossiers_handlingtimesummary")
     if not dry_run:
         from cchc_portal.cache import bump_generation
 
