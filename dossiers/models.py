@@ -410,6 +410,10 @@ class HandlingSummaryQuerySet(ProvinceScopedQuerySet):
         )
 
 
+class ProvinceHandlingQuerySet(HandlingSummaryQuerySet):
+    commune_field = None  # province totals: a user scoped to communes reads HandlingTimeSummary instead
+
+
 class HandlingTimeSummary(models.Model):
     """Finished dossiers and their handling time per (procedure, receiving unit, agency, month of receipt).
 
@@ -445,10 +449,42 @@ class HandlingTimeSummary(models.Model):
                 name="handling_summary_key",
             ),
         ]
-        indexes = [models.Index(fields=["province", "month"], name="handling_summary_province")]
+        # A commune's and a department's drill-down; the province's table reads ProvinceHandlingTimeSummary.
+        indexes = [
+            models.Index(fields=["receiving_unit", "month"], name="handling_summary_unit"),
+            models.Index(fields=["agency", "month"], name="handling_summary_agency"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.procedure_id}/{self.receiving_unit_id}/{self.agency_id} {self.month:%m/%Y}"
+
+
+class ProvinceHandlingTimeSummary(models.Model):
+    """`HandlingTimeSummary` summed per (province, month, procedure), kept by the same delta.
+
+    A province's per-procedure table for a year reads ~procedures × 12 rows here instead of
+    ~procedures × units × 12 there (582k rows for 1M dossiers over 1,500 procedures:
+    3 s instead of milliseconds, bench/service_index.py).
+    """
+
+    province = models.ForeignKey(AdministrativeUnit, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    month = models.DateField(_("month"), help_text=_("Month of receipt."))
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    finished = models.PositiveIntegerField(default=0)
+    handling_minutes = models.BigIntegerField(default=0)
+    handling_working_days = models.BigIntegerField(default=0)
+
+    objects = ProvinceHandlingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("handling time summary of a province")
+        verbose_name_plural = _("handling time summaries of provinces")
+        constraints = [
+            models.UniqueConstraint(fields=["province", "month", "procedure"], name="province_handling_summary_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.procedure_id}/{self.province_id} {self.month:%m/%Y}"
 
 
 class ImportSourceQuerySet(models.QuerySet):

@@ -14,7 +14,7 @@ from provinces.models import AdministrativeUnit, UnitLevel
 
 from .figures import HandlingTime, Period, handling_times, score, unit_sums
 from .models import Methodology, PublishedScore
-from .views import unit_rows
+from .views import handling_summaries, unit_rows
 
 IMPORTED = "imported"
 
@@ -125,7 +125,7 @@ class ServiceIndexView(APIView):
         summaries = DossierSummary.objects.for_user(request.user)
         handling = HandlingTimeSummary.objects.for_user(request.user)
         if level == UnitLevel.PROVINCE:
-            summaries, handling = summaries.filter(province=unit), handling.filter(province=unit)
+            summaries, handling = summaries.filter(province=unit), handling_summaries(request.user, unit)
         else:
             summaries, handling = summaries.filter(receiving_unit=unit), handling.filter(receiving_unit=unit)
         body = {

@@ -15,7 +15,13 @@ from django.utils.translation import gettext as _
 from accounts.scoping import primary_province_id, scope_for
 from cchc_portal.cache import cached, generations
 from cchc_portal.lib.workdays import add_months
-from dossiers.models import Dossier, DossierSummary, HandlingTimeSummary, local_today
+from dossiers.models import (
+    Dossier,
+    DossierSummary,
+    HandlingTimeSummary,
+    ProvinceHandlingTimeSummary,
+    local_today,
+)
 from provinces.models import AdministrativeUnit, Agency, AgencyKind, UnitLevel
 
 from .figures import PERIOD_LABELS, Period, grouped_sums, handling_times, monthly_sums, ranked, score, unit_sums
@@ -139,7 +145,7 @@ def _page_context(request: HttpRequest, province, period: Period) -> dict:
             for month, sums in monthly_sums(summaries, add_months(period.last, -11), period.last)
         ],
     }
-    handling = handling_times(HandlingTimeSummary.objects.for_user(request.user).filter(province=province), period)
+    handling = handling_times(handling_summaries(request.user, province), period)
     context["handling"], context["handling_count"] = handling[:HANDLING_ON_PAGE], len(handling)
     published = published_by_key(province, period)
     for rows, kind in ((context["agencies"], "agency"), (context["communes"], "unit")):
@@ -154,6 +160,14 @@ def _page_context(request: HttpRequest, province, period: Period) -> dict:
     }
 
 
+def handling_summaries(user, province):
+    """The handling-time rows of a whole province the user reads: its totals, or the user's communes' rows."""
+    scope = scope_for(user)
+    if scope.all or province.pk in scope.province_ids:
+        return ProvinceHandlingTimeSummary.objects.filter(province=province)
+    return HandlingTimeSummary.objects.for_user(user).filter(province=province)
+
+
 @login_required
 def handling_time_list(request: HttpRequest) -> HttpResponse:
     """Every procedure's average handling time in the period, worst first; of a commune or a department too."""
@@ -163,7 +177,9 @@ def handling_time_list(request: HttpRequest) -> HttpResponse:
     unit = request.GET.get("unit", "")
     agency = request.GET.get("agency", "")
     subject = ""
-    if unit.isdigit():
+    if not unit.isdigit() and not agency.isdigit():
+        handling = handling_summaries(request.user, province)
+    elif unit.isdigit():
         handling = handling.filter(receiving_unit_id=int(unit))
         subject = AdministrativeUnit.objects.filter(pk=int(unit), province=province).values_list("name", flat=True)
         subject = subject.first() or ""

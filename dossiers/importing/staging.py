@@ -126,7 +126,14 @@ class Stage:
 def drop_temp_tables() -> None:
     try:
         with connection.cursor() as cursor:
-            for table in ("dossier_stage", "dossier_stored", "dossier_delta", "handling_delta", "workday_calendar"):
+            for table in (
+                "dossier_stage",
+                "dossier_stored",
+                "dossier_delta",
+                "handling_delta",
+                "handling_delta_rows",
+                "workday_calendar",
+            ):
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
     except Exception:  # the connection may be gone after a failure; temp tables go with it
         pass

@@ -232,6 +232,8 @@ def create_workday_calendar(cursor) -> None:
             FROM ({days}) c LEFT JOIN dossiers_holiday h ON h.date = c.day"""
     )
     cursor.execute("CREATE UNIQUE INDEX workday_calendar_day ON workday_calendar (day)")
+    if backend() == "postgresql":
+        cursor.execute("ANALYZE workday_calendar")
 
 
 def _handling_grouped_sql(source: str, sign: int = 1) -> str:
@@ -253,21 +255,43 @@ def _handling_grouped_sql(source: str, sign: int = 1) -> str:
         GROUP BY y.procedure_id, y.receiving_unit_id, y.agency_id, y.month"""
 
 
-_HANDLING_KEY_MATCH = """{t}.procedure_id = {d}.procedure_id AND {t}.receiving_unit_id = {d}.receiving_unit_id
-    AND COALESCE({t}.agency_id, 0) = COALESCE({d}.agency_id, 0) AND {t}.month = {d}.month"""
-_HANDLING_COLUMNS = ", ".join(
-    ["procedure_id", "receiving_unit_id", "province_id", "agency_id", "month", *HANDLING_FLOWS]
-)
+# The two handling-time tables: name → (key columns, its rows from a per-unit table `src`).
+_UNIT_KEY = ["procedure_id", "receiving_unit_id", "agency_id", "month"]
+_PROVINCE_KEY = ["province_id", "month", "procedure_id"]
+_FLOW_SUMS = ", ".join(f"sum({flow}) AS {flow}" for flow in HANDLING_FLOWS)
+HANDLING_TABLES = {
+    "dossiers_handlingtimesummary": (
+        _UNIT_KEY,
+        "SELECT procedure_id, receiving_unit_id, province_id, NULLIF(agency_id, 0) AS agency_id, month, "
+        + ", ".join(HANDLING_FLOWS)
+        + " FROM {src}",
+    ),
+    "dossiers_provincehandlingtimesummary": (
+        _PROVINCE_KEY,
+        f"SELECT province_id, month, procedure_id, {_FLOW_SUMS} FROM {{src}} GROUP BY province_id, month, procedure_id",
+    ),
+}
+
+
+def _key_match(key: list[str], left: str, right: str) -> str:
+    return " AND ".join(
+        f"COALESCE({left}.{c}, 0) = COALESCE({right}.{c}, 0)" if c == "agency_id" else f"{left}.{c} = {right}.{c}"
+        for c in key
+    )
+
+
+def _columns(key: list[str]) -> str:
+    extra = ["province_id"] if "receiving_unit_id" in key else []
+    return ", ".join([*key, *extra, *HANDLING_FLOWS])
 
 
 def apply_handling_delta(cursor, *, new: str, old: str) -> int:
-    """The handling-time summary's share of `apply_flow_delta`: add `new`'s finished dossiers, take `old`'s."""
+    """The handling-time summaries' share of `apply_flow_delta`: add `new`'s finished dossiers, take `old`'s."""
     create_workday_calendar(cursor)
     cursor.execute("DROP TABLE IF EXISTS handling_delta")
     cursor.execute(
         f"""CREATE TEMP TABLE handling_delta AS
-            SELECT procedure_id, receiving_unit_id, max(province_id) AS province_id, agency_id, month,
-                   {", ".join(f"sum({flow}) AS {flow}" for flow in HANDLING_FLOWS)}
+            SELECT procedure_id, receiving_unit_id, max(province_id) AS province_id, agency_id, month, {_FLOW_SUMS}
             FROM ({_handling_grouped_sql(new)} UNION ALL {_handling_grouped_sql(old, sign=-1)}) f
             GROUP BY procedure_id, receiving_unit_id, agency_id, month
             HAVING {" OR ".join(f"sum({flow}) <> 0" for flow in HANDLING_FLOWS)}"""
@@ -275,44 +299,44 @@ def apply_handling_delta(cursor, *, new: str, old: str) -> int:
     cursor.execute("SELECT count(*) FROM handling_delta")
     touched = cursor.fetchone()[0]
     if touched:
-        table = "dossiers_handlingtimesummary"
-        key = _HANDLING_KEY_MATCH.format(t=table, d="d")
-        increments = ", ".join(f"{flow} = {table}.{flow} + d.{flow}" for flow in HANDLING_FLOWS)
-        cursor.execute(f"UPDATE {table} SET {increments} FROM handling_delta d WHERE {key}")
-        cursor.execute(
-            f"""INSERT INTO {table} ({_HANDLING_COLUMNS})
-                SELECT procedure_id, receiving_unit_id, province_id, NULLIF(agency_id, 0), month,
-                       {", ".join(HANDLING_FLOWS)}
-                FROM handling_delta d WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE {key})"""
-        )
-        cursor.execute(
-            f"""DELETE FROM {table} WHERE finished = 0
-                AND EXISTS (SELECT 1 FROM handling_delta d WHERE {key})"""
-        )
-    for temp in ("handling_delta", "workday_calendar"):
+        for table, (key, rows) in HANDLING_TABLES.items():
+            cursor.execute("DROP TABLE IF EXISTS handling_delta_rows")
+            cursor.execute(f"CREATE TEMP TABLE handling_delta_rows AS {rows.format(src='handling_delta')}")
+            match = _key_match(key, table, "d")
+            increments = ", ".join(f"{flow} = {table}.{flow} + d.{flow}" for flow in HANDLING_FLOWS)
+            cursor.execute(f"UPDATE {table} SET {increments} FROM handling_delta_rows d WHERE {match}")
+            cursor.execute(
+                f"""INSERT INTO {table} ({_columns(key)}) SELECT {_columns(key)} FROM handling_delta_rows d
+                    WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE {match})"""
+            )
+            cursor.execute(
+                f"DELETE FROM {table} WHERE finished = 0 AND EXISTS (SELECT 1 FROM handling_delta_rows d WHERE {match})"
+            )
+    for temp in ("handling_delta_rows", "handling_delta", "workday_calendar"):
         cursor.execute(f"DROP TABLE IF EXISTS {temp}")
     return touched
 
 
 def _recompute_handling(cursor) -> None:
-    """The full recompute of the handling-time summary, swapped in like the dossier summary's."""
-    table = "dossiers_handlingtimesummary"
+    """The full recompute of the handling-time summaries, swapped in like the dossier summary's."""
     create_workday_calendar(cursor)
-    cursor.execute("DROP TABLE IF EXISTS handling_new")
-    cursor.execute(
-        f"""CREATE TEMP TABLE handling_new AS
-            SELECT procedure_id, receiving_unit_id, province_id, NULLIF(agency_id, 0) AS agency_id, month,
-                   {", ".join(HANDLING_FLOWS)}
-            FROM ({_handling_grouped_sql("dossiers_dossier")}) g"""
-    )
-    same = " AND ".join(f"s.{flow} = n.{flow}" for flow in HANDLING_FLOWS)
-    key = _HANDLING_KEY_MATCH.format(t="s", d="n")
-    cursor.execute(f"DELETE FROM {table} AS s WHERE NOT EXISTS (SELECT 1 FROM handling_new n WHERE {key} AND {same})")
-    cursor.execute(
-        f"""INSERT INTO {table} ({_HANDLING_COLUMNS}) SELECT {_HANDLING_COLUMNS} FROM handling_new n
-            WHERE NOT EXISTS (SELECT 1 FROM {table} s WHERE {key})"""
-    )
-    for temp in ("handling_new", "workday_calendar"):
+    cursor.execute("DROP TABLE IF EXISTS handling_grouped")
+    cursor.execute(f"CREATE TEMP TABLE handling_grouped AS {_handling_grouped_sql('dossiers_dossier')}")
+    for table, (key, rows) in HANDLING_TABLES.items():
+        cursor.execute("DROP TABLE IF EXISTS handling_new")
+        cursor.execute(f"CREATE TEMP TABLE handling_new AS {rows.format(src='handling_grouped')}")
+        if backend() == "postgresql":
+            cursor.execute("ANALYZE handling_new")
+        same = " AND ".join(f"s.{flow} = n.{flow}" for flow in HANDLING_FLOWS)
+        match = _key_match(key, "s", "n")
+        cursor.execute(
+            f"DELETE FROM {table} AS s WHERE NOT EXISTS (SELECT 1 FROM handling_new n WHERE {match} AND {same})"
+        )
+        cursor.execute(
+            f"""INSERT INTO {table} ({_columns(key)}) SELECT {_columns(key)} FROM handling_new n
+                WHERE NOT EXISTS (SELECT 1 FROM {table} s WHERE {match})"""
+        )
+    for temp in ("handling_new", "handling_grouped", "workday_calendar"):
         cursor.execute(f"DROP TABLE {temp}")
 
 
@@ -361,7 +385,7 @@ def recompute_all_summaries() -> int:
         )
         cursor.execute("DROP TABLE dossier_summary_new")
         _recompute_handling(cursor)
-    analyze("dossiers_dossiersummary", "dossiers_handlingtimesummary")
+    analyze("dossiers_dossiersummary", *HANDLING_TABLES)
     return rows
 
 
@@ -410,5 +434,5 @@ def refresh_overdue(today: dt.date | None = None) -> int:
         for table in ("dossier_stored", "dossier_delta"):
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
     if changed:
-        analyze("dossiers_dossier", "dossiers_dossiersummary", "dossiers_handlingtimesummary")
+        analyze("dossiers_dossier", "dossiers_dossiersummary", *HANDLING_TABLES)
     return changed

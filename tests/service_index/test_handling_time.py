@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from dossiers.importing import recompute_all_summaries
-from dossiers.models import HandlingTimeSummary, Procedure, ProcedureLevel, TimeUnit
+from dossiers.models import HandlingTimeSummary, Procedure, ProcedureLevel, ProvinceHandlingTimeSummary, TimeUnit
 from service_index.figures import handling_times
 
 from .conftest import JUNE, dossier
@@ -99,14 +99,25 @@ def test_a_reimport_moves_the_handling_time_and_equals_a_full_recompute(import_d
     # A: 5 working days now; E finished after 1; B 2, C 3, D 0 -> 11 / 5. K1 is open again: no row.
     assert (found["1.001193"].finished, found["1.001193"].average) == (5, Decimal("2.2"))
     assert "DAYS" not in found
-    incremental = sorted(HandlingTimeSummary.objects.values_list(
-        "procedure_id", "receiving_unit_id", "agency_id", "month", "finished", "handling_minutes",
-        "handling_working_days"))  # fmt: skip
+    incremental = _tables()
+    # The province's totals are the per-unit rows summed.
+    assert _by_code(handling_times(ProvinceHandlingTimeSummary.objects.all(), JUNE))["1.001193"].average == Decimal(
+        "2.2"
+    )
     HandlingTimeSummary.objects.all().delete()
+    ProvinceHandlingTimeSummary.objects.all().delete()
     recompute_all_summaries()
-    assert sorted(HandlingTimeSummary.objects.values_list(
+    assert _tables() == incremental
+
+
+def _tables():
+    unit = HandlingTimeSummary.objects.values_list(
         "procedure_id", "receiving_unit_id", "agency_id", "month", "finished", "handling_minutes",
-        "handling_working_days")) == incremental  # fmt: skip
+        "handling_working_days")  # fmt: skip
+    province = ProvinceHandlingTimeSummary.objects.values_list(
+        "procedure_id", "province_id", "month", "finished", "handling_minutes", "handling_working_days"
+    )
+    return sorted(unit), sorted(province)
 
 
 def test_the_page_and_the_api_show_the_average_in_vietnamese(
@@ -147,3 +158,14 @@ def test_the_full_list_is_scoped_and_drills_down_to_a_commune(
     assert other.context["page"].paginator.count == 0 and "Xã Ia Grai" in other.content.decode()
     client.force_login(outsider)
     assert client.get(url, {"period": "2025-06", "province": province.code}).status_code == 404
+
+
+def test_a_commune_user_sees_only_the_communes_handling_times(client, make_user, communes, import_dossiers,
+                                                            unit_procedures):  # fmt: skip
+    import_dossiers([*HAND_BUILT, dossier("Z", unit="21551", received="02/06/2025 08:00", due="03/06/2025 17:00",
+                                          finished="12/06/2025 08:00", procedure="DAYS")])  # fmt: skip
+    client.force_login(make_user("commune_officer", "viewer", units=[communes[1]]))
+    own = client.get(reverse("service-index"), {"unit": "21551", "period": "2025-06"}).json()["handling_time"]
+    assert [(h["procedure"], h["finished"], h["average"]) for h in own] == [("DAYS", 1, "10.00")]
+    assert client.get(reverse("service-index"), {"unit": "21550", "period": "2025-06"}).status_code == 404
+    assert client.get(reverse("service_index:handling_times"), {"period": "2025-06"}).status_code == 404

@@ -6,14 +6,14 @@ import pytest
 
 from dossiers.generate import write_export
 from dossiers.importing import import_file, recompute_all_summaries, refresh_overdue
-from dossiers.models import DossierSummary, HandlingTimeSummary
+from dossiers.models import DossierSummary, HandlingTimeSummary, ProvinceHandlingTimeSummary
 
 pytestmark = pytest.mark.django_db
 
 
 def _snapshot():
     tables = []
-    for model in (DossierSummary, HandlingTimeSummary):
+    for model in (DossierSummary, HandlingTimeSummary, ProvinceHandlingTimeSummary):
         fields = [f.attname for f in model._meta.concrete_fields if f.attname != "id"]
         tables.append(sorted(model.objects.values_list(*fields), key=repr))
     return tables
@@ -32,5 +32,6 @@ def test_incremental_service_columns_and_handling_times_equal_a_full_recompute(p
     assert sum(row.handling_working_days for row in HandlingTimeSummary.objects.all()) > 0
     # The repair path rebuilds from the dossiers alone: start it from an empty handling table.
     HandlingTimeSummary.objects.all().delete()
+    ProvinceHandlingTimeSummary.objects.all().delete()
     recompute_all_summaries()
     assert _snapshot() == incremental
