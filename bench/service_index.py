@@ -138,7 +138,7 @@ def main() -> None:
         "766 page, year": f"{page}?period={year}",
         "late dossiers of a commune": f"{reverse('service_index:dossiers')}?period={month}&kind=late&unit={commune.pk}",
         "API group_by=commune": f"/api/v1/service-index/?unit={province.code}&period={month}&group_by=commune",
-        "dashboard block": f"{reverse('service_index:dashboard_block')}?province={province.pk}",
+        "dashboard block": f"{reverse('service_index:dashboard_block')}?province={province.code}",
     }
     if args.province_dossiers:
         urls = {
@@ -257,16 +257,16 @@ def load_province(province, dossiers: int, procedures: int, directory: str, end:
 
 
 def delta_costs() -> None:
-    """The summaries' delta with and without its handling-time part, as an import of the stored
-    dossiers would run it (rolled back): the whole table, and 1 in 250 (a day's import)."""
+    """The summaries' delta and its handling-time part, as an import of some of the stored dossiers
+    would run it onto the loaded summaries (rolled back)."""
     from django.db import connection, transaction
 
     from dossiers.importing.summaries import apply_flow_delta, apply_handling_delta, lock_dossier_writes
 
     print("\n## the summaries' delta of an import (rolled back; s, best of 2)")
     empty = "(SELECT * FROM dossiers_dossier WHERE 1 = 0)"
-    for label, new in (("all stored dossiers", "dossiers_dossier"),
-                       ("1 in 250 (a day's import)", "(SELECT * FROM dossiers_dossier WHERE id % 250 = 0)")):  # fmt: skip
+    for label, new in (("1 in 250 (a day's import)", "(SELECT * FROM dossiers_dossier WHERE id % 250 = 0)"),
+                       ("1 in 12 (a month's import)", "(SELECT * FROM dossiers_dossier WHERE id % 12 = 0)")):  # fmt: skip
         timings = {"whole delta": [], "of which handling time": []}
         for _ in range(2):
             for name, function in (("whole delta", apply_flow_delta), ("of which handling time", apply_handling_delta)):
