@@ -389,17 +389,14 @@ class HandlingSummaryQuerySet(ProvinceScopedQuerySet):
     commune_field = "receiving_unit_id"
 
     def per_procedure(self, first_month: dt.date, last_month: dt.date):
-        """Finished dossiers received in first..last and their summed handling time, per procedure."""
+        """Finished dossiers received in first..last and their summed handling time, per procedure id.
+
+        Grouped by the id alone (the procedure's fields are read separately): grouping by its
+        name and limits too made the year of a 1M-dossier province 5x slower.
+        """
         return (
             self.filter(month__gte=first_month, month__lte=last_month)
-            .values(
-                "procedure_id",
-                "procedure__code",
-                "procedure__name",
-                "procedure__time_limit",
-                "procedure__time_limit_unit",
-                "procedure__allowance_days",
-            )
+            .values("procedure_id")
             .annotate(
                 n_finished=Sum("finished"),
                 n_minutes=Sum("handling_minutes"),

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cchc_portal.lib.numbers import percent
 from cchc_portal.lib.workdays import add_months
-from dossiers.models import TimeUnit, flow_sums
+from dossiers.models import Procedure, TimeUnit, flow_sums
 
 from .models import Formula, Methodology
 
@@ -294,20 +294,23 @@ def handling_times(handling_summaries, period: Period) -> list[HandlingTime]:
     Worst = the highest average as a share of the legal time limit; procedures without a
     limit follow, by their average.
     """
+    sums = list(handling_summaries.per_procedure(period.first, period.last))
+    procedures = Procedure.objects.filter(pk__in=[row["procedure_id"] for row in sums]).only(
+        "code", "name", "time_limit", "time_limit_unit", "allowance_days"
+    )
+    by_id = {procedure.pk: procedure for procedure in procedures} if sums else {}
     result = []
-    for row in handling_summaries.per_procedure(period.first, period.last):
-        unit = row["procedure__time_limit_unit"]
-        finished = row["n_finished"]
+    for row in sums:
+        procedure = by_id[row["procedure_id"]]
+        unit, finished = procedure.time_limit_unit, row["n_finished"]
         if unit == TimeUnit.WORKING_DAYS:
             average = Decimal(row["n_working_days"]) / finished
         else:
             average = Decimal(row["n_minutes"]) / MINUTES_PER[unit] / finished
-        limit = row["procedure__time_limit"]
-        if limit is None and unit == TimeUnit.WORKING_DAYS and row["procedure__allowance_days"] is not None:
-            limit = Decimal(row["procedure__allowance_days"])
+        limit = procedure.legal_time_limit
         result.append(
-            HandlingTime(row["procedure_id"], row["procedure__code"], row["procedure__name"], unit, finished,
-                         average, limit)
+            HandlingTime(procedure.pk, procedure.code, procedure.name, unit, finished, average,
+                         None if limit is None else Decimal(limit))
         )  # fmt: skip
     result.sort(key=lambda h: (h.over_limit is None, -(h.over_limit or 0), -h.average, h.code))
     return result

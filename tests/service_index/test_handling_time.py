@@ -151,7 +151,7 @@ def test_the_full_list_is_scoped_and_drills_down_to_a_commune(
     import_dossiers(HAND_BUILT)
     url = reverse("service_index:handling_times")
     client.force_login(leader)
-    with django_assert_num_queries(6):  # session, user, scope (2), the province, the per-procedure sums
+    with django_assert_num_queries(7):  # session, user, scope (2), the province, the per-procedure sums, procedures
         response = client.get(url, {"period": "2025-06"})
     assert response.context["page"].paginator.count == 3
     other = client.get(url, {"period": "2025-06", "unit": communes[1].pk})
