@@ -48,6 +48,6 @@ def test_the_766_page_shows_the_slowest_procedures_as_the_api_gives_them(
     # The commune's own handling times, from its row in the communes table.
     page.set_viewport_size({"width": 1366, "height": 900})
     page.goto(f"{live_server.url}{reverse('service_index:handling_times')}?period=2026&unit={communes[0].pk}")
-    assert communes[0].name in page.locator("header").inner_text()
+    assert communes[0].name in page.locator("header.pagehead").inner_text()
     assert page.locator("[data-testid=handling-times] tbody tr").count() > 0
     page.screenshot(path=str(artifacts_dir / "766-handling-commune-1366.png"), full_page=True)
