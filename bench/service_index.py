@@ -1,6 +1,7 @@
 """Decision 766 service index bench on this machine's PostgreSQL (short runs).
 
     python bench/service_index.py --rows 200000 [--rounds 2]
+    python bench/service_index.py --province-dossiers 1000000 [--procedures 1500]
 
 Uses its own database (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/cchc_bench_766),
 migrated and loaded with the demo province. Prints:
@@ -10,6 +11,13 @@ migrated and loaded with the demo province. Prints:
      group_by=commune and the dashboard block: cold (cache cleared: scores computed from the
      summary rows) and warm (median of 10; the page and block are cached until the next
      import) times and the query counts, in-process through Django's test client.
+
+With --province-dossiers N the import-throughput part is skipped: the demo province is
+loaded once with N dossiers over the last 12 months (the generator's export through the
+real import, so the summaries come from the import's deltas), their procedures spread over
+--procedures procedures of a realistic catalogue by SQL (then the full recompute), and the
+766 page and every drill-down are timed, each query checked by its text: only the list of
+dossiers behind a rate may read the dossier table.
 """
 
 from __future__ import annotations
@@ -53,7 +61,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--dir", default="/tmp/service-index-bench")
     parser.add_argument("--pages-only", action="store_true", help="skip the imports (the database is loaded)")
+    parser.add_argument("--province-dossiers", type=int, help="a province of this many dossiers a year: pages only")
+    parser.add_argument("--procedures", type=int, default=1500, help="with --province-dossiers: procedures in use")
     args = parser.parse_args()
+    if args.province_dossiers:
+        args.rows, args.pages_only = args.province_dossiers, True
     os.makedirs(args.dir, exist_ok=True)
     print(
         f"# service index bench, {args.rows:,} rows, {dt.datetime.now():%Y-%m-%d %H:%M}, db {DB_URL.rsplit('/', 1)[1]}"
@@ -74,13 +86,16 @@ def main() -> None:
     from dossiers.importing import Scope, import_file
     from dossiers.models import local_today
     from provinces.demo import DEMO_PROVINCE_CODE
-    from provinces.models import AdministrativeUnit
+    from provinces.models import AdministrativeUnit, Agency
 
     settings.ALLOWED_HOSTS = ["*"]
     province = AdministrativeUnit.objects.provinces().current().get(code=DEMO_PROVINCE_CODE)
     end = local_today() - dt.timedelta(days=1)
+    if args.province_dossiers:
+        load_province(province, args.province_dossiers, args.procedures, args.dir, end)
+        delta_costs()
     paths = {}
-    for service in (False, True):
+    for service in (False, True) if not args.pages_only else ():
         paths[service] = os.path.join(args.dir, f"export-{args.rows}-{'766' if service else 'base'}.csv")
         if not os.path.exists(paths[service]):
             write_export(paths[service], province=province, rows=args.rows, end=end, seed=766, service=service,
@@ -115,15 +130,36 @@ def main() -> None:
     client.force_login(user)
     month = local_today().strftime("%Y-%m")
     commune = AdministrativeUnit.objects.current().filter(province=province, level="commune").order_by("code").first()
+    department = Agency.objects.current().filter(province=province, commune__isnull=True).order_by("pk").first()
+    page, handling = reverse("service_index:page"), reverse("service_index:handling_times")
+    year = local_today().year
     urls = {
-        "766 page, month": f"{reverse('service_index:page')}?period={month}",
-        "766 page, year": f"{reverse('service_index:page')}?period={local_today().year}",
+        "766 page, month": f"{page}?period={month}",
+        "766 page, year": f"{page}?period={year}",
         "late dossiers of a commune": f"{reverse('service_index:dossiers')}?period={month}&kind=late&unit={commune.pk}",
         "API group_by=commune": f"/api/v1/service-index/?unit={province.code}&period={month}&group_by=commune",
-        "dashboard block": f"{reverse('service_index:dashboard_block')}?province={province.pk}",
+        "dashboard block": f"{reverse('service_index:dashboard_block')}?province={province.code}",
     }
+    if args.province_dossiers:
+        urls = {
+            "766 page, month": urls["766 page, month"],
+            "766 page, year": urls["766 page, year"],
+            "departments (API group_by=agency, year)": f"/api/v1/service-index/?unit={province.code}&period={year}"
+            "&group_by=agency",
+            "communes (API group_by=commune, year)": f"/api/v1/service-index/?unit={province.code}&period={year}"
+            "&group_by=commune",
+            "late dossiers of a commune, month": urls["late dossiers of a commune"],
+            "late dossiers of a commune, year": f"{reverse('service_index:dossiers')}?period={year}&kind=late"
+            f"&unit={commune.pk}",
+            "handling time, all procedures, year": f"{handling}?period={year}",
+            "handling time of a commune, year": f"{handling}?period={year}&unit={commune.pk}",
+            "handling time of a department, year": f"{handling}?period={year}&agency={department.pk}",
+            "dashboard block": urls["dashboard block"],
+        }
+    dossier_lists = {label for label in urls if label.startswith("late dossiers")}
     print(f"\n## pages ({Dossier_count(connection):,} dossiers in the database; in-process, ms)")
-    client.get(urls["late dossiers of a commune"])  # templates compiled, connection open
+    print("  cold = the app cache cleared (scores computed from the summary rows; PostgreSQL's buffers warm)")
+    client.get(urls["766 page, month"])  # templates compiled, connection open
     for label, url in urls.items():
         cache.clear()  # cold: the scores are computed from the summary rows
         reset_queries()
@@ -132,6 +168,13 @@ def main() -> None:
             response = client.get(url)
             cold = (time.monotonic() - started) * 1000
         assert response.status_code == 200, (url, response.status_code)
+        reads = [
+            q for q in queries.captured_queries if '"dossiers_dossier"' in q["sql"] or " dossiers_dossier " in q["sql"]
+        ]
+        if reads and label not in dossier_lists:
+            raise SystemExit(f"{label} read the dossier table: {reads[0]['sql'][:300]}")
+        slowest = max(queries.captured_queries, key=lambda q: float(q["time"]))
+        sql_ms = 1000 * sum(float(q["time"]) for q in queries.captured_queries)
         warm = []
         for _ in range(10):
             started = time.monotonic()
@@ -139,8 +182,119 @@ def main() -> None:
             warm.append((time.monotonic() - started) * 1000)
         with CaptureQueriesContext(connection) as warm_queries:
             client.get(url)
-        print(f"  {label:<30} cold {cold:7.1f} ({len(queries)} queries)   warm p50 {statistics.median(warm):7.1f} "
-              f"({len(warm_queries)} queries)")  # fmt: skip
+        print(f"  {label:<42} cold {cold:7.1f} ({len(queries)} queries)   warm p50 {statistics.median(warm):7.1f} "
+              f"({len(warm_queries)} queries)   dossier table read: {'yes' if reads else 'no'}; "
+              f"SQL {sql_ms:.0f}, slowest query {1000 * float(slowest['time']):.0f}")  # fmt: skip
+
+
+def load_province(province, dossiers: int, procedures: int, directory: str, end: dt.date) -> None:
+    """The province with `dossiers` dossiers over 12 months and `procedures` procedures, unless already there."""
+    from django.db import connection
+
+    from dossiers.generate import write_export
+    from dossiers.importing import Scope, import_file, recompute_all_summaries
+    from dossiers.models import Procedure, ProcedureLevel
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM dossiers_dossier WHERE province_id = %s", [province.pk])
+        have = cursor.fetchone()[0]
+        cursor.execute("SELECT count(DISTINCT procedure_id) FROM dossiers_dossier")
+        in_use = cursor.fetchone()[0]
+    if have == dossiers and in_use >= min(procedures, dossiers):
+        print(f"\n## the province already has {have:,} dossiers of {in_use:,} procedures: not reloaded")
+        _time_limits()
+        return
+    if have != dossiers:
+        path = os.path.join(directory, f"province-{dossiers}.csv")
+        started = time.monotonic()
+        if not os.path.exists(path):
+            write_export(path, province=province, rows=dossiers, end=end, seed=766, service=True,
+                         first_number=70_000_000)  # fmt: skip
+        print(f"\n## loading {dossiers:,} dossiers (export written in {time.monotonic() - started:.1f} s)")
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE dossiers_dossier, dossiers_dossiersummary, dossiers_handlingtimesummary")
+        started = time.monotonic()
+        _, report = import_file(path, scope=Scope([province.pk]))
+        print(f"  import {time.monotonic() - started:.1f} s: {report.inserted:,} new, {report.error_rows} errors, "
+              f"steps {report.steps}")  # fmt: skip
+    # A real province runs ~1,500-2,000 procedures; the generator's catalogue has 18. Spread the
+    # dossiers over `procedures` of the same level by SQL (a third of them stated in days or hours).
+    started = time.monotonic()
+    with connection.cursor() as cursor:  # back to the generator's procedures, then spread again
+        cursor.execute("""UPDATE dossiers_dossier d SET procedure_id = g.id FROM dossiers_procedure p, dossiers_procedure g
+                          WHERE p.id = d.procedure_id AND p.code LIKE 'B766.%' AND g.code = '1.001193'""")
+    Procedure.objects.filter(code__startswith="B766.").delete()
+    Procedure.objects.bulk_create(
+        Procedure(code=f"B766.{n:05d}", name=f"Thủ tục thử số {n}", level=level, allowance_days=1 + n % 20)
+        for n in range(procedures)
+        for level in [ProcedureLevel.COMMUNE if n % 3 else ProcedureLevel.PROVINCE]
+    )  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """CREATE TEMP TABLE spread AS SELECT id, level, row_number() OVER (PARTITION BY level ORDER BY id) - 1 AS k,
+                                                 count(*) OVER (PARTITION BY level) AS n
+               FROM dossiers_procedure WHERE code LIKE 'B766.%'"""
+        )
+        cursor.execute("ANALYZE spread")  # planned as 1,500 rows, not 2: a hash join on (level, k)
+        cursor.execute(
+            """UPDATE dossiers_dossier d SET procedure_id = s.id
+               FROM spread s, (SELECT DISTINCT level, n FROM spread) l
+               WHERE l.level = d.procedure_level AND s.level = d.procedure_level
+                 AND s.k = (hashtext(d.receipt_number) & 2147483647) % l.n"""
+        )
+        cursor.execute("DROP TABLE spread")
+        cursor.execute("ANALYZE dossiers_dossier")
+    spread = time.monotonic() - started
+    _time_limits()
+    started = time.monotonic()
+    recompute_all_summaries()
+    print(
+        f"  procedures spread over {procedures:,} in {spread:.1f} s; full recompute {time.monotonic() - started:.1f} s"
+    )
+    with connection.cursor() as cursor:
+        for table in ("dossiers_dossiersummary", "dossiers_handlingtimesummary"):
+            cursor.execute(f"SELECT count(*) FROM {table}")
+            print(f"  {table}: {cursor.fetchone()[0]:,} rows")
+
+
+def delta_costs() -> None:
+    """The summaries' delta and its handling-time part, as an import of some of the stored dossiers
+    would run it onto the loaded summaries (rolled back)."""
+    from django.db import connection, transaction
+
+    from dossiers.importing.summaries import apply_flow_delta, apply_handling_delta, lock_dossier_writes
+
+    print("\n## the summaries' delta of an import (rolled back; s, best of 2)")
+    empty = "(SELECT * FROM dossiers_dossier WHERE 1 = 0)"
+    for label, new in (("1 in 250 (a day's import)", "(SELECT * FROM dossiers_dossier WHERE id % 250 = 0)"),
+                       ("1 in 12 (a month's import)", "(SELECT * FROM dossiers_dossier WHERE id % 12 = 0)")):  # fmt: skip
+        timings = {"whole delta": [], "of which handling time": []}
+        for _ in range(2):
+            for name, function in (("whole delta", apply_flow_delta), ("of which handling time", apply_handling_delta)):
+                with transaction.atomic(), connection.cursor() as cursor:
+                    lock_dossier_writes(cursor)
+                    cursor.execute("SET LOCAL work_mem = '256MB'")  # as apply_stage
+                    started = time.monotonic()
+                    function(cursor, new=new, old=empty)
+                    timings[name].append(time.monotonic() - started)
+                    transaction.set_rollback(True)
+        whole, handling = min(timings["whole delta"]), min(timings["of which handling time"])
+        print(
+            f"  {label:<28} whole delta {whole:6.2f}   of which handling time {handling:6.2f} ({100 * handling / whole:.0f}%)"
+        )
+
+
+def _time_limits() -> None:
+    """The spread procedures' legal limits: half in working days, a quarter in days, a quarter in hours."""
+    from dossiers.models import Procedure, TimeUnit
+
+    units = [TimeUnit.WORKING_DAYS, TimeUnit.WORKING_DAYS, TimeUnit.DAYS, TimeUnit.HOURS]
+    spread = list(Procedure.objects.filter(code__startswith="B766."))
+    for procedure in spread:
+        n = int(procedure.code[5:])
+        procedure.time_limit_unit = units[n % 4]
+        procedure.time_limit = None if n % 4 < 2 else (1 + n % 10) * (8 if n % 4 == 3 else 1)
+    Procedure.objects.bulk_update(spread, ["time_limit", "time_limit_unit"], batch_size=500)
 
 
 def Dossier_count(connection) -> int:  # noqa: N802 - reads as the figure it prints

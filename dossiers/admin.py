@@ -13,7 +13,7 @@ class HolidayAdmin(ReferenceDataAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(Procedure)
 class ProcedureAdmin(ReferenceDataAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["code", "name", "level", "allowance_days"]
+    list_display = ["code", "name", "level", "allowance_days", "time_limit", "time_limit_unit"]
     search_fields = ["code", "name"]
     list_filter = ["level"]
 

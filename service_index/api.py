@@ -9,12 +9,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.scoping import scope_for
-from dossiers.models import DossierSummary
+from dossiers.models import DossierSummary, HandlingTimeSummary
 from provinces.models import AdministrativeUnit, UnitLevel
 
-from .figures import Period, score, unit_sums
+from .figures import HandlingTime, Period, handling_times, score, unit_sums
 from .models import Methodology, PublishedScore
-from .views import unit_rows
+from .views import handling_summaries, unit_rows
 
 IMPORTED = "imported"
 
@@ -81,6 +81,19 @@ def score_json(result: dict) -> dict:
     }
 
 
+def handling_json(item: HandlingTime) -> dict:
+    """A procedure's average handling time, in the unit of time it states."""
+    return {
+        "procedure": item.code,
+        "name": item.name,
+        "unit": item.unit,
+        "finished": item.finished,
+        "average": _number(round(item.average, 2)),
+        "time_limit": _number(item.time_limit),
+        "source": COMPUTED,
+    }
+
+
 class ServiceIndexView(APIView):
     @extend_schema(
         parameters=[
@@ -110,16 +123,19 @@ class ServiceIndexView(APIView):
         if methodology is None:
             raise ValidationError({"period": "No methodology in force."})
         summaries = DossierSummary.objects.for_user(request.user)
+        handling = HandlingTimeSummary.objects.for_user(request.user)
         if level == UnitLevel.PROVINCE:
-            summaries = summaries.filter(province=unit)
+            summaries, handling = summaries.filter(province=unit), handling_summaries(request.user, unit)
         else:
-            summaries = summaries.filter(receiving_unit=unit)
+            summaries, handling = summaries.filter(receiving_unit=unit), handling.filter(receiving_unit=unit)
         body = {
             "unit": {"code": unit.code, "name": unit.name, "level": unit.level},
             "period": period.code,
             "methodology": {"code": methodology.code, "source": methodology.source},
             **score_json(score(methodology, unit_sums(summaries, period))),
         }
+        # Average handling time per procedure (finished dossiers received in the period), worst first.
+        body["handling_time"] = [handling_json(item) for item in handling_times(handling, period)]
         published = {
             ("unit", p.unit_id) if p.unit_id else ("agency", p.agency_id): p
             for p in PublishedScore.objects.for_user(request.user).filter(period=period.code)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cchc_portal.lib.numbers import percent
 from cchc_portal.lib.workdays import add_months
-from dossiers.models import flow_sums
+from dossiers.models import Procedure, TimeUnit, flow_sums
 
 from .models import Formula, Methodology
 
@@ -260,4 +260,57 @@ def monthly_sums(summaries, first: dt.date, last: dt.date) -> list[tuple[dt.date
             **{f"s_{c}": row[f"m_{c}"] for c in SERVICE_SUM_COLUMNS},
         }
         result.append((month, sums))
+    return result
+
+
+@dataclass
+class HandlingTime:
+    """A procedure's average handling time over finished dossiers received in a period, in its own unit."""
+
+    procedure_id: int
+    code: str
+    name: str
+    unit: str  # TimeUnit
+    finished: int
+    average: Decimal
+    time_limit: Decimal | None
+
+    @property
+    def unit_label(self) -> str:
+        return TimeUnit(self.unit).label
+
+    @property
+    def over_limit(self) -> Decimal | None:
+        """The average as a share of the legal time limit (1 = the whole limit); None without a limit."""
+        return self.average / self.time_limit if self.time_limit else None
+
+
+MINUTES_PER = {TimeUnit.DAYS: 1440, TimeUnit.HOURS: 60}
+
+
+def handling_times(handling_summaries, period: Period) -> list[HandlingTime]:
+    """Every procedure with finished dossiers received in the period, worst first.
+
+    Worst = the highest average as a share of the legal time limit; procedures without a
+    limit follow, by their average.
+    """
+    sums = list(handling_summaries.per_procedure(period.first, period.last))
+    procedures = Procedure.objects.filter(pk__in=[row["procedure_id"] for row in sums]).only(
+        "code", "name", "time_limit", "time_limit_unit", "allowance_days"
+    )
+    by_id = {procedure.pk: procedure for procedure in procedures} if sums else {}
+    result = []
+    for row in sums:
+        procedure = by_id[row["procedure_id"]]
+        unit, finished = procedure.time_limit_unit, row["n_finished"]
+        if unit == TimeUnit.WORKING_DAYS:
+            average = Decimal(row["n_working_days"]) / finished
+        else:
+            average = Decimal(row["n_minutes"]) / MINUTES_PER[unit] / finished
+        limit = procedure.legal_time_limit
+        result.append(
+            HandlingTime(procedure.pk, procedure.code, procedure.name, unit, finished, average,
+                         None if limit is None else Decimal(limit))
+        )  # fmt: skip
+    result.sort(key=lambda h: (h.over_limit is None, -(h.over_limit or 0), -h.average, h.code))
     return result

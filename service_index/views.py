@@ -15,10 +15,16 @@ from django.utils.translation import gettext as _
 from accounts.scoping import primary_province_id, scope_for
 from cchc_portal.cache import cached, generations
 from cchc_portal.lib.workdays import add_months
-from dossiers.models import Dossier, DossierSummary, local_today
+from dossiers.models import (
+    Dossier,
+    DossierSummary,
+    HandlingTimeSummary,
+    ProvinceHandlingTimeSummary,
+    local_today,
+)
 from provinces.models import AdministrativeUnit, Agency, AgencyKind, UnitLevel
 
-from .figures import PERIOD_LABELS, Period, grouped_sums, monthly_sums, ranked, score, unit_sums
+from .figures import PERIOD_LABELS, Period, grouped_sums, handling_times, monthly_sums, ranked, score, unit_sums
 from .forms import PublishedUploadForm
 from .importing import PUBLISHED_CACHE, FileRefused, commit, preview
 from .models import Methodology, PublishedScore
@@ -123,6 +129,9 @@ def index_page(request: HttpRequest) -> HttpResponse:
     )
 
 
+HANDLING_ON_PAGE = 10
+
+
 def _page_context(request: HttpRequest, province, period: Period) -> dict:
     summaries = DossierSummary.objects.for_user(request.user).filter(province=province)
     methodology = _methodology(period)
@@ -136,6 +145,8 @@ def _page_context(request: HttpRequest, province, period: Period) -> dict:
             for month, sums in monthly_sums(summaries, add_months(period.last, -11), period.last)
         ],
     }
+    handling = handling_times(handling_summaries(request.user, province), period)
+    context["handling"], context["handling_count"] = handling[:HANDLING_ON_PAGE], len(handling)
     published = published_by_key(province, period)
     for rows, kind in ((context["agencies"], "agency"), (context["communes"], "unit")):
         for row in rows:
@@ -147,6 +158,42 @@ def _page_context(request: HttpRequest, province, period: Period) -> dict:
         "published": published.get(("unit", province.pk)),
         "period_choices": _period_choices(local_today()),
     }
+
+
+def handling_summaries(user, province):
+    """The handling-time rows of a whole province the user reads: its totals, or the user's communes' rows."""
+    scope = scope_for(user)
+    if scope.all or province.pk in scope.province_ids:
+        return ProvinceHandlingTimeSummary.objects.filter(province=province)
+    return HandlingTimeSummary.objects.for_user(user).filter(province=province)
+
+
+@login_required
+def handling_time_list(request: HttpRequest) -> HttpResponse:
+    """Every procedure's average handling time in the period, worst first; of a commune or a department too."""
+    province = _get_province_for_user(request)
+    period = _period(request)
+    handling = HandlingTimeSummary.objects.for_user(request.user).filter(province=province)
+    unit = request.GET.get("unit", "")
+    agency = request.GET.get("agency", "")
+    subject = ""
+    if not unit.isdigit() and not agency.isdigit():
+        handling = handling_summaries(request.user, province)
+    elif unit.isdigit():
+        handling = handling.filter(receiving_unit_id=int(unit))
+        subject = AdministrativeUnit.objects.filter(pk=int(unit), province=province).values_list("name", flat=True)
+        subject = subject.first() or ""
+    elif agency.isdigit():
+        handling = handling.filter(agency_id=int(agency))
+        subject = Agency.objects.filter(pk=int(agency), province=province).values_list("name", flat=True).first() or ""
+    page = Paginator(handling_times(handling, period), 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "service_index/handling_times.html",
+        {"province": province, "period": period, "page": page, "subject": subject, "query_string": query.urlencode()},
+    )
 
 
 DOSSIER_KINDS = {"late": _("late"), "online_no_eresult": _("online without an electronic result")}

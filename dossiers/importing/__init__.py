@@ -63,6 +63,7 @@ from .reading import (  # noqa: F401
 from .staging import ApplyResult, Stage, apply_stage, copy_line, drop_temp_tables  # noqa: F401
 from .summaries import (  # noqa: F401
     FLOW_COLUMNS,
+    HANDLING_TABLES,
     SERVICE_FLOWS,
     SUMMARY_FLOWS,
     analyze,
@@ -197,7 +198,7 @@ def import_rows(
         os.remove(errors_path)
         report.errors_path = None
     if not dry_run and (report.inserted or report.updated):
-        analyze("dossiers_dossier", "dossiers_dossiersummary")
+        analyze("dossiers_dossier", "dossiers_dossiersummary", *HANDLING_TABLES)
     if not dry_run:
         from cchc_portal.cache import bump_generation
 

@@ -126,7 +126,14 @@ class Stage:
 def drop_temp_tables() -> None:
     try:
         with connection.cursor() as cursor:
-            for table in ("dossier_stage", "dossier_stored", "dossier_delta"):
+            for table in (
+                "dossier_stage",
+                "dossier_stored",
+                "dossier_delta",
+                "handling_delta",
+                "handling_delta_rows",
+                "workday_calendar",
+            ):
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
     except Exception:  # the connection may be gone after a failure; temp tables go with it
         pass
@@ -274,6 +281,10 @@ def apply_stage(*, job_id: int | None, new_procedures: dict[str, tuple[str, str]
             result.inserted, result.updated = _write_rows(cursor, source, job_id=job_id, now=now)
         result.unchanged = max(staged_rows - result.inserted - result.updated, 0)
         step("write")
-        result.touched_keys = apply_flow_delta(cursor, new=source, old="dossier_stored")
+        # The staged rows name their procedure by code; the handling-time delta needs its id.
+        with_procedure = (
+            f"(SELECT s.*, p.id AS procedure_id FROM {source} s JOIN dossiers_procedure p ON p.code = s.procedure_code)"
+        )
+        result.touched_keys = apply_flow_delta(cursor, new=with_procedure, old="dossier_stored")
         step("summaries")
     return result

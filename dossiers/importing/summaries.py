@@ -17,6 +17,9 @@ FLOW_COLUMNS = ["agency_id", "channel", "procedure_level", "received_month", "cl
 SERVICE_COLUMNS = ["late_766", "online_766", "e_result", "fee_bearing", "paid_online", "digitised", "reused", "vneid",
                    "complaint"]  # fmt: skip
 FLOW_COLUMNS += SERVICE_COLUMNS
+# What the handling-time summary depends on besides those (see HANDLING_FLOWS).
+HANDLING_COLUMNS = ["procedure_id", "received_at", "finished_at", "returned_at"]
+FLOW_COLUMNS += HANDLING_COLUMNS
 
 _FINISHED = "x.outcome IN ('early', 'on_time', 'late')"
 # Summary column → (its count over dossier rows `x`, the month it counts in: "received" or "closed").
@@ -140,8 +143,10 @@ def apply_flow_delta(cursor, *, new: str, old: str) -> int:
 
     `new` and `old` are tables or subqueries with the dossier's unit, province and flow
     columns: the rows as they will be and as they were. Returns the number of summary
-    keys that changed. Needs `lock_dossier_writes`.
+    keys that changed. Needs `lock_dossier_writes`. The handling-time summary gets the
+    same rows' difference (`apply_handling_delta`).
     """
+    apply_handling_delta(cursor, new=new, old=old)
     nonzero = " OR ".join(f"sum({flow}) <> 0" for flow in SUMMARY_FLOWS.values())
     cursor.execute("DROP TABLE IF EXISTS dossier_delta")
     cursor.execute(
@@ -180,6 +185,159 @@ def apply_flow_delta(cursor, *, new: str, old: str) -> int:
               AND EXISTS (SELECT 1 FROM dossier_delta d WHERE {key})"""
     )
     return touched
+
+
+# --- handling time ----------------------------------------------------------------------
+
+# Decision 766's average handling time per procedure: finished dossiers by their month of
+# receipt, from receipt to the end of processing (the first of processed and result
+# returned), in elapsed minutes and in working days (Saturdays, Sundays and
+# `dossiers.Holiday` do not count; the day of receipt is not counted: lib.workdays).
+HANDLING_FLOWS = ["finished", "handling_minutes", "handling_working_days"]
+HANDLING_KEY = ["procedure_id", "receiving_unit_id", "agency_id", "month"]
+CALENDAR_FIRST, CALENDAR_LAST = "2000-01-01", "2099-12-31"
+
+
+def _local_day(column: str) -> str:
+    """The calendar day of a timestamp in Asia/Ho_Chi_Minh (UTC+7 all year: no DST)."""
+    if backend() == "postgresql":
+        return f"CAST({column} AT TIME ZONE 'Asia/Ho_Chi_Minh' AS date)"
+    return f"date({column}, '+7 hours')"
+
+
+def _minutes_between(start: str, end: str) -> str:
+    if backend() == "postgresql":
+        return f"CAST(round(extract(epoch FROM ({end} - {start})) / 60) AS bigint)"
+    return f"CAST(round((julianday({end}) - julianday({start})) * 1440) AS INTEGER)"
+
+
+def create_workday_calendar(cursor) -> None:
+    """TEMP `workday_calendar`: each day 2000-2099 with the number of working days up to it.
+
+    Working days between two days = the difference of their ordinals; built from the
+    holidays as they are now (the due days of imported dossiers were too).
+    """
+    cursor.execute("DROP TABLE IF EXISTS workday_calendar")
+    if backend() == "postgresql":
+        days = f"""SELECT CAST(d AS date) AS day FROM generate_series(
+                       DATE '{CALENDAR_FIRST}', DATE '{CALENDAR_LAST}', INTERVAL '1 day') d"""
+        weekday = "extract(isodow FROM c.day) < 6"
+    else:
+        days = f"""WITH RECURSIVE d(day) AS (SELECT '{CALENDAR_FIRST}' UNION ALL
+                   SELECT date(day, '+1 day') FROM d WHERE day < '{CALENDAR_LAST}') SELECT day FROM d"""
+        weekday = "strftime('%w', c.day) NOT IN ('0', '6')"
+    cursor.execute(
+        f"""CREATE TEMP TABLE workday_calendar AS
+            SELECT c.day, sum(CASE WHEN {weekday} AND h.date IS NULL THEN 1 ELSE 0 END) OVER (ORDER BY c.day) AS ord
+            FROM ({days}) c LEFT JOIN dossiers_holiday h ON h.date = c.day"""
+    )
+    cursor.execute("CREATE UNIQUE INDEX workday_calendar_day ON workday_calendar (day)")
+    if backend() == "postgresql":
+        cursor.execute("ANALYZE workday_calendar")
+
+
+def _handling_grouped_sql(source: str, sign: int = 1) -> str:
+    """Finished dossiers of `source` per handling key: count, minutes and working days (× sign).
+
+    Needs `workday_calendar`. A day outside the calendar leaves the dossier's working days out.
+    """
+    end = "CASE WHEN x.returned_at IS NOT NULL AND x.returned_at < x.finished_at THEN x.returned_at ELSE x.finished_at END"
+    return f"""
+        SELECT y.procedure_id, y.receiving_unit_id, max(y.province_id) AS province_id, y.agency_id, y.month,
+               {sign} * count(*) AS finished, {sign} * COALESCE(sum(y.minutes), 0) AS handling_minutes,
+               {sign} * COALESCE(sum(ce.ord - cr.ord), 0) AS handling_working_days
+        FROM (SELECT x.procedure_id, x.receiving_unit_id, x.province_id, COALESCE(x.agency_id, 0) AS agency_id,
+                     x.received_month AS month, {_minutes_between("x.received_at", end)} AS minutes,
+                     {_local_day("x.received_at")} AS received_day, {_local_day(end)} AS end_day
+              FROM {source} x WHERE x.outcome IN ('early', 'on_time', 'late')) y
+        LEFT JOIN workday_calendar cr ON cr.day = y.received_day
+        LEFT JOIN workday_calendar ce ON ce.day = y.end_day
+        GROUP BY y.procedure_id, y.receiving_unit_id, y.agency_id, y.month"""
+
+
+# The two handling-time tables: name → (key columns, its rows from a per-unit table `src`).
+_UNIT_KEY = ["procedure_id", "receiving_unit_id", "agency_id", "month"]
+_PROVINCE_KEY = ["province_id", "month", "procedure_id"]
+_FLOW_SUMS = ", ".join(f"sum({flow}) AS {flow}" for flow in HANDLING_FLOWS)
+HANDLING_TABLES = {
+    "dossiers_handlingtimesummary": (
+        _UNIT_KEY,
+        "SELECT procedure_id, receiving_unit_id, province_id, NULLIF(agency_id, 0) AS agency_id, month, "
+        + ", ".join(HANDLING_FLOWS)
+        + " FROM {src}",
+    ),
+    "dossiers_provincehandlingtimesummary": (
+        _PROVINCE_KEY,
+        f"SELECT province_id, month, procedure_id, {_FLOW_SUMS} FROM {{src}} GROUP BY province_id, month, procedure_id",
+    ),
+}
+
+
+def _key_match(key: list[str], left: str, right: str) -> str:
+    return " AND ".join(
+        f"COALESCE({left}.{c}, 0) = COALESCE({right}.{c}, 0)" if c == "agency_id" else f"{left}.{c} = {right}.{c}"
+        for c in key
+    )
+
+
+def _columns(key: list[str]) -> str:
+    extra = ["province_id"] if "receiving_unit_id" in key else []
+    return ", ".join([*key, *extra, *HANDLING_FLOWS])
+
+
+def apply_handling_delta(cursor, *, new: str, old: str) -> int:
+    """The handling-time summaries' share of `apply_flow_delta`: add `new`'s finished dossiers, take `old`'s."""
+    create_workday_calendar(cursor)
+    cursor.execute("DROP TABLE IF EXISTS handling_delta")
+    cursor.execute(
+        f"""CREATE TEMP TABLE handling_delta AS
+            SELECT procedure_id, receiving_unit_id, max(province_id) AS province_id, agency_id, month, {_FLOW_SUMS}
+            FROM ({_handling_grouped_sql(new)} UNION ALL {_handling_grouped_sql(old, sign=-1)}) f
+            GROUP BY procedure_id, receiving_unit_id, agency_id, month
+            HAVING {" OR ".join(f"sum({flow}) <> 0" for flow in HANDLING_FLOWS)}"""
+    )
+    cursor.execute("SELECT count(*) FROM handling_delta")
+    touched = cursor.fetchone()[0]
+    if touched:
+        for table, (key, rows) in HANDLING_TABLES.items():
+            cursor.execute("DROP TABLE IF EXISTS handling_delta_rows")
+            cursor.execute(f"CREATE TEMP TABLE handling_delta_rows AS {rows.format(src='handling_delta')}")
+            match = _key_match(key, table, "d")
+            increments = ", ".join(f"{flow} = {table}.{flow} + d.{flow}" for flow in HANDLING_FLOWS)
+            cursor.execute(f"UPDATE {table} SET {increments} FROM handling_delta_rows d WHERE {match}")
+            cursor.execute(
+                f"""INSERT INTO {table} ({_columns(key)}) SELECT {_columns(key)} FROM handling_delta_rows d
+                    WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE {match})"""
+            )
+            cursor.execute(
+                f"DELETE FROM {table} WHERE finished = 0 AND EXISTS (SELECT 1 FROM handling_delta_rows d WHERE {match})"
+            )
+    for temp in ("handling_delta_rows", "handling_delta", "workday_calendar"):
+        cursor.execute(f"DROP TABLE IF EXISTS {temp}")
+    return touched
+
+
+def _recompute_handling(cursor) -> None:
+    """The full recompute of the handling-time summaries, swapped in like the dossier summary's."""
+    create_workday_calendar(cursor)
+    cursor.execute("DROP TABLE IF EXISTS handling_grouped")
+    cursor.execute(f"CREATE TEMP TABLE handling_grouped AS {_handling_grouped_sql('dossiers_dossier')}")
+    for table, (key, rows) in HANDLING_TABLES.items():
+        cursor.execute("DROP TABLE IF EXISTS handling_new")
+        cursor.execute(f"CREATE TEMP TABLE handling_new AS {rows.format(src='handling_grouped')}")
+        if backend() == "postgresql":
+            cursor.execute("ANALYZE handling_new")
+        same = " AND ".join(f"s.{flow} = n.{flow}" for flow in HANDLING_FLOWS)
+        match = _key_match(key, "s", "n")
+        cursor.execute(
+            f"DELETE FROM {table} AS s WHERE NOT EXISTS (SELECT 1 FROM handling_new n WHERE {match} AND {same})"
+        )
+        cursor.execute(
+            f"""INSERT INTO {table} ({_columns(key)}) SELECT {_columns(key)} FROM handling_new n
+                WHERE NOT EXISTS (SELECT 1 FROM {table} s WHERE {match})"""
+        )
+    for temp in ("handling_new", "handling_grouped", "workday_calendar"):
+        cursor.execute(f"DROP TABLE {temp}")
 
 
 def recompute_all_summaries() -> int:
@@ -226,7 +384,8 @@ def recompute_all_summaries() -> int:
                 WHERE NOT EXISTS (SELECT 1 FROM dossiers_dossiersummary s WHERE {key})"""
         )
         cursor.execute("DROP TABLE dossier_summary_new")
-    analyze("dossiers_dossiersummary")
+        _recompute_handling(cursor)
+    analyze("dossiers_dossiersummary", *HANDLING_TABLES)
     return rows
 
 
@@ -275,5 +434,5 @@ def refresh_overdue(today: dt.date | None = None) -> int:
         for table in ("dossier_stored", "dossier_delta"):
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
     if changed:
-        analyze("dossiers_dossier", "dossiers_dossiersummary")
+        analyze("dossiers_dossier", "dossiers_dossiersummary", *HANDLING_TABLES)
     return changed

@@ -22,3 +22,9 @@ def bar(value, maximum) -> int:
     if value is None or not maximum:
         return 0
     return max(0, min(100, int(value * 100 / maximum)))
+
+
+@register.filter
+def duration(value) -> str:
+    """An average handling time with one decimal: "2,5" (the unit is written beside it)."""
+    return "–" if value is None else format_decimal(value, 1, get_language() or "vi")
