@@ -21,7 +21,14 @@ from cchc_portal.liveness import DATABASE_LOST_MESSAGE, connection_lost, heartbe
 from cchc_portal.queue import send_after_commit
 
 from . import importing
-from .models import ImportJob, JobStatus
+from .models import (
+    EXPORT_FAILED_MESSAGE,
+    EXPORT_RETENTION_DAYS,
+    ExportStatus,
+    ImportJob,
+    JobStatus,
+    LateExportJob,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -204,3 +211,84 @@ def recompute_summaries_job() -> None:
 @shared_task
 def refresh_overdue_dossiers_job() -> None:
     refresh_overdue_dossiers()
+
+
+# --- the late list's .xlsx export -------------------------------------------------------
+
+
+class ExportCancelled(Exception):
+    pass
+
+
+def run_late_export(job_id: int) -> int | None:
+    """Write one export job's file; returns the rows written, or None if the job is not runnable."""
+    with _job_lock(-job_id) as acquired:  # negative: never the same key as an import's lock
+        if not acquired:
+            return None
+        with heartbeat(LateExportJob, job_id):
+            return _run_late_export(job_id)
+
+
+def _run_late_export(job_id: int) -> int | None:
+    from .exporting import late_rows, write_late_xlsx
+
+    job = LateExportJob.objects.select_related("created_by").get(pk=job_id)
+    if job.status not in (ExportStatus.QUEUED, ExportStatus.RUNNING):
+        return None
+    jobs = LateExportJob.objects.filter(pk=job_id)
+    filters = {**job.filters, "province": job.province_id}
+    relative = LateExportJob._meta.get_field("result").generate_filename(job, "late.xlsx")
+    path = os.path.join(settings.MEDIA_ROOT, relative)
+
+    def on_progress(written: int) -> None:
+        if jobs.filter(cancel_requested=True).exists():
+            raise ExportCancelled
+        jobs.update(written_rows=written)
+
+    try:
+        with override(job.language or "vi"):
+            total = late_rows(job.created_by, filters).count()
+            jobs.update(status=ExportStatus.RUNNING, started_at=timezone.now(), written_rows=0, total_rows=total)
+            written = write_late_xlsx(job.created_by, filters, path, on_progress=on_progress)
+    except ExportCancelled:
+        _remove(path)
+        jobs.update(status=ExportStatus.CANCELLED, finished_at=timezone.now())
+        return None
+    except Exception:
+        _remove(path)
+        logger.exception("late list export %s failed", job_id)
+        record_failure(LateExportJob, job_id, EXPORT_FAILED_MESSAGE)
+        return None
+    jobs.update(
+        status=ExportStatus.SUCCEEDED,
+        finished_at=timezone.now(),
+        written_rows=written,
+        total_rows=written,
+        result=relative,
+        message="",
+    )
+    return written
+
+
+@shared_task(acks_late=True)
+def late_export_job(job_id: int) -> None:
+    run_late_export(job_id)
+
+
+def expire_late_exports(*, days: int = EXPORT_RETENTION_DAYS, now=None) -> int:
+    """Delete the files of exports finished more than `days` ago; the rows stay, marked expired."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    expired = 0
+    for job in LateExportJob.objects.filter(status=ExportStatus.SUCCEEDED, finished_at__lt=cutoff):
+        if job.result:
+            job.result.delete(save=False)
+        expired += LateExportJob.objects.filter(pk=job.pk, status=ExportStatus.SUCCEEDED).update(
+            status=ExportStatus.EXPIRED, result=""
+        )
+    logger.info("expired %s late list exports older than %s days", expired, days)
+    return expired
+
+
+@shared_task
+def expire_late_exports_job() -> None:
+    expire_late_exports()
