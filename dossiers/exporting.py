@@ -22,7 +22,7 @@ from provinces.models import AdministrativeUnit
 
 from .models import Dossier, Outcome
 
-CHUNK_ROWS = 2000
+CHUNK_ROWS = 1000  # rows per fetch from the server-side cursor: the memory bound
 PROGRESS_EVERY = 5000
 DATETIME_FORMAT = "DD/MM/YYYY HH:MM"
 DATE_FORMAT = "DD/MM/YYYY"

@@ -19,16 +19,19 @@ from audit.models import AuditAction, AuditSource
 from cchc_portal.cache import bump_generation
 from cchc_portal.liveness import DATABASE_LOST_MESSAGE, connection_lost, heartbeat, record_failure, stored_message
 from cchc_portal.queue import send_after_commit
+from cchc_portal.warming import warm_after_commit
 
 from . import importing
 from .models import (
     EXPORT_FAILED_MESSAGE,
     EXPORT_RETENTION_DAYS,
+    DossierSummary,
     ExportStatus,
     ImportJob,
     JobStatus,
     LateExportJob,
 )
+from .stats import STATS_CACHE
 
 logger = logging.getLogger(__name__)
 
@@ -142,6 +145,8 @@ def _run_import(job_id: int, *, path: str | None, errors_path: str | None):
         message=_unused_columns_message(ignored),
     )
     job.refresh_from_db()
+    if not job.dry_run and (report.inserted or report.updated):
+        warm_after_commit(STATS_CACHE, [job.province_id] if job.province_id else provinces_with_dossiers())
     if not job.dry_run:
         record_change(
             job,
@@ -187,16 +192,23 @@ def enqueue_import(job: ImportJob) -> None:
     send_after_commit(job)
 
 
+def provinces_with_dossiers() -> list[int]:
+    return list(DossierSummary.objects.order_by().values_list("province_id", flat=True).distinct())
+
+
 def recompute_summaries() -> int:
     rows = importing.recompute_all_summaries()
-    bump_generation("dossier-stats")
+    bump_generation(STATS_CACHE)
+    warm_after_commit(STATS_CACHE, provinces_with_dossiers())
     return rows
 
 
 def refresh_overdue_dossiers() -> int:
     """Daily: reclassify unfinished dossiers past their due day, then run queued imports left behind."""
     changed = importing.refresh_overdue()
-    bump_generation("dossier-stats")
+    bump_generation(STATS_CACHE)
+    # After midnight every province's blocks are new (their key has the day): warm them all.
+    warm_after_commit(STATS_CACHE, provinces_with_dossiers())
     stale = timezone.now() - dt.timedelta(minutes=30)
     for job in ImportJob.objects.filter(status=JobStatus.QUEUED, created_at__lt=stale):
         job.send_safely()

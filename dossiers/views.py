@@ -14,7 +14,6 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from audit.log import record_change
-from cchc_portal.cache import cached
 from cchc_portal.lib.numbers import format_percent
 from cchc_portal.lib.workdays import add_months, first_of_month
 from cchc_portal.queue import send_after_commit
@@ -79,16 +78,8 @@ def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
 def stats_page(request: HttpRequest) -> HttpResponse:
     province = _province_for_user(request)
     first, last = _period(request)
-    summaries = stats.summaries_for_unit(province, DossierSummary.objects.for_user(request.user))
-
-    def compute():
-        return {
-            "totals": stats.period(summaries, first, last),
-            "by_agency": stats.grouped(summaries, first, last, "agency"),
-            "by_commune": stats.grouped(summaries, first, last, "commune"),
-        }
-
-    data = cached("dossier-stats", ("page", province.pk, first, last, scope_for(request.user)), compute)
+    summaries = DossierSummary.objects.for_user(request.user)
+    data = stats.page_data(province, first, last, summaries, stats.data_scope(request.user, province.pk))
     for row in [data["totals"], *data["by_agency"], *data["by_commune"]]:
         row["on_time_text"] = format_percent(row["on_time_rate"]) if row["on_time_rate"] is not None else "–"
         row["late_text"] = format_percent(row["late_rate"]) if row["late_rate"] is not None else "–"
@@ -113,8 +104,8 @@ def stats_page(request: HttpRequest) -> HttpResponse:
 def stats_chart(request: HttpRequest) -> JsonResponse:
     province = _province_for_user(request)
     first, last = _period(request)
-    summaries = stats.summaries_for_unit(province, DossierSummary.objects.for_user(request.user))
-    rows = cached("dossier-stats", ("chart", province.pk, first, last), lambda: stats.monthly(summaries, first, last))
+    summaries = DossierSummary.objects.for_user(request.user)
+    rows = stats.chart_data(province, first, last, summaries, stats.data_scope(request.user, province.pk))
     return JsonResponse(
         {
             "labels": [f"{row['month']:%m/%Y}" for row in rows],

@@ -198,8 +198,9 @@ def test_memory_stays_flat_from_2k_to_20k_rows(leader, province, commune, tmp_pa
     make_late_dossiers(commune, 18_000, start=2_000)
     large, large_peak = _peak_bytes(leader, province, tmp_path, "large.xlsx")
     assert (small, large) == (2_000, 20_000)
-    # Ten times the rows: a list held in memory would be ~10×; the stream stays within 2×.
-    assert large_peak < 2 * small_peak, (small_peak, large_peak)
+    # Ten times the rows: a list held in memory would be ~10×; the stream holds one cursor chunk
+    # (1,000 rows) and one row of cells whatever the size (measured: 1.32 MB at both sizes).
+    assert large_peak < 1.3 * small_peak, (small_peak, large_peak)
 
 
 # --- expiry and liveness ---------------------------------------------------------------
@@ -265,9 +266,7 @@ def test_an_export_runs_in_the_real_worker(celery_worker_process, client, leader
     client.force_login(leader)
     response = client.post(reverse("dossiers:late_export_create") + QUERY)
     job_id = int(response.url.rstrip("/").rsplit("/", 1)[1])
-    job = wait_for(
-        lambda: LateExportJob.objects.filter(pk=job_id, status=ExportStatus.SUCCEEDED).first(), timeout=120
-    )
+    job = wait_for(lambda: LateExportJob.objects.filter(pk=job_id, status=ExportStatus.SUCCEEDED).first(), timeout=120)
     assert job.written_rows == 12_000 and job.worker
     sheet = workbook_of(client, job)
     assert sheet.max_row == 4 + 12_000
