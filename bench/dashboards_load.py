@@ -226,7 +226,9 @@ def seed(database_url: str) -> None:
 def run(database_url: str, redis_url: str, extra: list[str]) -> int:
     env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url}
     env.pop("DJANGO_DEBUG", None)
-    command = [sys.executable, str(ROOT / "bench" / "http_load.py"), "--user", "leader", *extra, *PATHS]
+    command = [
+        sys.executable, str(ROOT / "bench" / "http_load.py"), "--user", "leader", "--after-import", *extra, *PATHS,
+    ]  # fmt: skip
     print("$", " ".join(command), flush=True)
     return subprocess.call(command, env=env, cwd=ROOT)
 

@@ -26,8 +26,9 @@ class DashboardsConfig(AppConfig):
         from . import blocks, dossier_block
         from .views import warm_leader_bodies
 
-        # The leader body depends on these three generations; whichever job bumps one warms it.
-        for name in (dossier_block.DOSSIERS_CACHE, blocks.TASKS_CACHE, blocks.INDICES_CACHE):
+        # The leader body also depends on the indices generation; a rankings job (rare, every
+        # province at once) does not warm yet.
+        for name in (dossier_block.DOSSIERS_CACHE, blocks.TASKS_CACHE):
             register_warmer(name, "dashboards.leader_body", warm_leader_bodies)
 
         user_model = get_user_model()

@@ -21,6 +21,7 @@ from cchc_portal.scoping import primary_province_id, scope_for
 from provinces.models import AdministrativeUnit, Agency
 
 from . import stats
+from .exporting import late_period
 from .forms import UploadForm
 from .importing import RefusedFile, inspect_file
 from .jobs import enqueue_import
@@ -212,7 +213,9 @@ def _late_list_url(job: LateExportJob) -> str:
 @login_required
 def late_export(request: HttpRequest, pk: int) -> HttpResponse:
     job = _get_export_for_user(request, pk)
-    return render(request, "dossiers/late_export.html", {"job": job, "list_url": _late_list_url(job)})
+    first, last = late_period(job.filters)
+    context = {"job": job, "list_url": _late_list_url(job), "first": first, "last": last}
+    return render(request, "dossiers/late_export.html", context)
 
 
 @login_required

@@ -76,7 +76,7 @@ def plan_figures_compute(plan_id: int, *, on: dt.date | None = None) -> PlanFigu
             },
         )
     bump_generation(CACHE_NAME)
-    warm_after_commit(CACHE_NAME, [plan.unit.province_id_for_scope()])
+    warm_after_commit(CACHE_NAME, [plan.unit.province_id_for_scope])
     return figures
 
 

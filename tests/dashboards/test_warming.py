@@ -133,3 +133,14 @@ def test_an_import_through_the_real_worker_leaves_the_leader_page_warm(
     wait_for(lambda: leader_body_is_cached(small_province.pk), timeout=60)
     warm = _leader_page_queries(client, leader)
     assert not any("dossiers_dossiersummary" in sql for sql in warm), warm
+
+
+def test_a_plans_figures_job_warms_its_provinces_dashboard(small_province, django_capture_on_commit_callbacks):
+    from tasks.figures import plan_figures_compute
+    from tasks.models import Plan
+
+    plan = Plan.objects.create(unit=small_province, year=2026, title="Kế hoạch CCHC năm 2026")
+    plan.ensure_default_areas()
+    with django_capture_on_commit_callbacks(execute=True):
+        plan_figures_compute(plan.pk)
+    assert leader_body_is_cached(small_province.pk)

@@ -174,6 +174,7 @@ def test_the_job_page_shows_the_download_link_in_vietnamese(
     job = export(client, django_capture_on_commit_callbacks)
     html = client.get(job.get_absolute_url()).content.decode()
     assert "Tải tệp Excel" in html and 'data-testid="export-download"' in html
+    assert "tiếp nhận 01/2025–12/2025" in html
     assert "Download" not in html
 
 
