@@ -38,6 +38,7 @@ def _django(database_url: str) -> None:
     sys.path.insert(0, str(ROOT))
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cchc_portal.settings")
+    os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret-" + "x" * 32)  # DEBUG off: no query log
     import django
 
     django.setup()
@@ -128,12 +129,13 @@ def _measure(user, province_id: int, rows: int) -> dict:
         write_late_xlsx(user, filters, path)
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
-    assert read == written == rows, (read, written, rows)
+    # The demo's own late dossiers of 2025 come on top of the bench's rows.
+    assert read == written >= rows, (read, written, rows)
     return {
-        "rows": rows,
+        "rows": written,
         "read_s": read_s,
         "export_s": export_s,
-        "rows_per_s": rows / export_s,
+        "rows_per_s": written / export_s,
         "ratio": read_s / export_s,
         "mb": size / 1e6,
         "peak_mb": peak / 1e6,
