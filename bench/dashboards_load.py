@@ -171,6 +171,15 @@ def _dossier_summaries() -> int:
     cells = len(keys) * MONTHS * len(channels)
     per_cell = DOSSIERS / cells
     rng = random.Random(6)
+    columns = (
+        "receiving_unit_id, province_id, agency_id, month, channel, procedure_level, received,"
+        " closed, finished_early, finished_on_time, finished_late, overdue_opened, overdue_closed"
+    )
+    # Columns added since (the service-index counts): their model default (0), or NULL.
+    listed = {name.strip() for name in columns.split(",")}
+    extra = [f for f in DossierSummary._meta.concrete_fields if not f.primary_key and f.column not in listed]
+    columns += "".join(f", {f.column}" for f in extra)
+    tail = "".join(f"\t{f.default}" if isinstance(f.default, int) else f"\t{NULL}" for f in extra)
     out = io.StringIO()
     total = 0
     for unit, province, agency, level in keys:
@@ -188,16 +197,14 @@ def _dossier_summaries() -> int:
                 agency_text = agency if agency else NULL
                 out.write(
                     f"{unit}\t{province}\t{agency_text}\t{m}\t{channel}\t{level}\t{received}\t{closed}\t"
-                    f"{early}\t{on_time}\t{late}\t{overdue_opened}\t{overdue_closed}\n"
+                    f"{early}\t{on_time}\t{late}\t{overdue_opened}\t{overdue_closed}{tail}\n"
                 )
                 total += received
     out.seek(0)
     table = DossierSummary._meta.db_table
     with connection.cursor() as cursor:
         cursor.copy_expert(
-            f"COPY {table} (receiving_unit_id, province_id, agency_id, month, channel, procedure_level, received,"
-            " closed, finished_early, finished_on_time, finished_late, overdue_opened, overdue_closed)"
-            " FROM STDIN",
+            f"COPY {table} ({columns}) FROM STDIN",
             out,
         )
         cursor.execute(f"ANALYZE {table}")
@@ -226,7 +233,9 @@ def seed(database_url: str) -> None:
 def run(database_url: str, redis_url: str, extra: list[str]) -> int:
     env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url}
     env.pop("DJANGO_DEBUG", None)
-    command = [sys.executable, str(ROOT / "bench" / "http_load.py"), "--user", "leader", *extra, *PATHS]
+    command = [
+        sys.executable, str(ROOT / "bench" / "http_load.py"), "--user", "leader", "--after-import", *extra, *PATHS,
+    ]  # fmt: skip
     print("$", " ".join(command), flush=True)
     return subprocess.call(command, env=env, cwd=ROOT)
 

@@ -50,9 +50,18 @@ def bump_generation(name: str) -> None:
         cache.set(_generation_key(name), 2, timeout=None)
 
 
-def cached(name: str, parts: tuple, compute: Callable[[], Any], timeout: int = DEFAULT_TIMEOUT) -> Any:
+def _key(name: str, parts: tuple) -> str:
     digest = hashlib.sha1(repr(parts).encode()).hexdigest()[:20]
-    key = f"{name}:{generation(name)}:{digest}"
+    return f"{name}:{generation(name)}:{digest}"
+
+
+def is_cached(name: str, parts: tuple) -> bool:
+    """Whether `cached(name, parts, ...)` would be a hit now (warming tests and benches)."""
+    return cache.get(_key(name, parts)) is not None
+
+
+def cached(name: str, parts: tuple, compute: Callable[[], Any], timeout: int = DEFAULT_TIMEOUT) -> Any:
+    key = _key(name, parts)
     value = cache.get(key)
     if value is None:
         value = compute()

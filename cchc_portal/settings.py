@@ -280,6 +280,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "dossiers.jobs.refresh_overdue_dossiers_job",
         "schedule": crontab(hour=0, minute=15),
     },
+    # dossiers: delete late-list export files after 7 days (the job rows stay, "expired").
+    "dossiers-expire-late-exports": {
+        "task": "dossiers.jobs.expire_late_exports_job",
+        "schedule": crontab(hour=3, minute=10),
+    },
     # ops: jobs whose worker died are finished (failed, with "run again") and jobs the broker never
     # got are sent, within minutes (cchc_portal/liveness.py); plan figures left stale by a failed
     # enqueue catch up.

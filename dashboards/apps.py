@@ -21,6 +21,16 @@ class DashboardsConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.db.models.signals import m2m_changed
 
+        from cchc_portal.warming import register_warmer
+
+        from . import blocks, dossier_block
+        from .views import warm_leader_bodies
+
+        # The leader body also depends on the indices generation; a rankings job (rare, every
+        # province at once) does not warm yet.
+        for name in (dossier_block.DOSSIERS_CACHE, blocks.TASKS_CACHE):
+            register_warmer(name, "dashboards.leader_body", warm_leader_bodies)
+
         user_model = get_user_model()
         for through in (user_model.units.through, user_model.agencies.through):
             m2m_changed.connect(_scope_changed, sender=through, dispatch_uid=f"dashboards-scope-{through.__name__}")

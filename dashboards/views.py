@@ -25,7 +25,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from cchc_portal.cache import cached, generations, generations_with
+from cchc_portal.cache import cached, generations, generations_with, is_cached
 from cchc_portal.lib.numbers import format_decimal, format_percent
 from cchc_portal.lib.text import fold
 from cchc_portal.scoping import primary_province_id, scope_for
@@ -84,16 +84,19 @@ def _name(obj: dict, field: str = "name") -> str:
 HTML_CACHE = "dashboards.html"
 
 
-def _cached_body(parts: tuple, template: str, make_context) -> str:
-    """The page body rendered once per (filters, language, day, data generations): a warm request
-    renders only the frame (menu, CSRF token) around it. Any feeding job's bump makes a new key."""
-    key = (
+def _body_key(parts: tuple) -> tuple:
+    return (
         *parts,
         _lang(),
         timezone.localdate().isoformat(),
         generations(blocks.INDICES_CACHE, blocks.TASKS_CACHE, dossier_block.DOSSIERS_CACHE),
     )
-    return mark_safe(cached(HTML_CACHE, key, lambda: render_to_string(template, make_context())))
+
+
+def _cached_body(parts: tuple, template: str, make_context) -> str:
+    """The page body rendered once per (filters, language, day, data generations): a warm request
+    renders only the frame (menu, CSRF token) around it. Any feeding job's bump makes a new key."""
+    return mark_safe(cached(HTML_CACHE, _body_key(parts), lambda: render_to_string(template, make_context())))
 
 
 # --- whole pages, per user ----------------------------------------------------------------
@@ -200,6 +203,40 @@ def _leader_data(province: dict) -> dict:
     }
 
 
+def leader_body(province: dict) -> str:
+    """The leader dashboard's body (every user of the province sees the same), cached per generations."""
+    return _cached_body(
+        ("leader", province["id"]),
+        "dashboards/_leader_body.html",
+        lambda: {"province": province, **_leader_data(province), "statuses": dict(TaskStatus.choices)},
+    )
+
+
+def leader_body_is_cached(province_id: int) -> bool:
+    """Whether the province's dashboard body is cached for the current generations (in Vietnamese)."""
+    from django.utils import translation
+
+    with translation.override("vi"):
+        return is_cached(HTML_CACHE, _body_key(("leader", province_id)))
+
+
+WARM_LANGUAGES = ("vi",)  # the portal's language; an English reader still computes their own body
+
+
+def warm_leader_bodies(province_ids: list[int]) -> None:
+    """After a write (cchc_portal.warming): each touched province's dashboard body, so the first
+    leader after an import renders only the frame around it."""
+    from django.utils import translation
+
+    for province_id in province_ids:
+        province = blocks.province_info(province_id)
+        if province is None:
+            continue
+        for language in WARM_LANGUAGES:
+            with translation.override(language):
+                leader_body(province)
+
+
 @login_required
 @page_cached
 def leader(request: HttpRequest) -> HttpResponse:
@@ -208,12 +245,7 @@ def leader(request: HttpRequest) -> HttpResponse:
         # A national administrator has no province of their own: the national view, where every
         # province's dashboard is one click away.
         return redirect("dashboards:national")
-    body = _cached_body(
-        ("leader", province["id"]),
-        "dashboards/_leader_body.html",
-        lambda: {"province": province, **_leader_data(province), "statuses": dict(TaskStatus.choices)},
-    )
-    context = {"province": province, "body": body}
+    context = {"province": province, "body": leader_body(province)}
     return _render(request, "dashboards/leader.html", context)
 
 

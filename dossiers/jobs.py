@@ -19,9 +19,19 @@ from audit.models import AuditAction, AuditSource
 from cchc_portal.cache import bump_generation
 from cchc_portal.liveness import DATABASE_LOST_MESSAGE, connection_lost, heartbeat, record_failure, stored_message
 from cchc_portal.queue import send_after_commit
+from cchc_portal.warming import warm_after_commit
 
 from . import importing
-from .models import ImportJob, JobStatus
+from .models import (
+    EXPORT_FAILED_MESSAGE,
+    EXPORT_RETENTION_DAYS,
+    DossierSummary,
+    ExportStatus,
+    ImportJob,
+    JobStatus,
+    LateExportJob,
+)
+from .stats import STATS_CACHE
 
 logger = logging.getLogger(__name__)
 
@@ -135,6 +145,8 @@ def _run_import(job_id: int, *, path: str | None, errors_path: str | None):
         message=_unused_columns_message(ignored),
     )
     job.refresh_from_db()
+    if not job.dry_run and (report.inserted or report.updated):
+        warm_after_commit(STATS_CACHE, [job.province_id] if job.province_id else provinces_with_dossiers())
     if not job.dry_run:
         record_change(
             job,
@@ -180,16 +192,23 @@ def enqueue_import(job: ImportJob) -> None:
     send_after_commit(job)
 
 
+def provinces_with_dossiers() -> list[int]:
+    return list(DossierSummary.objects.order_by().values_list("province_id", flat=True).distinct())
+
+
 def recompute_summaries() -> int:
     rows = importing.recompute_all_summaries()
-    bump_generation("dossier-stats")
+    bump_generation(STATS_CACHE)
+    warm_after_commit(STATS_CACHE, provinces_with_dossiers())
     return rows
 
 
 def refresh_overdue_dossiers() -> int:
     """Daily: reclassify unfinished dossiers past their due day, then run queued imports left behind."""
     changed = importing.refresh_overdue()
-    bump_generation("dossier-stats")
+    bump_generation(STATS_CACHE)
+    # After midnight every province's blocks are new (their key has the day): warm them all.
+    warm_after_commit(STATS_CACHE, provinces_with_dossiers())
     stale = timezone.now() - dt.timedelta(minutes=30)
     for job in ImportJob.objects.filter(status=JobStatus.QUEUED, created_at__lt=stale):
         job.send_safely()
@@ -204,3 +223,84 @@ def recompute_summaries_job() -> None:
 @shared_task
 def refresh_overdue_dossiers_job() -> None:
     refresh_overdue_dossiers()
+
+
+# --- the late list's .xlsx export -------------------------------------------------------
+
+
+class ExportCancelled(Exception):
+    pass
+
+
+def run_late_export(job_id: int) -> int | None:
+    """Write one export job's file; returns the rows written, or None if the job is not runnable."""
+    with _job_lock(-job_id) as acquired:  # negative: never the same key as an import's lock
+        if not acquired:
+            return None
+        with heartbeat(LateExportJob, job_id):
+            return _run_late_export(job_id)
+
+
+def _run_late_export(job_id: int) -> int | None:
+    from .exporting import late_rows, write_late_xlsx
+
+    job = LateExportJob.objects.select_related("created_by").get(pk=job_id)
+    if job.status not in (ExportStatus.QUEUED, ExportStatus.RUNNING):
+        return None
+    jobs = LateExportJob.objects.filter(pk=job_id)
+    filters = {**job.filters, "province": job.province_id}
+    relative = LateExportJob._meta.get_field("result").generate_filename(job, "late.xlsx")
+    path = os.path.join(settings.MEDIA_ROOT, relative)
+
+    def on_progress(written: int) -> None:
+        if jobs.filter(cancel_requested=True).exists():
+            raise ExportCancelled
+        jobs.update(written_rows=written)
+
+    try:
+        with override(job.language or "vi"):
+            total = late_rows(job.created_by, filters).count()
+            jobs.update(status=ExportStatus.RUNNING, started_at=timezone.now(), written_rows=0, total_rows=total)
+            written = write_late_xlsx(job.created_by, filters, path, on_progress=on_progress)
+    except ExportCancelled:
+        _remove(path)
+        jobs.update(status=ExportStatus.CANCELLED, finished_at=timezone.now())
+        return None
+    except Exception:
+        _remove(path)
+        logger.exception("late list export %s failed", job_id)
+        record_failure(LateExportJob, job_id, EXPORT_FAILED_MESSAGE)
+        return None
+    jobs.update(
+        status=ExportStatus.SUCCEEDED,
+        finished_at=timezone.now(),
+        written_rows=written,
+        total_rows=written,
+        result=relative,
+        message="",
+    )
+    return written
+
+
+@shared_task(acks_late=True)
+def late_export_job(job_id: int) -> None:
+    run_late_export(job_id)
+
+
+def expire_late_exports(*, days: int = EXPORT_RETENTION_DAYS, now=None) -> int:
+    """Delete the files of exports finished more than `days` ago; the rows stay, marked expired."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    expired = 0
+    for job in LateExportJob.objects.filter(status=ExportStatus.SUCCEEDED, finished_at__lt=cutoff):
+        if job.result:
+            job.result.delete(save=False)
+        expired += LateExportJob.objects.filter(pk=job.pk, status=ExportStatus.SUCCEEDED).update(
+            status=ExportStatus.EXPIRED, result=""
+        )
+    logger.info("expired %s late list exports older than %s days", expired, days)
+    return expired
+
+
+@shared_task
+def expire_late_exports_job() -> None:
+    expire_late_exports()

@@ -18,6 +18,7 @@ from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from cchc_portal.lib.numbers import percent
 from cchc_portal.lib.workdays import add_months, first_of_month
@@ -129,6 +130,23 @@ class DossierQuerySet(ProvinceScopedQuerySet):
 
     def late_or_overdue(self):
         return self.filter(outcome__in=[Outcome.LATE, Outcome.OVERDUE])
+
+    def late_list(self, province_id: int, first: dt.date, last: dt.date, filters: dict):
+        """The late-and-overdue list of a province (page and export alike), in its index order.
+
+        `filters` as the page's query: outcome, agency, unit (ids as text), q (receipt number)."""
+        queryset = self.filter(province_id=province_id, received_month__gte=first, received_month__lte=last)
+        queryset = queryset.late_or_overdue()
+        outcome = filters.get("outcome")
+        if outcome in (Outcome.LATE, Outcome.OVERDUE):
+            queryset = queryset.filter(outcome=outcome)
+        if agency := str(filters.get("agency") or "").strip():
+            queryset = queryset.filter(agency_id=agency) if agency.isdigit() else queryset.none()
+        if unit := str(filters.get("unit") or "").strip():
+            queryset = queryset.filter(receiving_unit_id=unit) if unit.isdigit() else queryset.none()
+        if receipt := str(filters.get("q") or "").strip():
+            queryset = queryset.filter(receipt_number__icontains=receipt)
+        return queryset.order_by("due_date", "id")
 
 
 class Dossier(models.Model):
@@ -626,6 +644,121 @@ class ImportJob(LiveJob):
         if not self.total_rows:
             return 0
         return min(99, int(self.processed_rows * 100 / self.total_rows))
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Writing the file")
+    SUCCEEDED = "succeeded", _("Ready to download")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+    EXPIRED = "expired", _("Expired")
+
+
+EXPORT_RETENTION_DAYS = 7
+EXPORT_FAILED_MESSAGE = gettext_noop("The export failed. The details are in the server log; press “Run again”.")
+EXPORT_WORKER_LOST_MESSAGE = gettext_noop(
+    "The worker stopped midway (server restart or lost connection). Press “Run again” to write the file again."
+)
+
+
+class LateExportJobQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Its owner, and whoever sees the whole province it lists (the file holds nothing more:
+        it is written with the owner's scope inside that one province)."""
+        from cchc_portal.scoping import scope_for
+
+        scope = scope_for(user)
+        if scope.all:
+            return self
+        return self.filter(Q(created_by=user) | Q(province_id__in=scope.province_ids))
+
+
+def _export_to(instance, filename: str) -> str:
+    return f"dossier_exports/{uuid.uuid4().hex}.xlsx"
+
+
+class LateExportJob(LiveJob):
+    """The late-and-overdue list as .xlsx, written by a background job with the list's filters."""
+
+    province = models.ForeignKey(
+        AdministrativeUnit, verbose_name=_("province"), on_delete=models.PROTECT, related_name="+"
+    )
+    # The list's filters as the page had them: from, to (YYYY-MM), outcome, agency, unit, q.
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    language = models.CharField(max_length=10, default="vi")
+    status = models.CharField(_("status"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
+    total_rows = models.PositiveIntegerField(_("rows to write"), null=True, blank=True)
+    written_rows = models.PositiveIntegerField(_("rows written"), default=0)
+    # Not named `file`: the uploads clean-up (ops.uploads) deletes every job's `file`; exports
+    # expire on their own schedule (`expire_late_exports`).
+    result = models.FileField(upload_to=_export_to, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    cancel_requested = models.BooleanField(default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = LateExportJobQuerySet.as_manager()
+
+    QUEUED = ExportStatus.QUEUED
+    RUNNING_STATUSES = (ExportStatus.RUNNING,)
+    FAILED = ExportStatus.FAILED
+    CANCELLED = ExportStatus.CANCELLED
+
+    class Meta:
+        verbose_name = _("late list export")
+        verbose_name_plural = _("late list exports")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "finished_at"], name="late_export_status_finished")]
+
+    def __str__(self) -> str:
+        return f"{self.pk} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("dossiers:late_export", args=[self.pk])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (ExportStatus.QUEUED, ExportStatus.RUNNING)
+
+    @property
+    def can_run_again(self) -> bool:
+        return self.status in (ExportStatus.FAILED, ExportStatus.CANCELLED, ExportStatus.EXPIRED)
+
+    @property
+    def expires_at(self):
+        return (self.finished_at or self.created_at) + dt.timedelta(days=EXPORT_RETENTION_DAYS)
+
+    def give_up(self, *, message: str = EXPORT_WORKER_LOST_MESSAGE, now=None) -> bool:
+        return super().give_up(message=message, now=now)
+
+    def run_again(self) -> bool:
+        model = type(self)
+        reset = model._default_manager.filter(pk=self.pk, status=ExportStatus.EXPIRED).update(
+            status=ExportStatus.FAILED
+        )
+        if reset:
+            self.status = ExportStatus.FAILED
+        if super().run_again():
+            model._default_manager.filter(pk=self.pk).update(written_rows=0, total_rows=None, result="")
+            self.refresh_from_db()
+            return True
+        return False
+
+    def send(self) -> None:
+        from .jobs import late_export_job
+
+        late_export_job.delay(self.pk)
+
+    @property
+    def progress_percent(self) -> int:
+        if self.status == ExportStatus.SUCCEEDED:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(99, int(self.written_rows * 100 / self.total_rows))
 
 
 def month_bounds(first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:

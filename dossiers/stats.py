@@ -12,6 +12,8 @@ from provinces.models import AdministrativeUnit, Agency, UnitLevel
 
 from .models import DossierSummary, ImportJob, JobStatus, figures_from_sums
 
+STATS_CACHE = "dossier-stats"  # bumped by imports, recomputes and the overdue refresh; warmed after them
+
 GROUPS = {
     "agency": ("agency_id", "agency__name"),
     "commune": ("receiving_unit_id", "receiving_unit__code", "receiving_unit__name"),
@@ -258,3 +260,50 @@ def _monthly(rows, first: dt.date, last: dt.date) -> list[dict]:
             for alias in FLOWS:
                 month_flows[alias] += row[alias]
     return monthly_from_flows(flows, first, last, open_before, overdue_before)
+
+
+# --- the stats page's cached data, shared by the page and the warming after writes ---------
+
+
+def data_scope(user, province_id: int) -> str | tuple[int, ...]:
+    """What of a province's summaries the user sees, as a cache key part: "province" for whoever sees
+    all of it (`DossierSummary.objects.for_user`), else the user's communes."""
+    from cchc_portal.scoping import scope_for
+
+    scope = scope_for(user)
+    if scope.all or province_id in scope.province_ids:
+        return "province"
+    return tuple(sorted(scope.commune_ids))
+
+
+def page_data(province: AdministrativeUnit, first: dt.date, last: dt.date, summaries, seen) -> dict:
+    """The stats page's figures; `summaries` already scoped to the user, `seen` its `data_scope`."""
+    from cchc_portal.cache import cached
+
+    summaries = summaries_for_unit(province, summaries)
+
+    def compute():
+        return {
+            "totals": period(summaries, first, last),
+            "by_agency": grouped(summaries, first, last, "agency"),
+            "by_commune": grouped(summaries, first, last, "commune"),
+        }
+
+    return cached(STATS_CACHE, ("page", province.pk, first, last, seen), compute)
+
+
+def chart_data(province: AdministrativeUnit, first: dt.date, last: dt.date, summaries, seen) -> list[dict]:
+    from cchc_portal.cache import cached
+
+    summaries = summaries_for_unit(province, summaries)
+    return cached(STATS_CACHE, ("chart", province.pk, first, last, seen), lambda: monthly(summaries, first, last))
+
+
+def warm_stats_pages(province_ids: list[int]) -> None:
+    """After a write: the default period of each province's stats page and chart, as a province user sees them."""
+    from .models import default_period
+
+    first, last = default_period()
+    for province in AdministrativeUnit.objects.filter(pk__in=province_ids):
+        page_data(province, first, last, DossierSummary.objects.all(), "province")
+        chart_data(province, first, last, DossierSummary.objects.all(), "province")

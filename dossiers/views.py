@@ -7,26 +7,25 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from audit.log import record_change
-from cchc_portal.cache import cached
 from cchc_portal.lib.numbers import format_percent
-from cchc_portal.lib.spreadsheets import neutralise
 from cchc_portal.lib.workdays import add_months, first_of_month
+from cchc_portal.queue import send_after_commit
 from cchc_portal.scoping import primary_province_id, scope_for
 from provinces.models import AdministrativeUnit, Agency
 
 from . import stats
+from .exporting import late_period
 from .forms import UploadForm
 from .importing import RefusedFile, inspect_file
 from .jobs import enqueue_import
-from .models import Dossier, DossierSummary, ImportJob, JobStatus, Outcome, default_period
-
-EXPORT_LIMIT = 200_000
+from .models import Dossier, DossierSummary, ExportStatus, ImportJob, JobStatus, LateExportJob, default_period
 
 
 def _province_for_user(request: HttpRequest) -> AdministrativeUnit:
@@ -80,16 +79,8 @@ def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
 def stats_page(request: HttpRequest) -> HttpResponse:
     province = _province_for_user(request)
     first, last = _period(request)
-    summaries = stats.summaries_for_unit(province, DossierSummary.objects.for_user(request.user))
-
-    def compute():
-        return {
-            "totals": stats.period(summaries, first, last),
-            "by_agency": stats.grouped(summaries, first, last, "agency"),
-            "by_commune": stats.grouped(summaries, first, last, "commune"),
-        }
-
-    data = cached("dossier-stats", ("page", province.pk, first, last, scope_for(request.user)), compute)
+    summaries = DossierSummary.objects.for_user(request.user)
+    data = stats.page_data(province, first, last, summaries, stats.data_scope(request.user, province.pk))
     for row in [data["totals"], *data["by_agency"], *data["by_commune"]]:
         row["on_time_text"] = format_percent(row["on_time_rate"]) if row["on_time_rate"] is not None else "–"
         row["late_text"] = format_percent(row["late_rate"]) if row["late_rate"] is not None else "–"
@@ -114,8 +105,8 @@ def stats_page(request: HttpRequest) -> HttpResponse:
 def stats_chart(request: HttpRequest) -> JsonResponse:
     province = _province_for_user(request)
     first, last = _period(request)
-    summaries = stats.summaries_for_unit(province, DossierSummary.objects.for_user(request.user))
-    rows = cached("dossier-stats", ("chart", province.pk, first, last), lambda: stats.monthly(summaries, first, last))
+    summaries = DossierSummary.objects.for_user(request.user)
+    rows = stats.chart_data(province, first, last, summaries, stats.data_scope(request.user, province.pk))
     return JsonResponse(
         {
             "labels": [f"{row['month']:%m/%Y}" for row in rows],
@@ -132,22 +123,16 @@ def _float(value):
     return None if value is None else float(value)
 
 
+LATE_FILTERS = ("outcome", "agency", "unit", "q")
+
+
+def _late_filters(request: HttpRequest) -> dict:
+    return {name: request.GET.get(name, "").strip() for name in LATE_FILTERS if request.GET.get(name, "").strip()}
+
+
 def _late_queryset(request: HttpRequest, province: AdministrativeUnit, first: dt.date, last: dt.date):
-    queryset = (
-        Dossier.objects.for_user(request.user)
-        .filter(province=province, received_month__gte=first, received_month__lte=last)
-        .late_or_overdue()
-    )
-    outcome = request.GET.get("outcome")
-    if outcome in (Outcome.LATE, Outcome.OVERDUE):
-        queryset = queryset.filter(outcome=outcome)
-    if agency := request.GET.get("agency", "").strip():
-        queryset = queryset.filter(agency_id=agency) if agency.isdigit() else queryset.none()
-    if unit := request.GET.get("unit", "").strip():
-        queryset = queryset.filter(receiving_unit_id=unit) if unit.isdigit() else queryset.none()
-    if receipt := request.GET.get("q", "").strip():
-        queryset = queryset.filter(receipt_number__icontains=receipt)
-    return queryset.select_related("procedure", "receiving_unit", "agency").order_by("due_date", "id")
+    queryset = Dossier.objects.for_user(request.user).late_list(province.pk, first, last, _late_filters(request))
+    return queryset.select_related("procedure", "receiving_unit", "agency")
 
 
 class _CountedPaginator(Paginator):
@@ -177,8 +162,6 @@ def late_list(request: HttpRequest) -> HttpResponse:
     province = _province_for_user(request)
     first, last = _period(request)
     queryset = _late_queryset(request, province, first, last)
-    if request.GET.get("export") == "xlsx":
-        return _export_xlsx(queryset)
     count = _late_count(request, province, first, last)
     page = _CountedPaginator(queryset, 50, count=count).get_page(request.GET.get("page"))
     params = {k: v for k, v in request.GET.items() if k != "page" and v}
@@ -197,49 +180,74 @@ def late_list(request: HttpRequest) -> HttpResponse:
             "filters": params,
             "agencies": agencies,
             "query_string": urlencode(params),
-            "export_url": f"{reverse('dossiers:late_list')}?{urlencode({**params, 'export': 'xlsx'})}",
+            "export_url": f"{reverse('dossiers:late_export_create')}?{urlencode(params)}",
         },
     )
 
 
-def _export_xlsx(queryset) -> HttpResponse:
-    import tempfile
-
-    from django.utils import timezone
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Late and overdue"))
-    sheet.append(
-        [
-            _("Receipt number"),
-            _("Procedure"),
-            _("Receiving unit"),
-            _("Agency"),
-            _("Received at"),
-            _("Due day"),
-            _("Finished at"),
-            _("Classification"),
-        ]
+@login_required
+@require_POST
+def late_export_create(request: HttpRequest) -> HttpResponse:
+    """The list's "Export to Excel": a background job with the list's filters, then its page."""
+    province = _province_for_user(request)
+    first, last = _period(request)
+    job = LateExportJob.objects.create(
+        province=province,
+        filters={**_late_filters(request), "from": f"{first:%Y-%m}", "to": f"{last:%Y-%m}"},
+        language=(request.LANGUAGE_CODE or "vi")[:10],
+        created_by=request.user,
     )
-    local = timezone.localtime
-    for dossier in queryset[:EXPORT_LIMIT].iterator(chunk_size=2000):
-        sheet.append(
-            [
-                neutralise(dossier.receipt_number),
-                neutralise(f"{dossier.procedure.code} {dossier.procedure.name}"),
-                neutralise(dossier.receiving_unit.name),
-                neutralise(dossier.agency.name if dossier.agency else ""),
-                local(dossier.received_at).strftime("%d/%m/%Y %H:%M"),
-                dossier.due_date.strftime("%d/%m/%Y"),
-                local(dossier.finished_at).strftime("%d/%m/%Y %H:%M") if dossier.finished_at else "",
-                str(dossier.get_outcome_display()),
-            ]
-        )
-    handle = tempfile.TemporaryFile()
-    workbook.save(handle)
-    handle.seek(0)
-    return FileResponse(handle, as_attachment=True, filename="ho-so-tre-han.xlsx")
+    send_after_commit(job)
+    return redirect(job)
+
+
+def _get_export_for_user(request: HttpRequest, pk: int) -> LateExportJob:
+    return get_object_or_404(LateExportJob.objects.for_user(request.user).select_related("province"), pk=pk)
+
+
+def _late_list_url(job: LateExportJob) -> str:
+    params = {"province": job.province.code, **job.filters}
+    return f"{reverse('dossiers:late_list')}?{urlencode(params)}"
+
+
+@login_required
+def late_export(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _get_export_for_user(request, pk)
+    first, last = late_period(job.filters)
+    context = {"job": job, "list_url": _late_list_url(job), "first": first, "last": last}
+    return render(request, "dossiers/late_export.html", context)
+
+
+@login_required
+def late_export_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _get_export_for_user(request, pk)
+    response = render(request, "dossiers/_late_export_progress.html", {"job": job})
+    if not job.is_active and request.htmx:
+        response.status_code = 286  # htmx: stop polling
+    return response
+
+
+@login_required
+@require_POST
+def late_export_run_again(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _get_export_for_user(request, pk)
+    if job.can_run_again and job.run_again():
+        send_after_commit(job)
+        messages.info(request, _("The export was queued again."))
+    return redirect(job)
+
+
+@login_required
+def late_export_download(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _get_export_for_user(request, pk)
+    if job.status != ExportStatus.SUCCEEDED or not job.result:
+        raise Http404("no file (not ready or expired)")
+    try:
+        handle = job.result.open("rb")
+    except FileNotFoundError:
+        raise Http404("file gone") from None
+    name = f"ho-so-tre-han-{job.province.code}-{timezone.localtime(job.finished_at):%Y%m%d-%H%M}.xlsx"
+    return FileResponse(handle, as_attachment=True, filename=name)
 
 
 @login_required

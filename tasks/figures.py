@@ -12,6 +12,7 @@ from django.utils.translation import ngettext, override
 
 from cchc_portal.cache import bump_generation
 from cchc_portal.lib.numbers import format_percent, percent
+from cchc_portal.warming import warm_after_commit
 
 from .models import Plan, PlanFigures, Task, status_counts, today
 
@@ -29,7 +30,7 @@ def _with_rate(row: dict) -> dict:
 def plan_figures_compute(plan_id: int, *, on: dt.date | None = None) -> PlanFigures | None:
     """Recompute and store one plan's figures. Idempotent: the same data gives the same row."""
     on = on or today()
-    plan = Plan.objects.filter(pk=plan_id).first()
+    plan = Plan.objects.select_related("unit").filter(pk=plan_id).first()
     if plan is None:
         return None
     tasks = Task.objects.filter(plan_id=plan_id)
@@ -75,6 +76,7 @@ def plan_figures_compute(plan_id: int, *, on: dt.date | None = None) -> PlanFigu
             },
         )
     bump_generation(CACHE_NAME)
+    warm_after_commit(CACHE_NAME, [plan.unit.province_id_for_scope])
     return figures
 
 
