@@ -207,8 +207,10 @@ def progress_check(*, status: str, percent: int | None, completion_date: dt.date
     if status == TaskStatus.NOT_STARTED and percent:
         errors.setdefault("percent", []).append(_("A task that has not started cannot be partly done."))
     elif status == TaskStatus.COMPLETED and percent is not None and percent != 100:
+        # xgettext:no-python-format
         errors.setdefault("percent", []).append(_("A completed task is 100% done."))
     elif status != TaskStatus.COMPLETED and percent == 100:
+        # xgettext:no-python-format
         errors.setdefault("percent", []).append(_("A task 100% done is completed: choose the status “Completed”."))
     if status == TaskStatus.COMPLETED and completion_date is None:
         errors.setdefault("completion_date", []).append(_("Give the completion date."))

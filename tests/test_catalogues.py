@@ -47,3 +47,21 @@ def test_there_are_catalogues_to_check():
 def test_no_catalogue_has_an_untranslated_or_fuzzy_entry():
     found = {str(p.relative_to(ROOT)): incomplete_entries(p) for p in catalogues()}
     assert {k: v for k, v in found.items() if v} == {}
+
+
+def test_every_catalogue_compiles_with_format_checks():
+    """`manage.py compilemessages` runs msgfmt --check-format: a translation whose placeholders differ
+    from its msgid (or a "100% done" flagged python-format) makes the command fail for the user."""
+    import shutil
+    import subprocess
+
+    import pytest
+
+    if not shutil.which("msgfmt"):
+        pytest.skip("gettext's msgfmt is not installed")
+    failures = {}
+    for path in catalogues():
+        run = subprocess.run(["msgfmt", "--check-format", "-o", "/dev/null", str(path)], capture_output=True, text=True)
+        if run.returncode:
+            failures[str(path.relative_to(ROOT))] = run.stderr.strip()
+    assert failures == {}

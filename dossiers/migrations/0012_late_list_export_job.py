@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dossiers', '0010_summary_late_counts_by_receipt'),
+        ('dossiers', '0011_handling_time_summary'),
         ('provinces', '0004_member_version_and_readable_constraints'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
