@@ -136,6 +136,10 @@ def _late_queryset(request: HttpRequest, province: AdministrativeUnit, first: dt
     queryset = (
         Dossier.objects.for_user(request.user)
         .filter(province=province, received_month__gte=first, received_month__lte=last)
+        # Implied by the receipt month (a dossier is never due before it is received: the import refuses it),
+        # but it starts the list-order index scan at the period: without it the first page walked every late
+        # dossier due before the period, 245 ms instead of 1 ms at 10M dossiers (bench/dossiers_scale.py).
+        .filter(due_date__gte=first)
         .late_or_overdue()
     )
     outcome = request.GET.get("outcome")
