@@ -395,6 +395,7 @@ def main() -> None:
     parser.add_argument("--synth-only", action="store_true")
     parser.add_argument("--repeats", type=int, default=9)
     parser.add_argument("--partitioning", action="store_true")
+    parser.add_argument("--reads-only", action="store_true", help="Only the sizes and the page reads; no JSON kept.")
     args = parser.parse_args()
     url = configure(args.rows)
     label = size_label(args.rows)
@@ -415,6 +416,8 @@ def main() -> None:
     from bench import scale_measure
 
     figures.update(scale_measure.run(args, today))
+    if args.reads_only:
+        return
     if args.partitioning:
         from bench import scale_partitioning
 

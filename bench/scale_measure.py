@@ -236,6 +236,8 @@ def run(args, today: dt.date) -> dict:
         setup=cache.clear,
     )
     figures["late_rows"] = count
+    if args.reads_only:
+        return figures
 
     out("## late-list export")
     try:
@@ -290,7 +292,7 @@ def run(args, today: dt.date) -> dict:
         "recompute_nochange",
         "full recompute, summaries already right",
         recompute_all_summaries,
-        3,
+        heavy,
         plans=False,
     )
 
