@@ -395,6 +395,7 @@ def main() -> None:
     parser.add_argument("--synth-only", action="store_true")
     parser.add_argument("--repeats", type=int, default=9)
     parser.add_argument("--partitioning", action="store_true")
+    parser.add_argument("--partitioning-only", action="store_true", help="Only the partitioning part; no JSON kept.")
     parser.add_argument("--reads-only", action="store_true", help="Only the sizes and the page reads; no JSON kept.")
     args = parser.parse_args()
     url = configure(args.rows)
@@ -415,6 +416,11 @@ def main() -> None:
         return
     from bench import scale_measure
 
+    if args.partitioning_only:
+        from bench import scale_partitioning
+
+        scale_partitioning.run(args)
+        return
     figures.update(scale_measure.run(args, today))
     if args.reads_only:
         return

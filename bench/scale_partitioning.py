@@ -173,7 +173,7 @@ def run(args) -> dict:
         ),
         "late list first page (province, 12 months)": lambda t, key: _fetch(
             f"""SELECT id FROM {t} WHERE province_id = {province} AND received_month BETWEEN '{first}' AND '{last}'
-                AND outcome IN ('late', 'overdue') ORDER BY due_date, id LIMIT 50"""
+                AND due_date >= '{first}' AND outcome IN ('late', 'overdue') ORDER BY due_date, id LIMIT 50"""
         ),
         "late count (province, 12 months)": lambda t, key: _fetch(
             f"""SELECT count(*) FROM {t} WHERE province_id = {province} AND received_month BETWEEN '{first}' AND '{last}'
