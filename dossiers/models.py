@@ -136,7 +136,10 @@ class DossierQuerySet(ProvinceScopedQuerySet):
 
         `filters` as the page's query: outcome, agency, unit (ids as text), q (receipt number)."""
         queryset = self.filter(province_id=province_id, received_month__gte=first, received_month__lte=last)
-        queryset = queryset.late_or_overdue()
+        # Implied by the receipt month (a dossier is never due before it is received: the import refuses it),
+        # but it starts the list-order index scan at the period: without it the first page walked every late
+        # dossier due before the period, 245 ms instead of 1 ms at 10M dossiers (bench/dossiers_scale.py).
+        queryset = queryset.filter(due_date__gte=first).late_or_overdue()
         outcome = filters.get("outcome")
         if outcome in (Outcome.LATE, Outcome.OVERDUE):
             queryset = queryset.filter(outcome=outcome)
