@@ -24,6 +24,7 @@ UTF-16 and Windows-1258 files are transcoded to UTF-8 in a stream first (polars 
 from __future__ import annotations
 
 import codecs
+import datetime as dt
 import io
 import os
 import tempfile
@@ -35,14 +36,20 @@ from django.db import connection
 from cchc_portal.lib.imports.files import _prescan
 
 from ..models import Channel, Outcome, Status
-from .parsing import BAD_TEXT, STAGE_COLUMNS, RowError, RowParser
+from .parsing import BAD_TEXT, STAGE_COLUMNS, RowError, RowParser, parse_channel, parse_status
 from .reading import FIELDS, SERVICE_FIELDS, FileInfo, limits
 from .staging import Stage
 
-BATCH_ROWS = 100_000
+# Bytes of CSV per batch (~90k dossier rows): polars parses it on all cores, and memory
+# stays flat because the next chunk is read only when this one is staged.
+CHUNK_BYTES = 4 << 20
 # Python's str.strip() set: polars' strip_chars() without an argument (Rust's trim) keeps
 # U+001C..U+001F, which str.isspace() counts as whitespace.
 WHITESPACE = "".join(chr(i) for i in range(0x110000) if chr(i).isspace())
+# The date cells most exports have; anything else goes through the row parser's date reading.
+USUAL_DATE = r"^\d{2}/\d{2}/\d{4}(?: \d{2}:\d{2}(?::[0-5]\d)?)?$"  # no leap second 60
+USUAL_DATE_FORMATS = ["%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y"]
+LOCAL_TZ = "Asia/Ho_Chi_Minh"
 COPY_CSV_SQL = "COPY dossier_stage FROM STDIN WITH (FORMAT csv, NULL '')"
 KIND_FIELDS = [
     "procedure_code",
@@ -55,7 +62,6 @@ KIND_FIELDS = [
     "channel",
     "status",
 ]
-KIND_OUT = ["code", "level", "allowance", "unit_id", "prov_id", "agency_id", "channel_out", "status_out"]
 DATE_FIELDS = ["received_at", "due_at", "finished_at", "returned_at"]
 SERVICE_OUT = ["f_count", "f_waited", "f_e_result", "f_fee", "f_paid", "f_digitised", "f_reused", "f_vneid",
                "f_complaint"]  # fmt: skip
@@ -117,7 +123,7 @@ def feed_columns(
     stage: Stage,
     add_error: Callable[[int, RowError, Sequence], None],
     on_progress: Callable[..., None] | None,
-    batch_rows: int = BATCH_ROWS,
+    chunk_bytes: int = CHUNK_BYTES,
 ) -> int:
     """Stage every good row of a CSV and report the bad ones; returns the rows read."""
     pl = polars()
@@ -130,29 +136,27 @@ def feed_columns(
     names = [f"c{i}" for i in range(width)]
     max_cell = limits().max_cell_chars
     read = 0
+    converter = _BatchConverter(parser, info.columns, names, max_cell, stage.postgresql)
+    schema = dict.fromkeys(names, pl.String)
+    next_row = info.header_row + 1
     try:
-        frame = pl.scan_csv(
-            source,
-            has_header=False,
-            separator=info.delimiter,
-            skip_rows=info.header_row,
-            schema=dict.fromkeys(names, pl.String),
-            missing_columns="insert",  # a short row: its missing cells read as empty ones
-            truncate_ragged_lines=True,
-            empty_string_is_null=False,
-            row_index_name="row_no",
-            row_index_offset=info.header_row + 1,
-            raise_if_empty=False,
-        )
-        batches = frame.collect_batches(chunk_size=batch_rows)
-        converter = _BatchConverter(parser, info.columns, names, max_cell, stage.postgresql)
-        while True:
+        for number, chunk in enumerate(_record_chunks(source, chunk_bytes)):
             try:
-                batch = next(batches)
-            except StopIteration:
-                break
+                batch = pl.read_csv(
+                    chunk,
+                    has_header=False,
+                    separator=info.delimiter,
+                    skip_rows=info.header_row if number == 0 else 0,
+                    schema=schema,
+                    missing_columns="insert",  # a short row: its missing cells read as empty ones
+                    truncate_ragged_lines=True,
+                    empty_string_is_null=False,
+                    raise_if_empty=False,
+                )
             except Exception as exc:  # polars' parse errors: the row path reads this file
                 raise ColumnarUnsupported(str(exc)) from exc
+            batch = batch.with_row_index("row_no", offset=next_row)
+            next_row += batch.height
             read += converter.convert(batch, stage, add_error)
             if on_progress is not None:
                 stage.sync()  # the callback uses the connection
@@ -161,6 +165,39 @@ def feed_columns(
         if temporary:
             os.remove(source)
     return read
+
+
+def _record_chunks(path: str, size: int):
+    """The file in pieces of about `size` bytes, each ending at the end of a record.
+
+    A newline ends a record when the quotes before it in the piece are balanced (a quoted
+    cell may hold newlines; a doubled quote inside one counts twice).
+    """
+    with open(path, "rb") as handle:
+        rest = b""
+        while True:
+            block = handle.read(size)
+            if not block:
+                if rest:
+                    yield rest
+                return
+            data = rest + block
+            end = data.rfind(b"\n")
+            while end >= 0 and data.count(b'"', 0, end) % 2:
+                end = data.rfind(b"\n", 0, end)
+            if end < 0:
+                rest = data
+                continue
+            yield data[: end + 1]
+            rest = data[end + 1 :]
+
+
+def _calendar_day(text: str) -> dt.date | None:
+    """dd/mm/yyyy as a date, None when there is no such day (31/02) or year (0000)."""
+    try:
+        return dt.date(int(text[6:10]), int(text[3:5]), int(text[0:2]))
+    except ValueError:
+        return None
 
 
 class _BatchConverter:
@@ -183,13 +220,17 @@ class _BatchConverter:
     def convert(self, batch, stage: Stage, add_error) -> int:
         pl = polars()
         names = self.names
-        longest = batch.select(pl.max_horizontal([pl.col(n).str.len_bytes() for n in names])).max().item()
+        longest = max(batch.select(pl.col(names).str.len_bytes().max()).row(0), key=lambda n: n or 0)
         if longest is not None and longest > self.max_cell:
-            cells = batch.select(pl.max_horizontal([pl.col(n).str.len_chars() for n in names])).max().item()
+            cells = max(batch.select(pl.col(names).str.len_chars().max()).row(0), key=lambda n: n or 0)
             if cells > self.max_cell:
                 raise ColumnarUnsupported("long cell")
-        blank = pl.all_horizontal([pl.col(n).str.strip_chars(WHITESPACE).fill_null("") == "" for n in names])
-        batch = batch.filter(~blank)
+        # A blank row (every cell empty or spaces) is skipped but keeps its number, as csv.reader's
+        # loop does; only rows whose first cell is blank need the whole check.
+        first = pl.col(names[0]).str.strip_chars(WHITESPACE).fill_null("") == ""
+        if batch.select(first.any()).item():
+            blank = pl.all_horizontal([pl.col(n).str.strip_chars(WHITESPACE).fill_null("") == "" for n in names])
+            batch = batch.filter(~blank)
         read = batch.height
         if not read:
             return 0
@@ -235,47 +276,111 @@ class _BatchConverter:
     # --- distinct values, answered by the row parser -----------------------------------
 
     def _join_kinds(self, df):
+        """Procedure, unit and agency, channel, status: each looked up per distinct value.
+
+        The row parser caches their checks per combination of the nine cells; apart they
+        are the same checks (only a procedure missing from the catalogue depends on the
+        unit's level, and its rows go to the row parser), with far fewer distinct keys.
+        """
         pl = polars()
         parser = self.parser
-        known = parser.lookups.procedures
-        rows = []
-        for key in df.select(KIND_FIELDS).unique().iter_rows():
-            if key[0] is None or key[0] not in known:  # unknown procedure: it depends on earlier rows
-                rows.append((*key, False, *([None] * len(KIND_OUT))))
+        procedures = parser.lookups.procedures
+        codes, levels, allowances = [], [], []
+        for code in df.get_column("procedure_code").drop_nulls().unique().to_list():
+            known = procedures.get(code)
+            if known is None:  # unknown procedure: it depends on earlier rows
                 continue
             try:
-                kind = parser._row_kind(key)
+                parser._text(code, "procedure_code", 50)
             except RowError:
-                rows.append((*key, False, *([None] * len(KIND_OUT))))
-            else:
-                code, level, allowance, unit_id, province_id, agency_id, channel, status = kind
-                rows.append((*key, True, code, str(level), allowance, unit_id, province_id, agency_id, str(channel),
-                             str(status)))  # fmt: skip
-        schema = {name: pl.String for name in KIND_FIELDS} | {
-            "kind_ok": pl.Boolean,
-            "code": pl.String,
-            "level": pl.String,
-            "allowance": pl.Int64,
-            "unit_id": pl.Int64,
-            "prov_id": pl.Int64,
-            "agency_id": pl.Int64,
-            "channel_out": pl.String,
-            "status_out": pl.String,
-        }
-        kinds = pl.DataFrame(rows, schema=schema, orient="row")
-        return df.join(kinds, on=KIND_FIELDS, how="left", nulls_equal=True)
+                continue
+            codes.append(code)
+            levels.append(str(known[0]))
+            allowances.append(known[1])
+        unit_fields = ["unit_code", "unit_name", "receiver", "agency"]
+        units = []
+        for key in df.select(unit_fields).unique().iter_rows():
+            try:
+                unit_id, province_id, _level, agency_id = parser._resolve_unit(*key)
+            except RowError:
+                continue
+            units.append((*key, unit_id, province_id, agency_id))
+        schema = dict.fromkeys(unit_fields, pl.String) | {"unit_id": pl.Int64, "prov_id": pl.Int64,
+                                                          "agency_id": pl.Int64}  # fmt: skip
+        df = df.join(pl.DataFrame(units, schema=schema, orient="row"), on=unit_fields, how="left", nulls_equal=True)
+        code = pl.col("procedure_code")
+        exprs = [
+            code.alias("code"),
+            code.replace_strict(codes, pl.Series(levels, dtype=pl.String), default=None).alias("level"),
+            code.replace_strict(codes, pl.Series(allowances, dtype=pl.Int64), default=None).alias("allowance"),
+            code.is_in(codes).fill_null(False).alias("code_ok"),
+        ]
+        for name, out, parse in (("channel", "channel_out", parse_channel), ("status", "status_out", parse_status)):
+            values = df.get_column(name).drop_nulls().unique().to_list()
+            answers = [parse(value) for value in values]
+            answers = [None if answer is None else str(answer) for answer in answers]
+            empty = parse("")
+            cell = pl.col(name)
+            exprs.append(
+                pl.when(cell.is_null())
+                .then(pl.lit(None if empty is None else str(empty), pl.String))
+                .otherwise(cell.replace_strict(values, pl.Series(answers, dtype=pl.String), default=None))
+                .alias(out)
+            )
+        df = df.with_columns(exprs)
+        ok = pl.col("code_ok") & pl.col("unit_id").is_not_null()
+        return df.with_columns(
+            kind_ok=ok & pl.col("channel_out").is_not_null() & pl.col("status_out").is_not_null()
+        )  # fmt: skip
 
     def _join_dates(self, df):
+        """Each date column: the usual dd/mm/yyyy [HH:MM[:SS]] cells parsed on the whole column,
+        any other cell by the row parser's `DateColumn`, once per distinct value."""
         pl = polars()
+        parser = self.parser
         columns = {
-            "received_at": self.parser._received,
-            "due_at": self.parser._due,
-            "finished_at": self.parser._finished,
-            "returned_at": self.parser._returned,
+            "received_at": parser._received,
+            "due_at": parser._due,
+            "finished_at": parser._finished,
+            "returned_at": parser._returned,
         }
         exprs = []
         for name, column in columns.items():
-            values = df.get_column(name).drop_nulls().unique().to_list()
+            cell = pl.col(name)
+            usual = cell.str.contains(USUAL_DATE)
+            if self.copy_csv:  # PostgreSQL: the staged text is the cell's own digits, re-ordered
+                # Days are few (hundreds), times of day too: the calendar check runs per distinct day.
+                day_part = cell.str.slice(0, 10)
+                day_values = df.filter(usual).select(day_part).to_series().unique().to_list()
+                valid = {value: _calendar_day(value) for value in day_values}
+                valid = {value: day for value, day in valid.items() if day is not None}
+                keys = list(valid)
+                fast_day = day_part.replace_strict(keys, pl.Series(list(valid.values()), dtype=pl.Date), default=None)
+                hour, minute = cell.str.slice(11, 2), cell.str.slice(14, 2)
+                clock = pl.when(cell.str.len_bytes() == 10).then(pl.lit("00:00:00")).otherwise(
+                    pl.concat_str([hour, pl.lit(":"), minute, pl.lit(":"),
+                                   pl.when(cell.str.len_bytes() == 19).then(cell.str.slice(17, 2)).otherwise(
+                                       pl.lit("00"))])
+                )  # fmt: skip
+                in_day = (cell.str.len_bytes() == 10) | ((hour < "24") & (minute < "60"))
+                iso = pl.concat_str([cell.str.slice(6, 4), pl.lit("-"), cell.str.slice(3, 2), pl.lit("-"),
+                                     cell.str.slice(0, 2), pl.lit(" "), clock, pl.lit("+07")])  # fmt: skip
+                good = usual & fast_day.is_not_null() & in_day
+                fast_text = pl.when(good).then(iso).otherwise(None)
+                fast_day = pl.when(good).then(fast_day).otherwise(None)
+            else:  # SQLite (tests): Django stores aware datetimes as naive UTC text
+                local = pl.coalesce(
+                    [cell.str.strptime(pl.Datetime("us"), f, strict=False, exact=True) for f in USUAL_DATE_FORMATS]
+                )
+                utc = local.dt.replace_time_zone(LOCAL_TZ, ambiguous="null", non_existent="null")
+                fast_text = utc.dt.convert_time_zone("UTC").dt.strftime("%Y-%m-%d %H:%M:%S")
+                fast_day = local.dt.date()
+            df = df.with_columns(
+                pl.when(usual).then(fast_text).otherwise(None).alias(f"{name}_fast"),
+                pl.when(usual).then(fast_day).otherwise(None).alias(f"{name}_fastday"),
+            )
+            fast = pl.col(f"{name}_fast").is_not_null()
+            values = df.filter(cell.is_not_null() & ~fast).get_column(name).unique().to_list()
             texts, days, bad = [], [], []
             for value in values:
                 try:
@@ -285,12 +390,17 @@ class _BatchConverter:
                     bad.append(value)
                 texts.append(text)
                 days.append(day)
-            cell = pl.col(name)
+            slow_text = cell.replace_strict(values, pl.Series(texts, dtype=pl.String), default=None)
+            slow_day = cell.replace_strict(values, pl.Series(days, dtype=pl.Date), default=None)
+            day = pl.when(fast).then(pl.col(f"{name}_fastday")).otherwise(slow_day)
+            future = (fast & (pl.col(f"{name}_fastday") > parser.latest_allowed)) if name != "due_at" else pl.lit(False)
             exprs += [
-                cell.replace_strict(values, pl.Series(texts, dtype=pl.String), default=None).alias(f"{name}_text"),
-                cell.replace_strict(values, pl.Series(days, dtype=pl.Date), default=None).alias(f"{name}_day"),
+                pl.when(fast).then(pl.col(f"{name}_fast")).otherwise(slow_text).alias(f"{name}_text"),
+                day.alias(f"{name}_day"),
                 (
-                    (cell.is_in(bad) if bad else pl.lit(False)) | (cell.is_null() if column.required else pl.lit(False))
+                    (cell.is_in(bad) if bad else pl.lit(False))
+                    | future
+                    | (cell.is_null() if column.required else pl.lit(False))
                 ).alias(f"{name}_bad"),
             ]
         return df.with_columns(exprs)
