@@ -40,9 +40,9 @@ from .parsing import BAD_TEXT, STAGE_COLUMNS, RowError, RowParser, parse_channel
 from .reading import FIELDS, SERVICE_FIELDS, FileInfo, limits
 from .staging import Stage
 
-# Bytes of CSV per batch (~90k dossier rows): polars parses it on all cores, and memory
+# Bytes of CSV per batch (~20k dossier rows): polars parses it on all cores, and memory
 # stays flat because the next chunk is read only when this one is staged.
-CHUNK_BYTES = 4 << 20
+CHUNK_BYTES = 2 << 20
 # Python's str.strip() set: polars' strip_chars() without an argument (Rust's trim) keeps
 # U+001C..U+001F, which str.isspace() counts as whitespace.
 WHITESPACE = "".join(chr(i) for i in range(0x110000) if chr(i).isspace())
@@ -73,6 +73,9 @@ class ColumnarUnsupported(Exception):
 
 def polars():
     """polars, imported on first use: the web process never loads it."""
+    # polars' allocator (jemalloc) keeps freed pages for a while: give them back at once so the
+    # import's memory stays flat from one chunk to the next (read once, when polars loads).
+    os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
     import polars as pl
 
     return pl
@@ -252,15 +255,15 @@ class _BatchConverter:
         df = self._join_paused(df)
         bad.append(pl.col("paused_bad"))
         df = df.with_columns(bad=pl.any_horizontal([b.fill_null(True) for b in bad]))
-        good, suspects = df.filter(~pl.col("bad")), df.filter(pl.col("bad"))
-        good = self._due_days(good)
+        # What the rest needs: the raw cells of the lookups above are done with.
+        raw = set(FIELDS) - {"receipt_number"}
+        df = df.select([name for name in df.columns if name not in raw and not name.endswith(("_fast", "_fastday"))])
+        good = self._due_days(df)  # on every row; the suspects are filtered out once, at the end
         good = self._classify(good)
         if self.has_service:
             good = self._join_service(good)
         good = self._service(good)
-        fallback = pl.concat(
-            [suspects.select("row_no"), good.filter(pl.col("bad")).select("row_no")], how="vertical"
-        )  # fmt: skip
+        fallback = good.filter(pl.col("bad")).select("row_no")
         good = good.filter(~pl.col("bad"))
         out = good.select(self._stage_columns())
         if out.height:
