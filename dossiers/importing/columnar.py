@@ -43,6 +43,7 @@ from .staging import Stage
 # Bytes of CSV per batch (~20k dossier rows): polars parses it on all cores, and memory
 # stays flat because the next chunk is read only when this one is staged.
 CHUNK_BYTES = 2 << 20
+MAX_PENDING = 64 << 20
 # Python's str.strip() set: polars' strip_chars() without an argument (Rust's trim) keeps
 # U+001C..U+001F, which str.isspace() counts as whitespace.
 WHITESPACE = "".join(chr(i) for i in range(0x110000) if chr(i).isspace())
@@ -189,6 +190,10 @@ def _record_chunks(path: str, size: int):
             while end >= 0 and data.count(b'"', 0, end) % 2:
                 end = data.rfind(b"\n", 0, end)
             if end < 0:
+                # No record end in `MAX_PENDING` bytes: bare CR line ends (csv.reader reads them,
+                # polars does not) or a runaway quote; the row path reads such a file.
+                if len(data) > MAX_PENDING or (b"\r" in data and b"\n" not in data):
+                    raise ColumnarUnsupported("no record end")
                 rest = data
                 continue
             yield data[: end + 1]

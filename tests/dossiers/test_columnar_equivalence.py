@@ -163,3 +163,20 @@ def test_a_file_with_an_overlong_cell_goes_to_the_row_path(catalogue, tmp_path):
 def test_text_variants_are_all_exercised():
     # The row generator draws from every column's variants: guard against an empty list.
     assert all(TEXT_VARIANTS.values()) and all(SERVICE_VARIANTS.values())
+
+
+def test_a_file_with_bare_cr_line_ends_is_read_by_the_row_path(catalogue, tmp_path):  # noqa: F811
+    headers, rows = _file_rows(300, seed=3)
+    path = tmp_path / "mac.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\r").writerows([headers, *rows])
+    expected = tmp_path / "unix.csv"
+    with open(expected, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows([headers, *rows])
+    counts = []
+    for file in (path, expected):
+        Dossier.objects.all().delete()
+        DossierSummary.objects.all().delete()
+        _info, report = import_file(str(file), engine="columns", errors_path=str(tmp_path / "e.csv"), today=TODAY)
+        counts.append((report.total_rows, report.good_rows, report.error_rows, Dossier.objects.count()))
+    assert counts[0] == counts[1] and counts[0][1] > 100
