@@ -4,7 +4,7 @@ One file of thousands of good and bad rows (every kind of row error, the Decisio
 columns, receipt numbers that come twice, short rows and extra cells) is imported through
 both paths, each into an empty dossier table: the stored dossiers (every column), the
 summary rows, the procedures created, the counts and the error file must be identical.
-Written in UTF-8 with a BOM and in Windows-1258 (which the column path transcodes first).
+Written in UTF-8 with a BOM, in Windows-1258 and in UTF-16 (the last two transcoded to UTF-8 first).
 """
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ def _reset(catalogue_codes: set[str]) -> None:  # noqa: F811
     Procedure.objects.exclude(code__in=catalogue_codes).delete()
 
 
-@pytest.mark.parametrize("encoding", ["utf-8-sig", "cp1258"])
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "cp1258", "utf-16"])
 def test_both_paths_store_the_same_rows_and_report_the_same_errors(catalogue, tmp_path, encoding):  # noqa: F811
     Procedure.objects.filter(code="2.000488").update(paper_result=True)
     codes = set(Procedure.objects.values_list("code", flat=True))
