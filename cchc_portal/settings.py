@@ -227,6 +227,8 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 # dossiers: largest accepted export, and largest unpacked size of an .xlsx (zip-bomb guard).
 DOSSIER_IMPORT_MAX_BYTES = int(os.environ.get("DOSSIER_IMPORT_MAX_BYTES", str(2 * 1024**3)))
 DOSSIER_IMPORT_MAX_UNCOMPRESSED = int(os.environ.get("DOSSIER_IMPORT_MAX_UNCOMPRESSED", str(2 * 1024**3)))
+# "columns": CSV files go through the column-wise path (dossiers/importing/columnar.py); "rows": the row parser only.
+DOSSIER_IMPORT_ENGINE = os.environ.get("DOSSIER_IMPORT_ENGINE", "columns")
 
 # Cache: Redis when REDIS_URL is set, otherwise per-process memory.
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -97,10 +97,9 @@ def _run_import(job_id: int, *, path: str | None, errors_path: str | None):
                 path, job.original_name or path, job.source.header_mapping if job.source else None
             )
             jobs.update(total_rows=info.total_rows)
-            report = importing.import_rows(
-                importing.iter_file_rows(path, info),
-                columns=info.columns,
-                headers=info.headers,
+            report = importing.import_table(
+                path,
+                info,
                 scope=scope,
                 job_id=job.pk,
                 dry_run=job.dry_run,

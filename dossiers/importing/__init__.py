@@ -126,6 +126,10 @@ class ErrorWriter:
         if len(self.sample) < 50:
             self.sample.append({"row": row_no, "column": error.column, "reason": error.reason})
         if self.handle and self.count <= MAX_ERROR_ROWS_WRITTEN:
+            # Exactly one cell per header: a short row's missing cells and an empty cell read the
+            # same (the column path cannot tell them apart), a cell past the last header has no name.
+            width = len(self.headers) or len(cells)
+            cells = [*cells[:width], *([""] * (width - len(cells)))]
             self.writer.writerow(
                 [row_no, error.column, neutralise(error.reason), *("" if c is None else neutralise(c) for c in cells)]
             )
@@ -140,40 +144,56 @@ def import_rows(
     *,
     columns: dict[str, int],
     scope: Scope,
+    progress_every: int = DEFAULT_CHUNK_ROWS,
+    on_progress: Callable[..., None] | None = None,
+    **kwargs,
+) -> ImportReport:
+    """Validate, stage and apply rows (the row path). `on_progress(read, errors)` may raise ImportCancelled."""
+
+    def feed(parser: RowParser, stage: Stage, errors: ErrorWriter) -> int:
+        parse = parser.parse
+        add = stage.add
+        read = 0
+        for row_no, cells in rows:
+            read += 1
+            try:
+                add(parse(row_no, cells))
+            except RowError as error:
+                # An unreadable row has no cells: its own reason, in the one error shape.
+                errors.add(row_no, RowError("", cells.message) if cells.__class__ is UnreadableRow else error, cells)
+            if on_progress is not None and read % progress_every == 0:
+                stage.sync()  # the callback uses the connection
+                on_progress(read, errors.count)
+        return read
+
+    return _import(feed, Stage(progress_every), columns=columns, scope=scope, on_progress=on_progress, **kwargs)
+
+
+def _import(
+    feed: Callable[[RowParser, Stage, ErrorWriter], int],
+    stage: Stage,
+    *,
+    columns: dict[str, int],
+    scope: Scope,
     headers: Sequence[str] = (),
     job_id: int | None = None,
     dry_run: bool = False,
     errors_path: str | None = None,
     on_progress: Callable[..., None] | None = None,
-    progress_every: int = DEFAULT_CHUNK_ROWS,
     lookups: Lookups | None = None,
     today: dt.date | None = None,
 ) -> ImportReport:
-    """Validate, stage and apply rows. `on_progress(read, errors)` may raise ImportCancelled."""
+    """Stage what `feed` gives, then apply it in one transaction (shared by the row and column paths)."""
     from ..models import local_today
 
     lookups = lookups or Lookups.load()
     parser = RowParser(lookups, columns, scope, backend(), today or local_today())
     errors = ErrorWriter(errors_path, headers)
     report = ImportReport(dry_run=dry_run, errors_path=errors_path)
-    parse = parser.parse
-    read = 0
     started = time.monotonic()
     try:
-        with Stage(progress_every) as stage:
-            add = stage.add
-            for row_no, cells in rows:
-                read += 1
-                try:
-                    add(parse(row_no, cells))
-                except RowError as error:
-                    # An unreadable row has no cells: its own reason, in the one error shape.
-                    errors.add(
-                        row_no, RowError("", cells.message) if cells.__class__ is UnreadableRow else error, cells
-                    )
-                if on_progress is not None and read % progress_every == 0:
-                    stage.sync()  # the callback uses the connection
-                    on_progress(read, errors.count)
+        with stage:
+            read = feed(parser, stage, errors)
             stage.flush()
             report.total_rows, report.good_rows, report.error_rows = read, stage.rows, errors.count
             if on_progress is not None:
@@ -206,6 +226,47 @@ def import_rows(
     return report
 
 
+def import_columns(
+    path: str,
+    info: FileInfo,
+    *,
+    columns: dict[str, int],
+    scope: Scope,
+    on_progress: Callable[..., None] | None = None,
+    **kwargs,
+) -> ImportReport:
+    """The column-wise path for a CSV (`columnar.py`); raises ColumnarUnsupported before anything is applied."""
+    from .columnar import ColumnStage, feed_columns
+
+    def feed(parser: RowParser, stage: Stage, errors: ErrorWriter) -> int:
+        def progress(read: int, _errors) -> None:
+            if on_progress is not None:
+                on_progress(read, errors.count)
+
+        return feed_columns(path, info, parser, stage, errors.add, progress if on_progress else None)
+
+    return _import(feed, ColumnStage(), columns=columns, scope=scope, on_progress=on_progress, **kwargs)
+
+
+def import_table(path: str, info: FileInfo, *, engine: str | None = None, **kwargs) -> ImportReport:
+    """Import a checked file: a CSV column-wise, an .xlsx (or a CSV the column path cannot read) row by row.
+
+    `engine` ("columns" or "rows"; default the DOSSIER_IMPORT_ENGINE setting, "columns")
+    forces a path, for the equivalence test and the bench.
+    """
+    from django.conf import settings
+
+    from .columnar import ColumnarUnsupported
+
+    engine = engine or getattr(settings, "DOSSIER_IMPORT_ENGINE", "columns")
+    if engine == "columns" and info.kind == "csv":
+        try:
+            return import_columns(path, info, columns=info.columns, headers=info.headers, **kwargs)
+        except ColumnarUnsupported:
+            drop_temp_tables()  # nothing was applied: start again on the row path
+    return import_rows(iter_file_rows(path, info), columns=info.columns, headers=info.headers, **kwargs)
+
+
 class _DryRunRollback(Exception):
     pass
 
@@ -219,7 +280,4 @@ def import_file(
     **kwargs,
 ) -> tuple[FileInfo, ImportReport]:
     info = inspect_file(path, name or path, extra_mapping)
-    report = import_rows(
-        iter_file_rows(path, info), columns=info.columns, headers=info.headers, scope=scope or Scope(), **kwargs
-    )
-    return info, report
+    return info, import_table(path, info, scope=scope or Scope(), **kwargs)

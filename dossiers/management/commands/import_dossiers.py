@@ -2,10 +2,13 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from provinces.models import AdministrativeUnit
 
 from ...importing import RefusedFile
+from ...importing.initial import InitialRefused, initial_load
 from ...jobs import run_import
 from ...models import ImportJob, ImportSource, JobStatus
 
@@ -19,13 +22,34 @@ class Command(BaseCommand):
         parser.add_argument("--province", help="Refuse rows for units outside this province (code).")
         parser.add_argument("--source", help="Name of a saved import source (its header mapping is used).")
         parser.add_argument("--errors", help="Where to write the error CSV (default: next to the job's media).")
+        parser.add_argument(
+            "--initial",
+            action="store_true",
+            help="First load into a province without dossiers (needs --province): when the dossier table is "
+            "empty, its secondary indexes are built after the load; summaries are recomputed.",
+        )
 
-    def handle(self, *args, file, dry_run, province, source, errors, **options):
+    def handle(self, *args, file, dry_run, province, source, errors, initial=False, **options):
         unit = None
         if province:
             unit = AdministrativeUnit.objects.provinces().current().filter(code=province).first()
             if unit is None:
                 raise CommandError(f"No current province with code {province}.")
+        if initial:
+            with override("vi"):
+                if unit is None or dry_run:
+                    raise CommandError(_("--initial needs --province and cannot be a dry run."))
+                try:
+                    with initial_load(unit) as load:
+                        self._import(file, unit, dry_run, source, errors)
+                except InitialRefused as refused:
+                    raise CommandError(str(refused)) from None
+            kept = "dropped and rebuilt" if load.dropped_indexes else "kept (other provinces' dossiers in the table)"
+            self.stdout.write(f"Initial load: secondary indexes {kept}: {', '.join(load.dropped_indexes)} {load.steps}")
+            return
+        self._import(file, unit, dry_run, source, errors)
+
+    def _import(self, file, unit, dry_run, source, errors) -> None:
         source_obj = ImportSource.objects.filter(name=source).first() if source else None
         job = ImportJob.objects.create(
             province=unit, source=source_obj, original_name=file, dry_run=dry_run, started_at=timezone.now()
