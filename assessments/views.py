@@ -20,8 +20,8 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from cchc_portal.concurrency import STALE_MESSAGE, StaleObjectError
+from cchc_portal.files import private_storage
 from provinces.models import Agency
-from tasks.models import private_storage
 
 from . import exporting, forms
 from .models import (
@@ -603,10 +603,12 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
         ScoreEvidence.objects.filter(score__in=Score.objects.for_user(request.user)).select_related("task_evidence"),
         pk=pk,
     )
-    handle = evidence.file if evidence.file else evidence.task_evidence.file
     inline = request.GET.get("inline") == "1" and evidence.previewable
     response = FileResponse(
-        handle.open("rb"), content_type=evidence.mime, as_attachment=not inline, filename=evidence.display_name
+        evidence.stored_file.open("rb"),
+        content_type=evidence.content_type,
+        as_attachment=not inline,
+        filename=evidence.original_name,
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,7 +20,6 @@ from cchc_portal.concurrency import STALE_MESSAGE, StaleObjectError, save_versio
 from cchc_portal.lib.periods import ORDER, ReportingPeriod, period_for
 from cchc_portal.scoping import primary_province_id
 from provinces.models import AdministrativeUnit
-from tasks.uploads import validate_evidence
 
 from . import documents
 from .consolidation import consolidate, contributions, outline_draft
@@ -455,16 +453,8 @@ def _apply_posted(request: HttpRequest, report: UnitReport) -> dict | None:
 
 
 def _store_attachment(report: UnitReport, upload, user) -> ReportAttachment:
-    content_type = validate_evidence(upload)
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    attachment = ReportAttachment(
-        report=report, original_name=upload.name[:255], content_type=content_type, size=upload.size,
-        sha256=digest.hexdigest(), uploaded_by=user,
-    )  # fmt: skip
-    attachment.file.save(upload.name, upload, save=False)
+    attachment = ReportAttachment(report=report, uploaded_by=user)
+    attachment.store(upload)
     attachment.save()
     record_change(attachment, actor=user, action="create")
     return attachment
