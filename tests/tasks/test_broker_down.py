@@ -1,4 +1,3 @@
-import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
