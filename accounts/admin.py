@@ -1,7 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Q
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin as BaseTOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.log import record_change, snapshot
 from audit.models import AuditAction, AuditSource
@@ -116,3 +120,53 @@ class UserAdmin(ScopedChoicesMixin, BaseUserAdmin):
             after=_audit_snapshot(user),
             source=AuditSource.ADMIN,
         )
+
+
+# --- two-factor devices (django-otp) ---------------------------------------------------------------
+
+TOTP_HELP_TEXTS = {
+    "user": _("The user that this device belongs to."),
+    "name": _("The human-readable name of this device."),
+    "confirmed": _("Is this device ready for use?"),
+    "key": _("A hex-encoded secret key of up to 40 bytes."),
+    "step": _("The time step in seconds."),
+    "t0": _("The Unix time at which to begin counting steps."),
+    "digits": _("The number of digits to expect in a token."),
+    "tolerance": _("The number of time steps in the past or future to allow."),
+    "drift": _("The number of time steps the prover is known to deviate from our clock."),
+    "throttling_failure_timestamp": _("The time of the last failed code; empty when the last code was right."),
+    "throttling_failure_count": _("Number of successive failed attempts."),
+}
+TOTP_FIELDSET_TITLES = {
+    "Identity": _("Identity"),
+    "Timestamps": _("Times"),
+    "Configuration": _("Configuration"),
+    "State": _("State"),
+    "Throttling": _("Throttling of wrong codes"),
+}
+
+
+class TOTPDeviceAdmin(BaseTOTPDeviceAdmin):
+    """django-otp's admin with Vietnamese fieldset titles, help texts and QR column (its strings are
+    plain English, not marked for translation; the field names are set in TOTPConfig)."""
+
+    def get_fieldsets(self, request, obj=None):
+        return [
+            (TOTP_FIELDSET_TITLES.get(title, title) if title else title, options)
+            for title, options in super().get_fieldsets(request, obj)
+        ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and db_field.name in TOTP_HELP_TEXTS:
+            field.help_text = TOTP_HELP_TEXTS[db_field.name]
+        return field
+
+    @admin.display(description=_("QR code"))
+    def qrcode_link(self, device):
+        href = reverse("admin:otp_totp_totpdevice_config", kwargs={"pk": device.pk})
+        return format_html('<a href="{}">{}</a>', href, _("QR code"))
+
+
+admin.site.unregister(TOTPDevice)
+admin.site.register(TOTPDevice, TOTPDeviceAdmin)
