@@ -124,19 +124,6 @@ class UserAdmin(ScopedChoicesMixin, BaseUserAdmin):
 
 # --- two-factor devices (django-otp) ---------------------------------------------------------------
 
-TOTP_HELP_TEXTS = {
-    "user": _("The user that this device belongs to."),
-    "name": _("The human-readable name of this device."),
-    "confirmed": _("Is this device ready for use?"),
-    "key": _("A hex-encoded secret key of up to 40 bytes."),
-    "step": _("The time step in seconds."),
-    "t0": _("The Unix time at which to begin counting steps."),
-    "digits": _("The number of digits to expect in a token."),
-    "tolerance": _("The number of time steps in the past or future to allow."),
-    "drift": _("The number of time steps the prover is known to deviate from our clock."),
-    "throttling_failure_timestamp": _("The time of the last failed code; empty when the last code was right."),
-    "throttling_failure_count": _("Number of successive failed attempts."),
-}
 TOTP_FIELDSET_TITLES = {
     "Identity": _("Identity"),
     "Timestamps": _("Times"),
@@ -147,20 +134,16 @@ TOTP_FIELDSET_TITLES = {
 
 
 class TOTPDeviceAdmin(BaseTOTPDeviceAdmin):
-    """django-otp's admin with Vietnamese fieldset titles, help texts and QR column (its strings are
-    plain English, not marked for translation; the field names are set in TOTPConfig)."""
+    """django-otp's admin with Vietnamese fieldset titles, search help and QR column (its strings are
+    plain English, not marked for translation; field names and help texts are set in TOTPConfig)."""
+
+    search_help_text = _("Search by user name or email address")
 
     def get_fieldsets(self, request, obj=None):
         return [
             (TOTP_FIELDSET_TITLES.get(title, title) if title else title, options)
             for title, options in super().get_fieldsets(request, obj)
         ]
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        field = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if field is not None and db_field.name in TOTP_HELP_TEXTS:
-            field.help_text = TOTP_HELP_TEXTS[db_field.name]
-        return field
 
     @admin.display(description=_("QR code"))
     def qrcode_link(self, device):

@@ -51,6 +51,9 @@ TOTP_ENGLISH = [
     "The user that this device belongs to",
     "QR Code",
     "qrcode",
+    "Search by user",
+    "The date and time when this device",
+    "The most recent date and time",
 ]
 
 
