@@ -65,17 +65,17 @@ def totp_device(province_admin):
     return TOTPDevice.objects.create(user=province_admin, name="Điện thoại", confirmed=True)
 
 
-@pytest.mark.parametrize("page", ["list", "add", "change"])
-def test_the_totp_device_admin_reads_in_vietnamese(client, national_admin, totp_device, page):
+@pytest.mark.parametrize("screen", ["list", "add", "change"])  # not "page": that is Playwright's fixture
+def test_the_totp_device_admin_reads_in_vietnamese(client, national_admin, totp_device, screen):
     client.force_login(national_admin)
     url = {
         "list": "/admin/otp_totp/totpdevice/",
         "add": "/admin/otp_totp/totpdevice/add/",
         "change": f"/admin/otp_totp/totpdevice/{totp_device.pk}/change/",
-    }[page]
+    }[screen]
     response = client.get(url)
     assert response.status_code == 200
     text = _visible_text(response.content.decode())
     assert [word for word in TOTP_ENGLISH if word.lower() in text.lower()] == []
-    expected = {"list": "Dùng lần cuối", "add": "Bước thời gian (giây)", "change": "Mã QR"}[page]
+    expected = {"list": "Dùng lần cuối", "add": "Bước thời gian (giây)", "change": "Mã QR"}[screen]
     assert expected in text
