@@ -75,6 +75,17 @@ def _fresh_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's language: a request in English (the test client runs in this thread,
+    and LocaleMiddleware leaves its language active) must not make the next test's messages English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 # --- units, agencies and users ------------------------------------------------
 
 
