@@ -75,6 +75,17 @@ def _fresh_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's language: a request in English (the test client runs in this thread,
+    and LocaleMiddleware leaves its language active) must not make the next test's messages English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 # --- units, agencies and users ------------------------------------------------
 
 
@@ -204,6 +215,26 @@ def reference_units(db):
     from provinces.reference import load_reference_units
 
     return load_reference_units()
+
+
+@pytest.fixture
+def unreachable_broker():
+    """Redis down: the Celery app points at a port where nothing listens; yields the saved settings."""
+    from cchc_portal.celery import app
+
+    def reset_connections() -> None:
+        app._pool = None
+        if "amqp" in app.__dict__:
+            app.amqp._producer_pool = None
+
+    # broker_write_url: the CELERY_BROKER_URL environment variable overrides conf.broker_url itself.
+    saved = (app.conf.get("broker_write_url"), app.conf.task_always_eager)
+    reset_connections()
+    app.conf.broker_write_url = "redis://127.0.0.1:1/0"
+    app.conf.task_always_eager = False
+    yield saved
+    app.conf.broker_write_url, app.conf.task_always_eager = saved
+    reset_connections()
 
 
 # --- real services ----------------------------------------------------------------

@@ -27,6 +27,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "indices.export_*",
         "dossiers.*",
         "reports.*",
+        "assessments.view_*",  # the council's secretary; the index's writes run on its pages
         "accounts.view_user",
         "accounts.add_user",
         "accounts.change_user",

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from cchc_portal.queue import enqueue_after_commit
+
 
 @shared_task(name="assessments.lock_stages", ignore_result=True)
 def lock_stages() -> int:
@@ -32,3 +34,13 @@ def advance_round(round_id: int, expected_stage: str, actor_id: int | None = Non
         return None
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
     return round_advance(round_, actor=actor, source=AuditSource.JOB if actor is None else AuditSource.WEB)
+
+
+def enqueue_round_advance(round_id: int, expected_stage: str, actor_id: int | None) -> None:
+    """The secretary's "close the stage now": the job runs once the click's transaction commits
+    (in-process when the broker is down, so the click is never lost nor turned into an error page)."""
+
+    def run_in_process() -> None:
+        advance_round(round_id, expected_stage, actor_id)
+
+    enqueue_after_commit(advance_round, round_id, expected_stage, actor_id, on_failure=run_in_process)

@@ -27,8 +27,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cchc_portal.files import StoredFile, private_storage
 from cchc_portal.scoping import scope_for
-from tasks.models import private_storage
 
 POINTS = {"max_digits": 8, "decimal_places": 2}
 
@@ -617,14 +617,14 @@ class EvidenceStage(models.TextChoices):
     EXPLANATION = "explanation", _("Explanation")
 
 
-class ScoreEvidence(models.Model):
-    """Proof for a score: an uploaded file or a link to a task's progress file, with where the proof lies."""
+class ScoreEvidence(StoredFile):
+    """Proof for a score: an uploaded file or a link to a task's progress file, with where the proof lies.
+
+    A link has no file of its own but carries the linked file's name, type, size and digest.
+    """
 
     score = models.ForeignKey(Score, on_delete=models.CASCADE, related_name="evidence")
     file = models.FileField(storage=private_storage, upload_to=evidence_file_name, max_length=200, blank=True)
-    original_name = models.CharField(_("file name"), max_length=255, blank=True)
-    content_type = models.CharField(max_length=100, blank=True)
-    size = models.PositiveIntegerField(default=0)
     task_evidence = models.ForeignKey(
         "tasks.Evidence", null=True, blank=True, on_delete=models.PROTECT, related_name="criterion_links"
     )
@@ -646,23 +646,18 @@ class ScoreEvidence(models.Model):
             )
         ]
 
-    def __str__(self) -> str:
-        return self.display_name
+    def save(self, *args, **kwargs):
+        if self.task_evidence_id and not self.original_name:  # every path that links a file, the admin included
+            self.copy_metadata(self.task_evidence)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("assessments:evidence_download", args=[self.pk])
 
     @property
-    def display_name(self) -> str:
-        return self.original_name if self.file else self.task_evidence.original_name
-
-    @property
-    def mime(self) -> str:
-        return self.content_type if self.file else self.task_evidence.content_type
-
-    @property
-    def previewable(self) -> bool:
-        return self.mime in ("application/pdf", "image/png", "image/jpeg")
+    def stored_file(self):
+        """The file to send: its own upload or the linked task's file."""
+        return self.file if self.file else self.task_evidence.file
 
 
 class CriterionTask(models.Model):

@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 from audit.log import record_change, snapshot
 from audit.models import AuditAction, AuditSource
 from cchc_portal.concurrency import save_versioned
+from cchc_portal.files import validate_upload
 from cchc_portal.scoping import scope_for
 from provinces.models import AdministrativeUnit, Agency
-from tasks.uploads import validate_evidence
 
 from .models import (
     ADJUSTMENT_KINDS,
@@ -270,18 +270,8 @@ def _evidence_stage(score: Score, actor) -> str:
 @transaction.atomic
 def evidence_upload(score: Score, *, actor, upload, location: str = "") -> ScoreEvidence:
     stage = _evidence_stage(score, actor)
-    content_type = validate_evidence(upload)
-    upload.seek(0)
-    evidence = ScoreEvidence(
-        score=score,
-        original_name=upload.name[:255],
-        content_type=content_type,
-        size=upload.size,
-        location=location.strip()[:255],
-        stage=stage,
-        added_by=actor,
-    )
-    evidence.file.save(upload.name, upload, save=False)
+    evidence = ScoreEvidence(score=score, location=location.strip()[:255], stage=stage, added_by=actor)
+    evidence.store(upload)
     evidence.save()
     record_change(evidence, actor=actor, action=AuditAction.CREATE, note=str(score))
     return evidence
@@ -354,7 +344,7 @@ def assessment_submit(assessment: Assessment, *, actor, signed_report, version: 
         raise ValidationError(_("This self-assessment has already been submitted."))
     if not signed_report:
         raise ValidationError(_("Attach the signed self-assessment report (PDF)."))
-    if validate_evidence(signed_report) != "application/pdf":
+    if validate_upload(signed_report) != "application/pdf":
         raise ValidationError(_("The signed report must be a PDF file."))
     problems = missing_for_submit(assessment)
     if problems:

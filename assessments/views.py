@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 
 from csp.decorators import csp_replace
 from django.contrib import messages
@@ -20,8 +21,8 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from cchc_portal.concurrency import STALE_MESSAGE, StaleObjectError
+from cchc_portal.files import private_storage
 from provinces.models import Agency
-from tasks.models import private_storage
 
 from . import exporting, forms
 from .models import (
@@ -112,6 +113,39 @@ def _form_errors(request: HttpRequest, form) -> None:
         label = form.fields[field].label if field in form.fields else ""
         for error in errors:
             messages.error(request, f"{label}: {error}" if label else error)
+
+
+def _post(
+    request: HttpRequest,
+    back,
+    call: Callable[[dict], object],
+    *,
+    form=None,
+    success: str | Callable[[object], str] = "",
+    done: Callable[[object], object] | None = None,
+) -> HttpResponse:
+    """The POST views' one shape: check the form, make the call, turn a refusal (a ValidationError or a
+    stale version) into messages on the page the user came from; on success say so and go to `done(result)`.
+
+    `back` and `done(...)` are anything `redirect()` takes (a model, a URL).
+    """
+    if form is not None and not form.is_valid():
+        _form_errors(request, form)
+        return redirect(back)
+    try:
+        result = call(form.cleaned_data if form is not None else {})
+    except (ValidationError, StaleObjectError) as exc:
+        _refused(request, exc)
+        return redirect(back)
+    if success:
+        messages.success(request, success if isinstance(success, str) else success(result))
+    return redirect(done(result) if done else back)
+
+
+def _versioned(cleaned_data: dict) -> dict:
+    """A versioned form's data as the save functions take it: `version` apart from the fields."""
+    data = dict(cleaned_data)
+    return {"version": data.pop("version"), "data": data}
 
 
 def _stage_at_least(round_: Round, stage: str) -> bool:
@@ -227,11 +261,11 @@ def not_applicable_create(request: HttpRequest, pk: int) -> HttpResponse:
     if criterion is None or subject is None:
         messages.error(request, _("Choose a criterion of this methodology and a unit assessed by it."))
         return redirect(methodology)
-    try:
-        not_applicable_add(criterion, subject, actor=request.user, reason=form.cleaned_data["reason"])
-    except ValidationError as exc:
-        _refused(request, exc)
-    return redirect(methodology)
+    return _post(
+        request,
+        methodology,
+        lambda data: not_applicable_add(criterion, subject, actor=request.user, reason=form.cleaned_data["reason"]),
+    )
 
 
 @login_required
@@ -245,11 +279,7 @@ def criterion_task_add(request: HttpRequest, pk: int) -> HttpResponse:
     if criterion is None:
         messages.error(request, _("Choose a criterion of this methodology."))
         return redirect(methodology)
-    try:
-        criterion_task_link(criterion, task, actor=request.user)
-    except ValidationError as exc:
-        _refused(request, exc)
-    return redirect(methodology)
+    return _post(request, methodology, lambda data: criterion_task_link(criterion, task, actor=request.user))
 
 
 def _read_upload(request: HttpRequest, upload) -> bytes | None:
@@ -302,29 +332,26 @@ def tree_import(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def methodology_copy(request: HttpRequest, pk: int) -> HttpResponse:
     methodology = _get_methodology_for_user(request, pk, manage=True)
-    try:
-        copy = methodology_copy_forward(methodology, actor=request.user)
-    except ValidationError as exc:
-        _refused(request, exc)
-        return redirect(methodology)
-    messages.success(request, _("Copied to %(year)s.") % {"year": copy.year})
-    return redirect(copy)
+    return _post(
+        request,
+        methodology,
+        lambda data: methodology_copy_forward(methodology, actor=request.user),
+        success=lambda copy: _("Copied to %(year)s.") % {"year": copy.year},
+        done=lambda copy: copy,
+    )
 
 
 @login_required
 @require_POST
 def round_create(request: HttpRequest, pk: int) -> HttpResponse:
     methodology = _get_methodology_for_user(request, pk, manage=True)
-    form = forms.RoundOpenForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect(methodology)
-    try:
-        round_ = round_open(methodology, deadlines=form.cleaned_data, actor=request.user)
-    except ValidationError as exc:
-        _refused(request, exc)
-        return redirect(methodology)
-    return redirect(round_)
+    return _post(
+        request,
+        methodology,
+        lambda data: round_open(methodology, deadlines=data, actor=request.user),
+        form=forms.RoundOpenForm(request.POST),
+        done=lambda round_: round_,
+    )
 
 
 # --- the round ------------------------------------------------------------------------------------
@@ -372,18 +399,13 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def round_close_stage(request: HttpRequest, pk: int) -> HttpResponse:
     """The secretary closes the current stage now; the job does it (after commit) as the deadline job would."""
-    from cchc_portal.celery import app  # noqa: F401  (the jobs module needs the configured app)
-
-    from .jobs import advance_round
+    from .jobs import enqueue_round_advance
 
     round_ = _get_round_for_user(request, pk, manage=True)
     if round_.stage in (Stage.FINALISING, Stage.PUBLISHED):
         messages.error(request, _("The round is published by recording the decision, not by closing a stage."))
         return redirect(round_)
-    stage, user_id = round_.stage, request.user.pk
-    from django.db import transaction
-
-    transaction.on_commit(lambda: advance_round.delay(round_.pk, stage, user_id))
+    enqueue_round_advance(round_.pk, round_.stage, request.user.pk)
     messages.success(request, _("The stage “%(stage)s” is being closed.") % {"stage": round_.get_stage_display()})
     return redirect(round_)
 
@@ -392,17 +414,13 @@ def round_close_stage(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def round_extend(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = _get_round_for_user(request, pk, manage=True)
-    form = forms.ExtensionForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect(round_)
-    try:
-        deadline_extend(round_, actor=request.user, **form.cleaned_data)
-    except ValidationError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("Deadline extended."))
-    return redirect(round_)
+    return _post(
+        request,
+        round_,
+        lambda data: deadline_extend(round_, actor=request.user, **data),
+        form=forms.ExtensionForm(request.POST),
+        success=_("Deadline extended."),
+    )
 
 
 @login_required
@@ -431,17 +449,14 @@ def assignment_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def round_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = _get_round_for_user(request, pk, manage=True)
-    form = forms.PublishForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect(round_)
-    try:
-        round_publish(round_, actor=request.user, **form.cleaned_data)
-    except (ValidationError, StaleObjectError) as exc:
-        _refused(request, exc)
-        return redirect(round_)
-    messages.success(request, _("The results are published."))
-    return redirect("assessments:round_results", round_.pk)
+    return _post(
+        request,
+        round_,
+        lambda data: round_publish(round_, actor=request.user, **data),
+        form=forms.PublishForm(request.POST),
+        success=_("The results are published."),
+        done=lambda _result: reverse("assessments:round_results", args=[round_.pk]),
+    )
 
 
 @login_required
@@ -539,19 +554,13 @@ def _back(score: Score) -> str:
 @require_POST
 def score_self(request: HttpRequest, pk: int) -> HttpResponse:
     score = _get_score_for_user(request, pk)
-    form = forms.SelfScoreForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect(_back(score))
-    data = dict(form.cleaned_data)
-    version = data.pop("version")
-    try:
-        self_score_save(score, actor=request.user, version=version, data=data)
-    except (ValidationError, StaleObjectError) as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("Criterion %(code)s saved.") % {"code": score.criterion.code})
-    return redirect(_back(score))
+    return _post(
+        request,
+        _back(score),
+        lambda data: self_score_save(score, actor=request.user, **_versioned(data)),
+        form=forms.SelfScoreForm(request.POST),
+        success=_("Criterion %(code)s saved.") % {"code": score.criterion.code},
+    )
 
 
 @login_required
@@ -587,11 +596,7 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = get_object_or_404(ScoreEvidence.objects.filter(score__in=Score.objects.for_user(request.user)), pk=pk)
-    try:
-        evidence_remove(evidence, actor=request.user)
-    except ValidationError as exc:
-        _refused(request, exc)
-    return redirect(_back(evidence.score))
+    return _post(request, _back(evidence.score), lambda data: evidence_remove(evidence, actor=request.user))
 
 
 @login_required
@@ -603,10 +608,12 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
         ScoreEvidence.objects.filter(score__in=Score.objects.for_user(request.user)).select_related("task_evidence"),
         pk=pk,
     )
-    handle = evidence.file if evidence.file else evidence.task_evidence.file
     inline = request.GET.get("inline") == "1" and evidence.previewable
     response = FileResponse(
-        handle.open("rb"), content_type=evidence.mime, as_attachment=not inline, filename=evidence.display_name
+        evidence.stored_file.open("rb"),
+        content_type=evidence.content_type,
+        as_attachment=not inline,
+        filename=evidence.original_name,
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -629,57 +636,42 @@ def signed_report_download(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def assessment_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _get_assessment_for_user(request, pk)
-    form = forms.SubmitForm(request.POST, request.FILES)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect(assessment)
-    try:
-        assessment_submit(
-            assessment,
-            actor=request.user,
-            signed_report=form.cleaned_data["signed_report"],
-            version=form.cleaned_data["version"],
-        )
-    except (ValidationError, StaleObjectError) as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("Your self-assessment is submitted and locked."))
-    return redirect(assessment)
+    return _post(
+        request,
+        assessment,
+        lambda data: assessment_submit(
+            assessment, actor=request.user, signed_report=data["signed_report"], version=data["version"]
+        ),
+        form=forms.SubmitForm(request.POST, request.FILES),
+        success=_("Your self-assessment is submitted and locked."),
+    )
 
 
 @login_required
 @require_POST
 def explanation_answer(request: HttpRequest, pk: int) -> HttpResponse:
     score = _get_score_for_user(request, pk)
-    form = forms.ExplanationAnswerForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect(_back(score))
-    try:
-        explanation_answer_save(
-            score,
-            actor=request.user,
-            version=form.cleaned_data["version"],
-            text=form.cleaned_data["explanation_answer"],
-        )
-    except (ValidationError, StaleObjectError) as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("Criterion %(code)s saved.") % {"code": score.criterion.code})
-    return redirect(_back(score))
+    return _post(
+        request,
+        _back(score),
+        lambda data: explanation_answer_save(
+            score, actor=request.user, version=data["version"], text=data["explanation_answer"]
+        ),
+        form=forms.ExplanationAnswerForm(request.POST),
+        success=_("Criterion %(code)s saved.") % {"code": score.criterion.code},
+    )
 
 
 @login_required
 @require_POST
 def explanation_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _get_assessment_for_user(request, pk)
-    try:
-        explanation_submit(assessment, actor=request.user)
-    except ValidationError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("Your explanation is sent."))
-    return redirect(assessment)
+    return _post(
+        request,
+        assessment,
+        lambda data: explanation_submit(assessment, actor=request.user),
+        success=_("Your explanation is sent."),
+    )
 
 
 # --- appraisal --------------------------------------------------------------------------------------
@@ -723,19 +715,13 @@ def score_appraise(request: HttpRequest, pk: int) -> HttpResponse:
         reverse("assessments:appraisal_area", args=[score.assessment.round_id, score.area_id or 0])
         + f"?unit={score.assessment_id}#c-{score.pk}"
     )
-    form = forms.AppraisalForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect(back)
-    data = dict(form.cleaned_data)
-    version = data.pop("version")
-    try:
-        appraisal_save(score, actor=request.user, version=version, data=data)
-    except (ValidationError, StaleObjectError) as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("Criterion %(code)s saved.") % {"code": score.criterion.code})
-    return redirect(back)
+    return _post(
+        request,
+        back,
+        lambda data: appraisal_save(score, actor=request.user, **_versioned(data)),
+        form=forms.AppraisalForm(request.POST),
+        success=_("Criterion %(code)s saved.") % {"code": score.criterion.code},
+    )
 
 
 @login_required
@@ -749,16 +735,13 @@ def explanation_request_view(request: HttpRequest, pk: int) -> HttpResponse:
         if area.isdigit()
         else assessment.round.get_absolute_url()
     )
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect(back)
-    try:
-        explanation_request(assessment, actor=request.user, text=form.cleaned_data["text"])
-    except ValidationError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("The request for explanation was added to the unit's one request."))
-    return redirect(back)
+    return _post(
+        request,
+        back,
+        lambda data: explanation_request(assessment, actor=request.user, text=data["text"]),
+        form=form,
+        success=_("The request for explanation was added to the unit's one request."),
+    )
 
 
 # --- results, analysis and exports -------------------------------------------------------------------

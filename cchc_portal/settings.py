@@ -83,7 +83,7 @@ INSTALLED_APPS = [
     "csp",
     "django_htmx",
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "cchc_portal.third_party_apps.TOTPConfig",
     "accounts",
     "audit",
     "provinces",

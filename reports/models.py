@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.log import record_change, snapshot
 from audit.models import AuditAction, AuditSource
 from cchc_portal.concurrency import save_versioned
+from cchc_portal.files import StoredFile, private_storage
 from cchc_portal.lib.numbers import percent
 from cchc_portal.lib.periods import PeriodKind, ReportingPeriod
 from cchc_portal.scoping import ProvinceScopedQuerySet, scope_for
@@ -839,20 +840,15 @@ def attachment_name(instance: ReportAttachment, filename: str) -> str:
 
 
 def _private_storage():
-    from tasks.models import private_storage
-
+    """Named by migration 0001 as the field's storage; kept callable so no migration is needed."""
     return private_storage
 
 
-class ReportAttachment(models.Model):
+class ReportAttachment(StoredFile):
     """The signed report (PDF) or another file, checked like task evidence."""
 
     report = models.ForeignKey(UnitReport, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(storage=_private_storage, upload_to=attachment_name, max_length=200)
-    original_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField(_("size"))
-    sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     uploaded_at = models.DateTimeField(default=timezone.now)
 
@@ -860,9 +856,6 @@ class ReportAttachment(models.Model):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
         ordering = ["uploaded_at", "id"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
     def get_absolute_url(self) -> str:
         return reverse("reports:attachment", args=[self.pk])

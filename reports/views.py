@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -21,7 +22,6 @@ from cchc_portal.concurrency import STALE_MESSAGE, StaleObjectError, save_versio
 from cchc_portal.lib.periods import ORDER, ReportingPeriod, period_for
 from cchc_portal.scoping import primary_province_id
 from provinces.models import AdministrativeUnit
-from tasks.uploads import validate_evidence
 
 from . import documents
 from .consolidation import consolidate, contributions, outline_draft
@@ -126,7 +126,11 @@ BOARD_FILTERS = {
 }
 
 
-def _board_rows(rnd: ReportRound, params) -> list[UnitReport]:
+BOARD_PAGE_SIZE = 50
+
+
+def _board_rows(rnd: ReportRound, params):
+    """The round's unit reports under the board's filters, as a queryset (paginated on the page, whole in the export)."""
     reports = (
         UnitReport.objects.filter(round=rnd)
         .select_related("agency", "submitted_by")
@@ -138,11 +142,19 @@ def _board_rows(rnd: ReportRound, params) -> list[UnitReport]:
     kind = params.get("kind", "")
     if kind in {"department", "commune_committee"}:
         reports = reports.filter(agency__kind=kind)
-    rows = list(reports)
+    if params.get("timing") == "late":  # UnitReport.is_late in SQL, so the pages count only late units
+        late = Q(first_submitted_at__date__gt=rnd.internal_deadline)
+        if rnd.is_past_deadline():
+            late |= Q(first_submitted_at__isnull=True)
+        reports = reports.filter(late)
+    return reports
+
+
+def _with_round(rows, rnd: ReportRound) -> list[UnitReport]:
+    """Each row's round is the board's: `is_late` reads it without a query per row."""
+    rows = list(rows)
     for report in rows:
         report.round = rnd
-    if params.get("timing") == "late":
-        rows = [r for r in rows if r.is_late]
     return rows
 
 
@@ -160,7 +172,11 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
     rnd = _get_round_for_user(request, pk)
     rows = _board_rows(rnd, request.GET)
     if request.GET.get("format") == "xlsx":
-        return _board_xlsx(rnd, rows)
+        return _board_xlsx(rnd, _with_round(rows, rnd))
+    page = Paginator(rows, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = _with_round(page.object_list, rnd)
+    filters = request.GET.copy()
+    filters.pop("page", None)
     counts = rnd.counts()
     can_review = rnd.can_review(request.user)
     addable = []
@@ -171,13 +187,13 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
         addable = Agency.objects.current().filter(province=rnd.province).exclude(pk__in=listed).order_by("name")
     context = {
         "round": rnd,
-        "rows": rows,
+        "page": page,
         "addable": addable,
         "counts": counts,
         "sentence": _counts_sentence(counts),
         "can_review": can_review,
         "params": request.GET,
-        "query_string": request.GET.urlencode(),
+        "query_string": filters.urlencode(),
     }
     return render(request, "reports/board.html", context)
 
@@ -455,16 +471,8 @@ def _apply_posted(request: HttpRequest, report: UnitReport) -> dict | None:
 
 
 def _store_attachment(report: UnitReport, upload, user) -> ReportAttachment:
-    content_type = validate_evidence(upload)
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    attachment = ReportAttachment(
-        report=report, original_name=upload.name[:255], content_type=content_type, size=upload.size,
-        sha256=digest.hexdigest(), uploaded_by=user,
-    )  # fmt: skip
-    attachment.file.save(upload.name, upload, save=False)
+    attachment = ReportAttachment(report=report, uploaded_by=user)
+    attachment.store(upload)
     attachment.save()
     record_change(attachment, actor=user, action="create")
     return attachment

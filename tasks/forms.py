@@ -3,10 +3,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from cchc_portal.concurrency import VersionedModelForm
+from cchc_portal.files import validate_upload
 from cchc_portal.widgets import VnDateInput, use_picker
 
 from .models import DEFAULT_AREAS, Plan, Task, TaskStatus, progress_check, today
-from .uploads import validate_evidence
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -66,7 +66,7 @@ class ProgressForm(forms.Form):
         errors = []
         for upload in files:
             try:
-                validate_evidence(upload)
+                validate_upload(upload)
             except ValidationError as exc:
                 errors.extend(exc.messages)
         if errors:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from audit.log import build_event, record_many, snapshot
 from audit.models import AuditAction, AuditEvent, AuditSource
+from cchc_portal.files import limit
 from cchc_portal.lib.imports import (
     FileRefused,
     Limits,
@@ -41,7 +42,6 @@ from provinces.models import Agency
 
 from .jobs import enqueue_figures
 from .models import Plan, PlanArea, ProgressUpdate, Task, TaskStatus, today
-from .uploads import limit
 
 MAX_ROWS = 3000
 

@@ -7,15 +7,14 @@ import os
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from cchc_portal.files import PrivateStorage, StoredFile, private_storage  # noqa: F401 (migrations name PrivateStorage here)
 from cchc_portal.lib.periods import PeriodKind, period_for
 from cchc_portal.lib.text import fold
 from cchc_portal.scoping import ProvinceScopedQuerySet, scope_for
@@ -36,27 +35,6 @@ DEFAULT_AREAS = [
 
 def today() -> dt.date:
     return timezone.localdate()
-
-
-class PrivateStorage(FileSystemStorage):
-    """Evidence and uploaded imports: under MEDIA_ROOT/private, never served by URL.
-
-    Downloads go through `tasks:evidence_download`, which checks the user's scope.
-    """
-
-    @cached_property
-    def base_location(self):
-        return os.path.join(settings.MEDIA_ROOT, "private")
-
-    @cached_property
-    def base_url(self):
-        return None
-
-    def url(self, name):  # pragma: no cover - guard
-        raise NotImplementedError("private files are served by a permission-checked view")
-
-
-private_storage = PrivateStorage()
 
 
 # --- plans ----------------------------------------------------------------------
@@ -446,16 +424,12 @@ def evidence_name(instance: Evidence, filename: str) -> str:
     return f"evidence/{instance.task.plan_id}/{uuid.uuid4().hex}{ext}"
 
 
-class Evidence(models.Model):
+class Evidence(StoredFile):
     """A file proving progress (tài liệu kiểm chứng)."""
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="evidence")
     update = models.ForeignKey(ProgressUpdate, null=True, blank=True, on_delete=models.CASCADE, related_name="files")
     file = models.FileField(storage=private_storage, upload_to=evidence_name, max_length=200)
-    original_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField(_("size"))
-    sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     uploaded_at = models.DateTimeField(default=timezone.now)
 
@@ -463,9 +437,6 @@ class Evidence(models.Model):
         verbose_name = _("evidence file")
         verbose_name_plural = _("evidence files")
         ordering = ["uploaded_at", "id"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
     def get_absolute_url(self) -> str:
         return reverse("tasks:evidence_download", args=[self.pk])

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import os
 
 from django.db import transaction
 from django.utils import timezone
@@ -12,10 +10,10 @@ from django.utils import timezone
 from audit.log import record_change, snapshot
 from audit.models import AuditAction, AuditSource
 from cchc_portal.concurrency import StaleObjectError, save_versioned
+from cchc_portal.files import validate_upload
 
 from .jobs import enqueue_figures
 from .models import Evidence, ProgressUpdate, Task, TaskStatus, progress_check, today
-from .uploads import validate_evidence
 
 TASK_PROGRESS_FIELDS = ["status", "percent", "completion_date", "last_progress_at", "overdue_since"]
 
@@ -45,7 +43,8 @@ def progress_record(
     else:
         completion_date = None  # the form keeps a completed task's date when its status changes back
     progress_check(status=status, percent=percent, completion_date=completion_date, plan_year=task.plan.year)
-    content_types = [validate_evidence(f) for f in files]
+    for upload in files:  # every file checked before anything is written
+        validate_upload(upload)
     before = snapshot(task)
     now = timezone.now()
     task.status, task.percent, task.completion_date = status, percent, completion_date
@@ -66,22 +65,9 @@ def progress_record(
             source=source,
         )
         evidence = []
-        for upload, content_type in zip(files, content_types, strict=True):
-            digest = hashlib.sha256()
-            for chunk in upload.chunks():
-                digest.update(chunk)
-            upload.seek(0)
-            item = Evidence(
-                task=task,
-                update=update,
-                original_name=os.path.basename(upload.name)[:255],
-                content_type=content_type,
-                size=upload.size,
-                sha256=digest.hexdigest(),
-                uploaded_by=user,
-                uploaded_at=now,
-            )
-            item.file.save(upload.name, upload, save=False)
+        for upload in files:
+            item = Evidence(task=task, update=update, uploaded_by=user, uploaded_at=now)
+            item.store(upload)
             item.save()
             evidence.append(item)
         after = snapshot(task)

@@ -20,6 +20,9 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from accounts.models import User
+from assessments.models import Assessment, Methodology, Round, Score
+from assessments.scoring import round_open as assessment_round_open
+from assessments.trees import sample_methodology
 from audit.models import AuditEvent
 from cchc_portal.lib.periods import ReportingPeriod
 from dossiers.models import Holiday, ImportSource, Procedure
@@ -83,6 +86,19 @@ def _world(province, make_commune, make_agency, name: str) -> dict:
         province=province, period=ReportingPeriod(2026, "h1"), internal_deadline=dt.date(2026, 6, 10)
     )
     template = ReportTemplate.objects.latest_for(province).new_version(province=province)
+    methodology = sample_methodology(province, 2026)
+    today = dt.date(2026, 3, 1)
+    scoring_round = assessment_round_open(
+        methodology,
+        deadlines={
+            "self_opens": today,
+            "self_closes": today + dt.timedelta(days=10),
+            "appraisal1_closes": today + dt.timedelta(days=20),
+            "explanation_closes": today + dt.timedelta(days=30),
+            "appraisal2_closes": today + dt.timedelta(days=40),
+        },
+    )
+    assessment = scoring_round.assessments.filter(agency=agency).first() or scoring_round.assessments.first()
     return {
         AdministrativeUnit: province,
         "commune": commune,
@@ -99,6 +115,10 @@ def _world(province, make_commune, make_agency, name: str) -> dict:
         ImportSource: source,
         ReportRound: report_round,
         ReportTemplate: template,
+        Methodology: methodology,
+        Round: scoring_round,
+        Assessment: assessment,
+        Score: assessment.scores.first(),
     }
 
 

@@ -30,7 +30,19 @@ def test_board_and_form_fit_the_screen(page, live_server, browser_login, provinc
     page.screenshot(path=str(artifacts_dir / f"reports-form-{width}.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
     page.click("form[action='/accounts/logout/'] button")
+    from provinces.models import Agency
+    from reports.models import UnitReport
+    from reports.views import BOARD_PAGE_SIZE
+
+    for n in range(BOARD_PAGE_SIZE):  # more units than a page: the pager shows
+        unit = Agency.objects.create(province=province, name=f"Ủy ban nhân dân xã Số {n:02d}", kind="commune_committee")
+        UnitReport.objects.create(round=rnd, agency=unit, province=province)
     browser_login(page, province_admin)
-    page.goto(f"{live_server.url}/reports/rounds/{rnd.pk}/")
+    page.goto(f"{live_server.url}/reports/rounds/{rnd.pk}/?kind=commune_committee")
     page.screenshot(path=str(artifacts_dir / f"reports-board-{width}.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
+    pager = page.locator("nav.pagination")
+    assert pager.inner_text().split() == ["Trang", "1/2", "Trang", "sau", "›"]
+    pager.get_by_text("Trang sau").click()
+    assert "kind=commune_committee" in page.url and "page=2" in page.url
+    assert page.locator("table.board-table tbody tr").count() == 1  # 51 commune committees: 50 on page 1

@@ -132,13 +132,51 @@ def test_the_board_runs_a_fixed_number_of_queries(client, rnd, province_admin, d
     client.force_login(province_admin)
     url = reverse("reports:board", args=[rnd.pk])
     client.get(url)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):  # the pager's count included
         client.get(url)
     for n in range(5):
         agency = make_agency(rnd.province, f"Sở số {n}")
         UnitReport.objects.create(round=rnd, agency=agency, province=rnd.province)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         client.get(url)
+
+
+def test_the_board_is_paginated_in_vietnamese_and_the_pager_keeps_the_filters(
+    client, rnd, dept_report, province_admin, django_assert_num_queries, make_agency
+):
+    from reports.views import BOARD_PAGE_SIZE
+
+    for n in range(BOARD_PAGE_SIZE + 3):
+        agency = make_agency(rnd.province, f"Sở số {n:02d}")
+        UnitReport.objects.create(round=rnd, agency=agency, province=rnd.province)
+    client.force_login(province_admin)
+    url = reverse("reports:board", args=[rnd.pk])
+    first = client.get(url, {"kind": "department", "state": "missing"})
+    html = first.content.decode()
+    assert len(first.context["page"].object_list) == BOARD_PAGE_SIZE
+    assert "Trang 1/2" in html and "Trang sau ›" in html
+    assert "?kind=department&amp;state=missing&page=2" in html
+    with django_assert_num_queries(9):  # the same on the second page: the rows of one page only
+        second = client.get(url, {"kind": "department", "state": "missing", "page": "2"})
+    names = [r.agency.name for r in second.context["page"].object_list]
+    assert len(names) == 4  # 53 new departments + the fixture's, 50 on the first page
+    assert "?kind=department&amp;state=missing&page=1" in second.content.decode()
+    assert "‹ Trang trước" in second.content.decode()
+    # Beyond the last page or nonsense: the last or first page, never an error.
+    assert client.get(url, {"page": "99"}).status_code == 200
+    assert client.get(url, {"page": "abc"}).status_code == 200
+
+
+def test_the_late_filter_counts_pages_of_late_units_only(
+    client, rnd, dept_report, commune_report, agency_officer, province_admin
+):
+    submit(dept_report, agency_officer)  # after the 10/06/2026 deadline of the fixture round: late
+    client.force_login(province_admin)
+    page = client.get(reverse("reports:board", args=[rnd.pk]), {"timing": "late"}).context["page"]
+    late = {r.agency_id for r in page.object_list}
+    assert dept_report.agency_id in late
+    assert all(r.is_late for r in page.object_list)
+    assert page.paginator.count == len(late)
 
 
 def test_the_dashboard_block_runs_a_fixed_number_of_queries(client, rnd, leader, django_assert_num_queries):

@@ -1,28 +1,7 @@
-import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from cchc_portal.celery import app
 from tasks.models import PlanFigures, TaskStatus
-
-
-def _reset_broker_connections() -> None:
-    app._pool = None
-    if "amqp" in app.__dict__:
-        app.amqp._producer_pool = None
-
-
-@pytest.fixture
-def unreachable_broker():
-    """Point the Celery app at a port where nothing listens, as when Redis is down."""
-    # broker_write_url: the CELERY_BROKER_URL environment variable overrides conf.broker_url itself.
-    saved = (app.conf.get("broker_write_url"), app.conf.task_always_eager)
-    _reset_broker_connections()
-    app.conf.broker_write_url = "redis://127.0.0.1:1/0"
-    app.conf.task_always_eager = False
-    yield
-    app.conf.broker_write_url, app.conf.task_always_eager = saved
-    _reset_broker_connections()
 
 
 def test_a_progress_save_succeeds_when_the_broker_is_down_and_figures_catch_up(
