@@ -128,6 +128,31 @@ def grouped_sums(summaries, period: Period, *fields: str):
     )
 
 
+def add_sums(total: dict, sums: dict) -> None:
+    for key, value in sums.items():
+        if key.startswith("s_"):
+            total[key] = total.get(key, 0) + value
+
+
+def rolled_up_sums(summaries, period: Period) -> tuple[dict, dict, dict]:
+    """The period's sums of the whole queryset, per agency and per receiving unit, from one query.
+
+    One GROUP BY (agency, receiving unit) over the summary rows (every sum is additive), rolled
+    up here, instead of three aggregations of ~40 filtered sums each over the same rows.
+    Returns (total, {agency_id: sums}, {receiving_unit_id: sums}); rows without an agency count
+    in the total and their unit only.
+    """
+    total = {key: 0 for key in period_sums(period.first, period.last)}
+    by_agency: dict[int, dict] = {}
+    by_unit: dict[int, dict] = {}
+    for row in grouped_sums(summaries, period, "agency_id", "receiving_unit_id"):
+        add_sums(total, row)
+        if row["agency_id"] is not None:
+            add_sums(by_agency.setdefault(row["agency_id"], {"agency_id": row["agency_id"]}), row)
+        add_sums(by_unit.setdefault(row["receiving_unit_id"], {"receiving_unit_id": row["receiving_unit_id"]}), row)
+    return total, by_agency, by_unit
+
+
 @dataclass
 class Rate:
     numerator: int | None
@@ -175,6 +200,14 @@ def has_dossiers(sums: dict) -> bool:
     return bool(sums["s_received"] or closed or open_at_end)
 
 
+def structure(methodology: Methodology) -> list[tuple]:
+    """(group, [indicators]) of the methodology, read once per instance: `score` runs once per unit
+    and month (~170 times a page), and each `.all()` on the prefetched relations builds a queryset."""
+    if (found := getattr(methodology, "_structure", None)) is None:
+        found = methodology._structure = [(group, list(group.indicators.all())) for group in methodology.groups.all()]
+    return found
+
+
 def score(methodology: Methodology, sums: dict) -> dict:
     """Points per indicator and group, the total over the groups with data, and the weakest indicator.
 
@@ -187,10 +220,10 @@ def score(methodology: Methodology, sums: dict) -> dict:
     groups = []
     total = available = Decimal(0)
     weakest = None
-    for group in methodology.groups.all():
+    for group, group_indicators in structure(methodology):
         indicators = []
         points = reached = None
-        for indicator in group.indicators.all():
+        for indicator in group_indicators:
             rate = rates.get(indicator.formula, Rate(None, None, None))
             got = indicator.points(rate.rate)
             if got is not None:
