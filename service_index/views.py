@@ -33,6 +33,7 @@ from .figures import (
     ranked,
     rolled_up_sums,
     score,
+    worst_handling_times,
 )
 from .forms import PublishedUploadForm
 from .importing import PUBLISHED_CACHE, FileRefused, commit, preview
@@ -158,8 +159,9 @@ def _page_context(request: HttpRequest, province, period: Period) -> dict:
             for month, sums in monthly_sums(summaries, add_months(period.last, -11), period.last)
         ],
     }
-    handling = handling_times(handling_summaries(request.user, province), period)
-    context["handling"], context["handling_count"] = handling[:HANDLING_ON_PAGE], len(handling)
+    context["handling"], context["handling_count"] = worst_handling_times(
+        handling_summaries(request.user, province), period, HANDLING_ON_PAGE
+    )
     published = published_by_key(province, period)
     for rows, kind in ((context["agencies"], "agency"), (context["communes"], "unit")):
         for row in rows:
