@@ -138,15 +138,17 @@ def _summary_select_sql() -> str:
     """
 
 
-def apply_flow_delta(cursor, *, new: str, old: str) -> int:
+def apply_flow_delta(cursor, *, new: str, old: str, handling: bool = True) -> int:
     """Add the flows of the dossier rows `new`, take away those of the rows `old`.
 
     `new` and `old` are tables or subqueries with the dossier's unit, province and flow
     columns: the rows as they will be and as they were. Returns the number of summary
     keys that changed. Needs `lock_dossier_writes`. The handling-time summary gets the
-    same rows' difference (`apply_handling_delta`).
+    same rows' difference (`apply_handling_delta`; `handling=False` leaves it out: the bench's
+    baseline only).
     """
-    apply_handling_delta(cursor, new=new, old=old)
+    if handling:
+        apply_handling_delta(cursor, new=new, old=old)
     nonzero = " OR ".join(f"sum({flow}) <> 0" for flow in SUMMARY_FLOWS.values())
     cursor.execute("DROP TABLE IF EXISTS dossier_delta")
     cursor.execute(
