@@ -1,17 +1,25 @@
 """The handling-time delta of this checkout against main's, alternating in one run (H6's measurement).
 
-    psql ... -c "CREATE TABLE bench_new_250 AS SELECT * FROM dossiers_dossier WHERE id % 250 = 0" (and _12, ANALYZE)
-    BENCH_DATABASE_URL=... python bench/service_index_delta_ab.py   (main's tree exported to /tmp/h6/ref)
+    BENCH_DATABASE_URL=... python bench/service_index_delta_ab.py [--ref 4952640]
+
+On a database loaded by `bench/service_index.py --province-dossiers N`; the ref's code is
+exported (git archive) to a temporary directory; bench_new_250 and bench_new_12 are created
+from the dossier table for the run and dropped after it.
 
 Each tree in a fresh process: the flow delta alone (the handling part a no-op) and the handling
 delta alone, of the rows of bench_new_250 (a day's import) and bench_new_12 (a month's), best of
 3, VACUUM ANALYZE of the summary tables before each (rolled back) run.
 """
 
+import argparse
 import json
 import os
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
 
 CHILD = r"""
 import os, sys, time, json
@@ -49,17 +57,41 @@ for table in ("bench_new_250", "bench_new_12"):
         out[f"{table} {name}"] = best
 print(json.dumps(out))
 """
-env = dict(os.environ)
-trees = {"main 4952640": "/tmp/h6/ref", "HEAD": "/work/wt/h6-766-cold"}
-py = "/work/wt/h6-766-cold/.venv/bin/python"
-res = {k: {} for k in trees}
-for r in range(2):
-    for name in list(trees) if r % 2 == 0 else list(reversed(trees)):
-        o = subprocess.run([py, "-c", CHILD], cwd=trees[name], capture_output=True, text=True, env=env)
-        if o.returncode:
-            print(o.stderr[-2000:])
-            sys.exit(1)
-        for k, v in json.loads(o.stdout.strip().splitlines()[-1]).items():
-            res[name][k] = min(res[name].get(k, 1e9), v)
-for k in res["HEAD"]:
-    print(f"  {k:<28} main {res['main 4952640'][k]:6.2f} s   HEAD {res['HEAD'][k]:6.2f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--ref", default="main")
+    args = parser.parse_args()
+    import psycopg2
+
+    conn = psycopg2.connect(os.environ["BENCH_DATABASE_URL"])
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        for modulo in (250, 12):
+            cursor.execute(f"DROP TABLE IF EXISTS bench_new_{modulo}")
+            cursor.execute(f"CREATE TABLE bench_new_{modulo} AS SELECT * FROM dossiers_dossier WHERE id % {modulo} = 0")
+            cursor.execute(f"ANALYZE bench_new_{modulo}")
+    python = str(ROOT / ".venv" / "bin" / "python")
+    try:
+        with tempfile.TemporaryDirectory() as before_dir:
+            archive = subprocess.run(["git", "archive", args.ref], cwd=ROOT, check=True, capture_output=True).stdout
+            subprocess.run(["tar", "-x", "-C", before_dir], input=archive, check=True)
+            trees = {args.ref: before_dir, "HEAD": str(ROOT)}
+            res: dict[str, dict[str, float]] = {name: {} for name in trees}
+            for round_no in range(2):
+                for name in list(trees) if round_no % 2 == 0 else list(reversed(trees)):
+                    out = subprocess.run([python, "-c", CHILD], cwd=trees[name], capture_output=True, text=True)
+                    if out.returncode:
+                        sys.exit(out.stderr[-2000:])
+                    for key, value in json.loads(out.stdout.strip().splitlines()[-1]).items():
+                        res[name][key] = min(res[name].get(key, 1e9), value)
+    finally:
+        with conn.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS bench_new_250, bench_new_12")
+    for key in res["HEAD"]:
+        print(f"  {key:<28} {args.ref} {res[args.ref][key]:6.2f} s   HEAD {res['HEAD'][key]:6.2f} s")
+
+
+if __name__ == "__main__":
+    main()
