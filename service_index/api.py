@@ -12,7 +12,7 @@ from accounts.scoping import scope_for
 from dossiers.models import DossierSummary, HandlingTimeSummary
 from provinces.models import AdministrativeUnit, UnitLevel
 
-from .figures import HandlingTime, Period, handling_times, score, unit_sums
+from .figures import HandlingTime, Period, handling_times, rolled_up_sums, score, unit_sums
 from .models import Methodology, PublishedScore
 from .views import handling_summaries, unit_rows
 
@@ -128,11 +128,19 @@ class ServiceIndexView(APIView):
             summaries, handling = summaries.filter(province=unit), handling_summaries(request.user, unit)
         else:
             summaries, handling = summaries.filter(receiving_unit=unit), handling.filter(receiving_unit=unit)
+        group_by = request.query_params.get("group_by")
+        sums_by_id = None
+        if level == UnitLevel.PROVINCE and group_by in ("agency", "commune"):
+            # The province's and its departments' or communes' sums from one query (as the page).
+            total, by_agency, by_unit = rolled_up_sums(summaries, period)
+            sums_by_id = by_agency if group_by == "agency" else by_unit
+        else:
+            total = unit_sums(summaries, period)
         body = {
             "unit": {"code": unit.code, "name": unit.name, "level": unit.level},
             "period": period.code,
             "methodology": {"code": methodology.code, "source": methodology.source},
-            **score_json(score(methodology, unit_sums(summaries, period))),
+            **score_json(score(methodology, total)),
         }
         # Average handling time per procedure (finished dossiers received in the period), worst first.
         body["handling_time"] = [handling_json(item) for item in handling_times(handling, period)]
@@ -142,7 +150,6 @@ class ServiceIndexView(APIView):
             .filter(Q(unit=unit) | Q(province=unit))
         }  # fmt: skip
         body["published"] = published_json(published.get(("unit", unit.pk)))
-        group_by = request.query_params.get("group_by")
         if group_by in ("agency", "commune"):
             if level != UnitLevel.PROVINCE:
                 raise ValidationError({"group_by": "Only for a province."})
@@ -150,7 +157,7 @@ class ServiceIndexView(APIView):
                 {"id": row["id"], "code": row["code"], "name": row["name"], "rank": row["rank"],
                  **score_json(row["score"]),
                  "published": published_json(published.get(("agency" if group_by == "agency" else "unit", row["id"])))}
-                for row in unit_rows(unit, summaries, period, methodology, group_by)
+                for row in unit_rows(unit, summaries, period, methodology, group_by, sums_by_id)
             ]  # fmt: skip
         elif group_by:
             raise ValidationError({"group_by": "agency or commune"})

@@ -24,7 +24,17 @@ from dossiers.models import (
 )
 from provinces.models import AdministrativeUnit, Agency, AgencyKind, UnitLevel
 
-from .figures import PERIOD_LABELS, Period, grouped_sums, handling_times, monthly_sums, ranked, score, unit_sums
+from .figures import (
+    PERIOD_LABELS,
+    Period,
+    grouped_sums,
+    handling_times,
+    monthly_sums,
+    ranked,
+    rolled_up_sums,
+    score,
+    worst_handling_times,
+)
 from .forms import PublishedUploadForm
 from .importing import PUBLISHED_CACHE, FileRefused, commit, preview
 from .models import Methodology, PublishedScore
@@ -67,8 +77,10 @@ def _period_choices(today: dt.date) -> list[tuple[str, list[Period]]]:
     return [(PERIOD_LABELS[k], p) for k, p in zip(PERIOD_LABELS, (months, quarters, halves, years), strict=True)]
 
 
-def unit_rows(province, summaries, period, methodology, group_by: str) -> list[dict]:
-    """Every current department or commune of the province, scored and ranked; those without dossiers last."""
+def unit_rows(province, summaries, period, methodology, group_by: str, sums_by_id: dict | None = None) -> list[dict]:
+    """Every current department or commune of the province, scored and ranked; those without dossiers last.
+
+    `sums_by_id`: the period's sums per agency (or receiving unit) already read (`rolled_up_sums`)."""
     if group_by == "agency":
         # Departments: the province's agencies outside the communes.
         units = Agency.objects.current().filter(province=province, commune__isnull=True)
@@ -78,7 +90,8 @@ def unit_rows(province, summaries, period, methodology, group_by: str) -> list[d
         units = AdministrativeUnit.objects.current().filter(province=province, level=UnitLevel.COMMUNE)
         units = units.values_list("pk", "code", "name")
         queryset, key = summaries.filter(receiving_unit__level=UnitLevel.COMMUNE), "receiving_unit_id"
-    sums_by_id = {sums[key]: sums for sums in grouped_sums(queryset, period, key)}
+    if sums_by_id is None:
+        sums_by_id = {sums[key]: sums for sums in grouped_sums(queryset, period, key)}
     empty = None
     rows = []
     for pk, code, name in units.order_by("name"):
@@ -135,18 +148,20 @@ HANDLING_ON_PAGE = 10
 def _page_context(request: HttpRequest, province, period: Period) -> dict:
     summaries = DossierSummary.objects.for_user(request.user).filter(province=province)
     methodology = _methodology(period)
+    total, by_agency, by_unit = rolled_up_sums(summaries, period)
     context = {
         "methodology": methodology,
-        "result": score(methodology, unit_sums(summaries, period)),
-        "agencies": unit_rows(province, summaries, period, methodology, "agency"),
-        "communes": unit_rows(province, summaries, period, methodology, "commune"),
+        "result": score(methodology, total),
+        "agencies": unit_rows(province, summaries, period, methodology, "agency", by_agency),
+        "communes": unit_rows(province, summaries, period, methodology, "commune", by_unit),
         "trend": [
             {"month": month, "score": score(methodology, sums)}
             for month, sums in monthly_sums(summaries, add_months(period.last, -11), period.last)
         ],
     }
-    handling = handling_times(handling_summaries(request.user, province), period)
-    context["handling"], context["handling_count"] = handling[:HANDLING_ON_PAGE], len(handling)
+    context["handling"], context["handling_count"] = worst_handling_times(
+        handling_summaries(request.user, province), period, HANDLING_ON_PAGE
+    )
     published = published_by_key(province, period)
     for rows, kind in ((context["agencies"], "agency"), (context["communes"], "unit")):
         for row in rows:

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from dossiers.importing import recompute_all_summaries
 from dossiers.models import HandlingTimeSummary, Procedure, ProcedureLevel, ProvinceHandlingTimeSummary, TimeUnit
-from service_index.figures import handling_times
+from service_index.figures import handling_times, worst_handling_times
 
 from .conftest import JUNE, dossier
 
@@ -169,3 +169,13 @@ def test_a_commune_user_sees_only_the_communes_handling_times(client, make_user,
     assert [(h["procedure"], h["finished"], h["average"]) for h in own] == [("DAYS", 1, "10.00")]
     assert client.get(reverse("service-index"), {"unit": "21550", "period": "2025-06"}).status_code == 404
     assert client.get(reverse("service_index:handling_times"), {"period": "2025-06"}).status_code == 404
+
+
+def test_the_pages_worst_few_are_the_head_of_the_whole_ordering(import_dossiers, unit_procedures):
+    import_dossiers(HAND_BUILT)
+    everything = handling_times(HandlingTimeSummary.objects.all(), JUNE)
+    assert len(everything) > 2
+    for limit in (1, 2, len(everything) + 5):
+        worst, count = worst_handling_times(HandlingTimeSummary.objects.all(), JUNE, limit)
+        assert worst == everything[:limit]
+        assert count == len(everything)

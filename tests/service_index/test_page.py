@@ -7,6 +7,8 @@ from django.urls import reverse
 
 from dossiers.generate import write_export
 from dossiers.importing import import_file
+from dossiers.models import DossierSummary
+from service_index.figures import Period, grouped_sums, rolled_up_sums, unit_sums
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +25,9 @@ def test_the_page_shows_groups_departments_and_communes_with_a_pinned_query_coun
 ):
     client.force_login(leader)
     url = reverse("service_index:page") + "?period=2026-08"
-    with django_assert_num_queries(17):  # cold: the scores and the handling times (2) from the summaries
+    # cold: the period's sums (one query rolled up to the province, departments and communes), the
+    # 12-month trend and the handling times (2) from the summaries
+    with django_assert_num_queries(15):
         response = client.get(url)
     with django_assert_num_queries(4):  # warm: session, user, the scope (2); the body comes from the cache
         warm = client.get(url)
@@ -61,3 +65,17 @@ def test_another_provinces_page_is_not_found(client, outsider, province, importe
     client.force_login(outsider)
     response = client.get(reverse("service_index:page") + f"?province={province.code}")
     assert response.status_code == 404
+
+
+def test_the_rolled_up_sums_equal_the_separate_aggregations(province, imported):
+    """One GROUP BY (agency, receiving unit) rolled up in Python = the province's, each department's
+    and each commune's own aggregation."""
+    summaries = DossierSummary.objects.filter(province=province)
+    for period in (Period.parse("2026-08"), Period.parse("2026-Q3"), Period.parse("2026")):
+        total, by_agency, by_unit = rolled_up_sums(summaries, period)
+        assert total == unit_sums(summaries, period)
+        assert total["s_received"] > 0
+        agencies = {row["agency_id"]: row for row in grouped_sums(summaries.exclude(agency=None), period, "agency_id")}
+        assert by_agency == agencies and len(agencies) > 1
+        units = {row["receiving_unit_id"]: row for row in grouped_sums(summaries, period, "receiving_unit_id")}
+        assert by_unit == units and len(units) > 1
