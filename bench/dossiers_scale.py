@@ -4,7 +4,7 @@
     python bench/dossiers_scale.py --rows 10000000 [--partitioning]
 
 Each size has its own database: BENCH_DATABASE_URL's name + "_1m" / "_10m" (default base
-postgres://postgres@127.0.0.1:5432/cchc_bench_h4), migrated and loaded with the reference units and
+postgres://postgres@127.0.0.1:5432/cchc_bench_scale), migrated and loaded with the reference units and
 the demo. The dossiers are written by one INSERT…SELECT over generate_series (10 provinces, their
 communes and departments, 24 months with the seasonal weights of dossiers/generate.py, the four
 channels, per-unit late shares, the Decision 766 facts), then the project's own summary recompute
@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 RESULTS = ROOT / "bench" / "results"
-BASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cchc_bench_h4")
+BASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cchc_bench_scale")
 
 PROVINCES = 10
 MONTHS = 24
