@@ -51,6 +51,7 @@ WHITESPACE = "".join(chr(i) for i in range(0x110000) if chr(i).isspace())
 USUAL_DATE = r"^\d{2}/\d{2}/\d{4}(?: \d{2}:\d{2}(?::[0-5]\d)?)?$"  # no leap second 60
 USUAL_DATE_FORMATS = ["%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y"]
 LOCAL_TZ = "Asia/Ho_Chi_Minh"
+DMY_DATESTYLE = "ISO, DMY"  # output stays ISO; input nn/nn/yyyy reads as day/month/year
 COPY_CSV_SQL = "COPY dossier_stage FROM STDIN WITH (FORMAT csv, NULL '')"
 KIND_FIELDS = [
     "procedure_code",
@@ -83,7 +84,30 @@ def polars():
 
 
 class ColumnStage(Stage):
-    """The staging table, also fed whole batches of CSV text (PostgreSQL COPY, FORMAT csv)."""
+    """The staging table, also fed whole batches of CSV text (PostgreSQL COPY, FORMAT csv).
+
+    On PostgreSQL the session reads dates day first while it lasts, so the usual cells
+    (dd/mm/yyyy [HH:MM[:SS]]) are staged as they are, with "+07": no re-ordering in polars.
+    The row parser's staged dates are ISO (yyyy-mm-dd), read the same in any DateStyle.
+    """
+
+    def __enter__(self) -> ColumnStage:
+        super().__enter__()
+        if self.postgresql:
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET datestyle = '{DMY_DATESTYLE}'")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        try:
+            super().__exit__(*exc)
+        finally:
+            if self.postgresql:
+                try:
+                    with connection.cursor() as cursor:
+                        cursor.execute("RESET datestyle")
+                except Exception:  # the connection may be gone after a failure; the setting goes with it
+                    pass
 
     def add_csv(self, text: str, count: int) -> None:
         self.flush(wait=False)  # the row parser's rows of earlier batches first
@@ -143,23 +167,26 @@ def feed_columns(
     converter = _BatchConverter(parser, info.columns, names, max_cell, stage.postgresql)
     schema = dict.fromkeys(names, pl.String)
     next_row = info.header_row + 1
+
+    def parse(number: int, chunk: bytes):
+        try:
+            return pl.read_csv(
+                chunk,
+                has_header=False,
+                separator=info.delimiter,
+                skip_rows=info.header_row if number == 0 else 0,
+                schema=schema,
+                missing_columns="insert",  # a short row: its missing cells read as empty ones
+                truncate_ragged_lines=True,
+                empty_string_is_null=False,
+                raise_if_empty=False,
+            )
+        except Exception as exc:  # polars' parse errors: the row path reads this file
+            raise ColumnarUnsupported(str(exc)) from exc
+
     try:
         for number, chunk in enumerate(_record_chunks(source, chunk_bytes)):
-            try:
-                batch = pl.read_csv(
-                    chunk,
-                    has_header=False,
-                    separator=info.delimiter,
-                    skip_rows=info.header_row if number == 0 else 0,
-                    schema=schema,
-                    missing_columns="insert",  # a short row: its missing cells read as empty ones
-                    truncate_ragged_lines=True,
-                    empty_string_is_null=False,
-                    raise_if_empty=False,
-                )
-            except Exception as exc:  # polars' parse errors: the row path reads this file
-                raise ColumnarUnsupported(str(exc)) from exc
-            batch = batch.with_row_index("row_no", offset=next_row)
+            batch = parse(number, chunk).with_row_index("row_no", offset=next_row)
             next_row += batch.height
             read += converter.convert(batch, stage, add_error)
             if on_progress is not None:
@@ -262,15 +289,17 @@ class _BatchConverter:
         df = df.with_columns(bad=pl.any_horizontal([b.fill_null(True) for b in bad]))
         # What the rest needs: the raw cells of the lookups above are done with.
         raw = set(FIELDS) - {"receipt_number"}
-        df = df.select([name for name in df.columns if name not in raw and not name.endswith(("_fast", "_fastday"))])
+        df = df.select(
+            [name for name in df.columns if name not in raw and not name.endswith(("_fast", "_fastday", "_usual"))]
+        )
         good = self._due_days(df)  # on every row; the suspects are filtered out once, at the end
         good = self._classify(good)
         if self.has_service:
             good = self._join_service(good)
         good = self._service(good)
-        fallback = good.filter(pl.col("bad")).select("row_no")
-        good = good.filter(~pl.col("bad"))
-        out = good.select(self._stage_columns())
+        # Filter only the columns taken (filtering the whole frame copies all its columns).
+        fallback = good.select(pl.col("row_no").filter(pl.col("bad")))
+        out = good.lazy().filter(~pl.col("bad")).select(self._stage_columns()).collect()
         if out.height:
             if self.copy_csv:
                 stage.add_csv(out.write_csv(include_header=False, null_value="", quote_style="necessary"), out.height)
@@ -353,26 +382,23 @@ class _BatchConverter:
             "returned_at": parser._returned,
         }
         exprs = []
+        # The pattern is matched once per column (an expression is evaluated anew in each context).
+        df = df.with_columns([pl.col(name).str.contains(USUAL_DATE).alias(f"{name}_usual") for name in columns])
         for name, column in columns.items():
             cell = pl.col(name)
-            usual = cell.str.contains(USUAL_DATE)
-            if self.copy_csv:  # PostgreSQL: the staged text is the cell's own digits, re-ordered
+            usual = pl.col(f"{name}_usual")
+            if self.copy_csv:  # PostgreSQL: the staged text is the cell itself, with its offset
                 # Days are few (hundreds), times of day too: the calendar check runs per distinct day.
                 day_part = cell.str.slice(0, 10)
-                day_values = df.filter(usual).select(day_part).to_series().unique().to_list()
+                day_values = df.select(day_part.filter(usual)).to_series().unique().to_list()
                 valid = {value: _calendar_day(value) for value in day_values}
                 valid = {value: day for value, day in valid.items() if day is not None}
                 keys = list(valid)
                 fast_day = day_part.replace_strict(keys, pl.Series(list(valid.values()), dtype=pl.Date), default=None)
                 hour, minute = cell.str.slice(11, 2), cell.str.slice(14, 2)
-                clock = pl.when(cell.str.len_bytes() == 10).then(pl.lit("00:00:00")).otherwise(
-                    pl.concat_str([hour, pl.lit(":"), minute, pl.lit(":"),
-                                   pl.when(cell.str.len_bytes() == 19).then(cell.str.slice(17, 2)).otherwise(
-                                       pl.lit("00"))])
-                )  # fmt: skip
                 in_day = (cell.str.len_bytes() == 10) | ((hour < "24") & (minute < "60"))
-                iso = pl.concat_str([cell.str.slice(6, 4), pl.lit("-"), cell.str.slice(3, 2), pl.lit("-"),
-                                     cell.str.slice(0, 2), pl.lit(" "), clock, pl.lit("+07")])  # fmt: skip
+                # The cell as it is plus the offset: the COPY reads it day first (`DMY_DATESTYLE`).
+                iso = pl.concat_str([cell, pl.lit("+07")])
                 good = usual & fast_day.is_not_null() & in_day
                 fast_text = pl.when(good).then(iso).otherwise(None)
                 fast_day = pl.when(good).then(fast_day).otherwise(None)
@@ -388,7 +414,7 @@ class _BatchConverter:
                 pl.when(usual).then(fast_day).otherwise(None).alias(f"{name}_fastday"),
             )
             fast = pl.col(f"{name}_fast").is_not_null()
-            values = df.filter(cell.is_not_null() & ~fast).get_column(name).unique().to_list()
+            values = df.select(cell.filter(cell.is_not_null() & ~fast)).to_series().unique().to_list()
             texts, days, bad = [], [], []
             for value in values:
                 try:
@@ -450,7 +476,7 @@ class _BatchConverter:
         df = self._working_days(df, "received_at_day", "allowance", "due_from_allowance")
         computed = due.is_null()
         texts = {}
-        for day in df.filter(computed).get_column("due_from_allowance").drop_nulls().unique().to_list():
+        for day in df.select(pl.col("due_from_allowance").filter(computed)).to_series().drop_nulls().unique().to_list():
             texts[day] = self.parser.parse_dt(f"{day:%d/%m/%Y} 17:00")[0]
         keys = list(texts)
         df = df.with_columns(

@@ -7,7 +7,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from ..models import Procedure
@@ -44,6 +44,24 @@ def copy_line(record: tuple) -> str:
     return "\t".join(["" if value is None else str(value).translate(COPY_ESCAPES) for value in record])
 
 
+# A session's TEMP tables live in its own buffers (`temp_buffers`, 8 MB by default), not in the
+# shared ones: a million staged rows (~250 MB) would go out to the kernel page by page during
+# the COPY and come back for every scan of the upsert. The buffers are taken only as used.
+TEMP_BUFFERS = "256MB"
+
+
+def _raise_temp_buffers() -> None:
+    """Give this session's TEMP tables `TEMP_BUFFERS`; PostgreSQL only allows it before the
+    session's first use of a TEMP table (a worker's later imports keep what the first one set)."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SHOW temp_buffers")
+            if cursor.fetchone()[0] != TEMP_BUFFERS:
+                cursor.execute(f"SET temp_buffers = '{TEMP_BUFFERS}'")
+    except DatabaseError:  # temp tables already used in this session: keep its setting
+        pass
+
+
 class Stage:
     """A TEMP table filled in batches: COPY on PostgreSQL, executemany on SQLite.
 
@@ -64,6 +82,8 @@ class Stage:
         self._copy_error: BaseException | None = None
 
     def __enter__(self) -> Stage:
+        if self.postgresql:
+            _raise_temp_buffers()
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE IF EXISTS dossier_stage")
             ts = "timestamptz" if self.vendor == "postgresql" else "datetime"
