@@ -201,7 +201,13 @@ def handling_time_list(request: HttpRequest) -> HttpResponse:
     elif agency.isdigit():
         handling = handling.filter(agency_id=int(agency))
         subject = Agency.objects.filter(pk=int(agency), province=province).values_list("name", flat=True).first() or ""
-    page = Paginator(handling_times(handling, period), 50).get_page(request.GET.get("page"))
+    # Rebuilt only when an import or the overdue job bumps the dossier figures ("dossier-stats").
+    rows = cached(
+        "dossier-stats",
+        ("handling-times", province.pk, period.code, unit, agency, scope_for(request.user), local_today()),
+        lambda: handling_times(handling, period),
+    )
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -154,6 +154,9 @@ def test_the_full_list_is_scoped_and_drills_down_to_a_commune(
     with django_assert_num_queries(7):  # session, user, scope (2), the province, the per-procedure sums, procedures
         response = client.get(url, {"period": "2025-06"})
     assert response.context["page"].paginator.count == 3
+    with django_assert_num_queries(5):  # cached until the next import: session, user, scope (2), the province
+        again = client.get(url, {"period": "2025-06"})
+    assert [row.code for row in again.context["page"]] == [row.code for row in response.context["page"]]
     other = client.get(url, {"period": "2025-06", "unit": communes[1].pk})
     assert other.context["page"].paginator.count == 0 and "Xã Ia Grai" in other.content.decode()
     client.force_login(outsider)
