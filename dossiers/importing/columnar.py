@@ -69,6 +69,8 @@ SERVICE_OUT = ["f_count", "f_waited", "f_e_result", "f_fee", "f_paid", "f_digiti
                "f_complaint"]  # fmt: skip
 
 
+BOOLEAN_STAGE_COLUMNS = ["late_766", "online_766", "e_result", "fee_bearing", "paid_online", "digitised", "reused",
+                         "vneid", "complaint"]  # fmt: skip
 # The Decision 766 cells of a row as one key (`_join_service`): control characters no
 # export has; a row holding either in those cells takes the row parser.
 KEY_SEPARATOR = "\x1f"
@@ -664,6 +666,9 @@ class _BatchConverter:
             "vneid": pl.col("f_vneid"),
             "complaint": pl.col("f_complaint"),
         }
+        if self.copy_csv:  # PostgreSQL reads 1/0 as booleans: 1 byte a cell instead of "false"
+            for name in BOOLEAN_STAGE_COLUMNS:
+                source[name] = source[name].cast(pl.UInt8)
         return [source[name].alias(name) for name in STAGE_COLUMNS]
 
     # --- rows for the row parser ------------------------------------------------------------
