@@ -71,8 +71,8 @@ SERVICE_OUT = ["f_count", "f_waited", "f_e_result", "f_fee", "f_paid", "f_digiti
 
 BOOLEAN_STAGE_COLUMNS = ["late_766", "online_766", "e_result", "fee_bearing", "paid_online", "digitised", "reused",
                          "vneid", "complaint"]  # fmt: skip
-# The Decision 766 cells of a row as one key (`_join_service`): control characters no
-# export has; a row holding either in those cells takes the row parser.
+# The Decision 766 cells of a row as one key (`_join_service`): control characters no export
+# has; a row whose cells hold the separator takes the row parser. Both are whitespace to str.strip().
 KEY_SEPARATOR = "\x1f"
 NULL_CELL = "\x1e"
 
@@ -261,6 +261,14 @@ class _BatchConverter:
         text = pl.col(f"c{index}").str.strip_chars(WHITESPACE)
         return pl.when(text == "").then(None).otherwise(text).alias(name)
 
+    def _service_key(self):
+        """The present Decision 766 cells of a row as read, in one text (see `_join_service`)."""
+        pl = polars()
+        cells = [pl.col(f"c{self.columns[name]}") for name in SERVICE_FIELDS if name in self.columns]
+        return pl.concat_str([cell.fill_null(NULL_CELL) for cell in cells], separator=KEY_SEPARATOR).alias(
+            "service_key"
+        )
+
     def convert(self, batch, stage: Stage, add_error) -> int:
         pl = polars()
         names = self.names
@@ -278,9 +286,8 @@ class _BatchConverter:
         read = batch.height
         if not read:
             return 0
-        df = batch.select(
-            "row_no", *[self._field(name) for name in FIELDS], *[self._field(name) for name in SERVICE_FIELDS]
-        )
+        service = [self._service_key()] if self.has_service else []
+        df = batch.select("row_no", *[self._field(name) for name in FIELDS], *service)
         bad = []  # boolean expressions: the row goes to the row parser
         receipt = pl.col("receipt_number")
         bad.append(
@@ -562,20 +569,18 @@ class _BatchConverter:
     def _join_service(self, df):
         """The Decision 766 cells: checked once per distinct combination, mapped back by index.
 
-        The present cells are joined into one key (a null reads as NULL_CELL, cells apart
-        by KEY_SEPARATOR), its distinct values numbered and each output column gathered
-        from a small Series by that number: one hash lookup per row instead of a join
-        on eleven text columns that copies the whole frame. The facts of a key are kept
-        from one batch to the next. Both markers are whitespace, so no stripped cell is
-        NULL_CELL alone; a cell holding KEY_SEPARATOR splits into too many parts, and its
-        row goes to the row parser.
+        `service_key` holds the present cells as read (unstripped: they are stripped per
+        distinct key here, not on every row), its distinct values are numbered and each
+        output column gathered from a small Series by that number: one hash lookup per row
+        instead of a join on eleven text columns that copies the whole frame. The facts of a
+        key are kept from one batch to the next. A cell holding KEY_SEPARATOR splits into
+        too many parts, and its row goes to the row parser; NULL_CELL alone (a missing cell)
+        reads as empty, as a cell of that whitespace alone does.
         """
         pl = polars()
         parser = self.parser
         cache = self._service_facts
         present = [name for name in SERVICE_FIELDS if name in self.columns]
-        key = pl.concat_str([pl.col(name).fill_null(NULL_CELL) for name in present], separator=KEY_SEPARATOR)
-        df = df.with_columns(service_key=key)
         keys = df.get_column("service_key").unique().to_list()
         positions = [SERVICE_FIELDS.index(name) for name in present]
         failed = (False, *([None] * len(SERVICE_OUT)))
@@ -589,7 +594,7 @@ class _BatchConverter:
                 else:
                     row = [None] * len(SERVICE_FIELDS)
                     for position, part in zip(positions, parts, strict=True):
-                        row[position] = None if part == NULL_CELL else part
+                        row[position] = part.strip() or None  # as `_plain_cell`; NULL_CELL is whitespace
                     try:
                         facts = (True, *parser._service_cells(row))
                     except RowError:
