@@ -1,6 +1,6 @@
 """Dossier ingest benchmark on this machine's PostgreSQL.
 
-    python bench/dossiers_ingest.py --rows 1000000 [--skip-import-export] [--ratio-only]
+    python bench/dossiers_ingest.py --rows 1000000 [--skip-import-export] [--ratio-only | --766-only]
 
 Uses its own database (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/cchc_bench_dossiers),
 migrated and loaded with the demo province. Prints:
@@ -95,6 +95,8 @@ def main() -> None:
     parser.add_argument("--skip-import-export", action="store_true")
     # Only raw COPY, the floor and the column path end to end (the ratio of issue 13), in ~1/3 of the time.
     parser.add_argument("--ratio-only", action="store_true")
+    # Only the column path without and with the Decision 766 columns (issue 15), alternated, twice each.
+    parser.add_argument("--766-only", dest="only_766", action="store_true")
     args = parser.parse_args()
     os.makedirs(args.dir, exist_ok=True)
     path = os.path.join(args.dir, f"export-{args.rows}.csv")
@@ -130,6 +132,10 @@ def main() -> None:
             args.rows,
             f"{os.path.getsize(path) / 1e6:,.0f} MB",
         )
+
+    if args.only_766:
+        compare_766(path, plain_export(path, args), args.rows)
+        return
 
     with open(path, encoding="utf-8") as handle:
         width = len(next(csv.reader(handle)))
@@ -225,13 +231,7 @@ def main() -> None:
     empty_tables()
 
     # The same export without the Decision 766 columns (issue 15: within 10% of it).
-    plain = os.path.join(args.dir, f"export-{args.rows}-no766.csv")
-    if not os.path.exists(plain):
-        import polars as pl
-
-        from dossiers.generate import HEADERS as BASE_HEADERS
-
-        pl.scan_csv(path, infer_schema=False).select(BASE_HEADERS).sink_csv(plain)
+    plain = plain_export(path, args)
     seconds, maxrss, output = run_import(plain)
     line(
         "import_dossiers, column path, without the 766 columns", seconds, args.rows, f"peak RSS {maxrss / 1024:,.0f} MB"
@@ -325,6 +325,39 @@ def main() -> None:
     print("  ---")
     print(f"  end-to-end ingest / raw COPY: {ingest_rate / raw_rate:.1%} (the floor's own rate is below 50%)")
     print(f"  end-to-end ingest / raw COPY into an UNLOGGED table: {ingest_rate / (args.rows / unlogged):.1%}")
+
+
+def plain_export(path: str, args) -> str:
+    """The same export without the Decision 766 columns (written once, next to it)."""
+    plain = os.path.join(args.dir, f"export-{args.rows}-no766.csv")
+    if not os.path.exists(plain):
+        import polars as pl
+
+        from dossiers.generate import HEADERS as BASE_HEADERS
+
+        pl.scan_csv(path, infer_schema=False).select(BASE_HEADERS).sink_csv(plain)
+    return plain
+
+
+def compare_766(path: str, plain: str, rows: int) -> None:
+    """The column path without / with the 766 columns, alternated, twice each, into an empty table."""
+    from django.db import connection
+
+    times = {"without": [], "with": []}
+    for _round in range(2):
+        for label, source in (("without", plain), ("with", path)):
+            with connection.cursor() as cursor:
+                cursor.execute("TRUNCATE dossiers_dossier, dossiers_dossiersummary")
+                cursor.execute("CHECKPOINT")
+            seconds, maxrss, output = run_import(source)
+            times[label].append(seconds)
+            line(f"column path, {label} the 766 columns", seconds, rows, f"peak RSS {maxrss / 1024:,.0f} MB")
+            print(f"    {output}")
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE dossiers_dossier, dossiers_dossiersummary")
+    best = min(times["with"]) / min(times["without"])
+    mean = sum(times["with"]) / sum(times["without"])
+    print(f"    with / without the 766 columns: best {best:.2f}x, mean {mean:.2f}x (goal <= 1.10)")
 
 
 def _typed(value):

@@ -69,6 +69,14 @@ SERVICE_OUT = ["f_count", "f_waited", "f_e_result", "f_fee", "f_paid", "f_digiti
                "f_complaint"]  # fmt: skip
 
 
+BOOLEAN_STAGE_COLUMNS = ["late_766", "online_766", "e_result", "fee_bearing", "paid_online", "digitised", "reused",
+                         "vneid", "complaint"]  # fmt: skip
+# The Decision 766 cells of a row as one key (`_join_service`): control characters no export
+# has; a row whose cells hold the separator takes the row parser. Both are whitespace to str.strip().
+KEY_SEPARATOR = "\x1f"
+NULL_CELL = "\x1e"
+
+
 class ColumnarUnsupported(Exception):
     """This file needs the row path; nothing has been applied yet."""
 
@@ -243,6 +251,7 @@ class _BatchConverter:
         self.max_cell = max_cell
         self.copy_csv = copy_csv
         self.has_service = parser._has_service
+        self._service_facts: dict[str, tuple] = {}  # `_join_service`'s answers, kept across batches
 
     def _field(self, name: str):
         pl = polars()
@@ -251,6 +260,14 @@ class _BatchConverter:
             return pl.lit(None, pl.String).alias(name)
         text = pl.col(f"c{index}").str.strip_chars(WHITESPACE)
         return pl.when(text == "").then(None).otherwise(text).alias(name)
+
+    def _service_key(self):
+        """The present Decision 766 cells of a row as read, in one text (see `_join_service`)."""
+        pl = polars()
+        cells = [pl.col(f"c{self.columns[name]}") for name in SERVICE_FIELDS if name in self.columns]
+        return pl.concat_str([cell.fill_null(NULL_CELL) for cell in cells], separator=KEY_SEPARATOR).alias(
+            "service_key"
+        )
 
     def convert(self, batch, stage: Stage, add_error) -> int:
         pl = polars()
@@ -269,9 +286,8 @@ class _BatchConverter:
         read = batch.height
         if not read:
             return 0
-        df = batch.select(
-            "row_no", *[self._field(name) for name in FIELDS], *[self._field(name) for name in SERVICE_FIELDS]
-        )
+        service = [self._service_key()] if self.has_service else []
+        df = batch.select("row_no", *[self._field(name) for name in FIELDS], *service)
         bad = []  # boolean expressions: the row goes to the row parser
         receipt = pl.col("receipt_number")
         bad.append(
@@ -551,25 +567,54 @@ class _BatchConverter:
         )
 
     def _join_service(self, df):
+        """The Decision 766 cells: checked once per distinct combination, mapped back by index.
+
+        `service_key` holds the present cells as read (unstripped: they are stripped per
+        distinct key here, not on every row), its distinct values are numbered and each
+        output column gathered from a small Series by that number: one hash lookup per row
+        instead of a join on eleven text columns that copies the whole frame. The facts of a
+        key are kept from one batch to the next. A cell holding KEY_SEPARATOR splits into
+        too many parts, and its row goes to the row parser; NULL_CELL alone (a missing cell)
+        reads as empty, as a cell of that whitespace alone does.
+        """
         pl = polars()
         parser = self.parser
-        rows = []
-        for cells in df.select(SERVICE_FIELDS).unique().iter_rows():
-            try:
-                facts = parser._service_cells(list(cells))
-            except RowError:
-                rows.append((*cells, False, *([None] * len(SERVICE_OUT))))
-            else:
-                rows.append((*cells, True, *facts))
-        schema = {name: pl.String for name in SERVICE_FIELDS} | {
-            "service_ok": pl.Boolean,
-            "f_count": pl.Int64,
-            "f_waited": pl.Int64,
-            **{name: pl.Boolean for name in SERVICE_OUT[2:]},
-        }
-        table = pl.DataFrame(rows, schema=schema, orient="row")
-        df = df.join(table, on=SERVICE_FIELDS, how="left", nulls_equal=True)
-        return df.with_columns(bad=pl.col("bad") | pl.col("service_ok").not_().fill_null(True))
+        cache = self._service_facts
+        present = [name for name in SERVICE_FIELDS if name in self.columns]
+        keys = df.get_column("service_key").unique().to_list()
+        positions = [SERVICE_FIELDS.index(name) for name in present]
+        failed = (False, *([None] * len(SERVICE_OUT)))
+        facts_of_keys = []
+        for value in keys:
+            facts = cache.get(value)
+            if facts is None:
+                parts = value.split(KEY_SEPARATOR)
+                if len(parts) != len(positions):
+                    facts = failed
+                else:
+                    row = [None] * len(SERVICE_FIELDS)
+                    for position, part in zip(positions, parts, strict=True):
+                        row[position] = part.strip() or None  # as `_plain_cell`; NULL_CELL is whitespace
+                    try:
+                        facts = (True, *parser._service_cells(row))
+                    except RowError:
+                        facts = failed
+                if len(cache) > 1 << 17:
+                    cache.clear()
+                cache[value] = facts
+            facts_of_keys.append(facts)
+        outputs = list(zip(*facts_of_keys, strict=True)) if keys else [()] * (len(SERVICE_OUT) + 1)
+        dtypes = [pl.Boolean, pl.Int64, pl.Int64, *([pl.Boolean] * (len(SERVICE_OUT) - 2))]
+        index = pl.col("service_key").replace_strict(keys, pl.Series(range(len(keys)), dtype=pl.UInt32))
+        df = df.with_columns(service_index=index)
+        at = pl.col("service_index")
+        df = df.with_columns(
+            [
+                pl.lit(pl.Series(list(values), dtype=dtype)).gather(at).alias(name)
+                for name, values, dtype in zip(["service_ok", *SERVICE_OUT], outputs, dtypes, strict=True)
+            ]
+        )
+        return df.with_columns(bad=pl.col("bad") | pl.col("service_ok").not_())
 
     def _service(self, df):
         pl = polars()
@@ -626,6 +671,9 @@ class _BatchConverter:
             "vneid": pl.col("f_vneid"),
             "complaint": pl.col("f_complaint"),
         }
+        if self.copy_csv:  # PostgreSQL reads 1/0 as booleans: 1 byte a cell instead of "false"
+            for name in BOOLEAN_STAGE_COLUMNS:
+                source[name] = source[name].cast(pl.UInt8)
         return [source[name].alias(name) for name in STAGE_COLUMNS]
 
     # --- rows for the row parser ------------------------------------------------------------

@@ -31,12 +31,13 @@ SERVICE_VARIANTS = {
     "Ngày yêu cầu bổ sung": ["", "", "03/06/2025", "31/02/2025"],
     "Ngày hoàn thành bổ sung": ["", "", "05/06/2025", "01/06/2025"],
     "Số ngày chờ bổ sung": ["", "", "2", "-1"],
-    "Kết quả điện tử": ["", "Có", "Không", "https://ketqua.example/a.pdf", "có lẽ"],
+    # The column path keys these cells joined by U+001F, a null one read as U+001E: cells holding them.
+    "Kết quả điện tử": ["", "Có", "Không", "https://ketqua.example/a.pdf", "có lẽ", "Có\x1fKhông", "Có\x1f"],
     "Phí, lệ phí": ["", "Có", "Miễn phí", "50.000", "0"],
     "Thanh toán trực tuyến": ["", "Cổng DVC quốc gia", "Tiền mặt", "Chuyển khoản lạ"],
     "Số hóa thành phần hồ sơ": ["", "Có", "x", "Không", "?"],
     "Tái sử dụng dữ liệu số hóa": ["", "Có", "Không"],
-    "Định danh VNeID": ["", "Có", "1"],
+    "Định danh VNeID": ["", "Có", "1", "\x1e", " \x1e Có"],
     "Phản ánh, kiến nghị": ["", "Không", "Có", "hmm"],
 }
 
