@@ -42,17 +42,9 @@ def sh(*args: str, env=None) -> subprocess.CompletedProcess:
 
 
 def ensure_database() -> None:
-    name = DB_URL.rsplit("/", 1)[1]
-    base = DB_URL.rsplit("/", 1)[0]
-    import psycopg2
+    from _db import create_database_if_missing
 
-    conn = psycopg2.connect(f"{base}/postgres")
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if not cursor.fetchone():
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
+    create_database_if_missing(DB_URL)
     sh(sys.executable, "manage.py", "migrate", "-v0")
     sh(sys.executable, "manage.py", "load_demo")
 

@@ -61,16 +61,9 @@ def sh(*args: str) -> str:
 
 
 def ensure_database(url: str) -> None:
-    import psycopg2
+    from _db import create_database_if_missing
 
-    name = url.rsplit("/", 1)[1]
-    conn = psycopg2.connect(f"{url.rsplit('/', 1)[0]}/postgres")
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if not cursor.fetchone():
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
+    create_database_if_missing(url)
     sh(sys.executable, "manage.py", "migrate", "-v0")
 
 

@@ -45,15 +45,9 @@ def _django(database_url: str) -> None:
 
 
 def _prepare(database_url: str) -> None:
-    name = database_url.rsplit("/", 1)[1]
-    listed = subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-Atc", f"select 1 from pg_database where datname='{name}'"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    if not listed:
-        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
+    from _db import create_database_if_missing
+
+    create_database_if_missing(database_url)
 
 
 def _setup():

@@ -41,16 +41,9 @@ os.environ.pop("CELERY_BROKER_URL", None)
 
 
 def ensure_database() -> None:
-    import psycopg2
+    from _db import create_database_if_missing
 
-    name, base = DB_URL.rsplit("/", 1)[1], DB_URL.rsplit("/", 1)[0]
-    conn = psycopg2.connect(f"{base}/postgres")
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if not cursor.fetchone():
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
+    create_database_if_missing(DB_URL)
     for command in (["migrate", "-v0"], ["load_demo"]):
         subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, check=True, capture_output=True)
 
