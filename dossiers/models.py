@@ -102,6 +102,17 @@ class Holiday(models.Model):
 
 
 def _recompute_after_holiday_change() -> None:
+    """Queue one full recompute after the commit, however many holidays the transaction changes
+    (`load_reference` adds the shipped days one by one in one transaction)."""
+    from django.db import connection, transaction
+
+    # The pending callbacks of this transaction (dropped on rollback): queue only once.
+    if any(func is _queue_recompute for _sids, func, _robust in connection.run_on_commit):
+        return
+    transaction.on_commit(_queue_recompute)
+
+
+def _queue_recompute() -> None:
     from cchc_portal.queue import enqueue_after_commit
 
     from .jobs import recompute_summaries_job

@@ -217,6 +217,16 @@ def _end_of_processing(x: str) -> str:
     )
 
 
+def _weekdays_up_to(day: str) -> str:
+    """The weekdays from day 0 (0001-01-01, a Monday) to day number `day`, inclusive.
+
+    Five a week, plus min(n mod 7 + 1, 5) of the last week; n mod 7 as n - 7 * (n / 7): no `%`,
+    which the drivers read as a placeholder when the statement has parameters.
+    """
+    least = "LEAST" if backend() == "postgresql" else "min"
+    return f"(5 * ({day} / 7) + {least}({day} - 7 * ({day} / 7) + 1, 5))"
+
+
 def _working_day_ordinal(timestamp: str) -> str:
     """The number of working days from 0001-01-01 up to the local day of `timestamp`, inclusive.
 
@@ -230,13 +240,14 @@ def _working_day_ordinal(timestamp: str) -> str:
             "(SELECT array_agg(CAST(date AS timestamp) AT TIME ZONE 'Asia/Ho_Chi_Minh' ORDER BY date)"
             " FROM dossiers_holiday WHERE extract(isodow FROM date) < 6)"
         )
-        return f"(5 * ({day} / 7) + LEAST({day} % 7 + 1, 5) - COALESCE(width_bucket({timestamp}, {holidays}), 0))"
+        return f"({_weekdays_up_to(day)} - COALESCE(width_bucket({timestamp}, {holidays}), 0))"
     day = f"CAST(julianday({timestamp}, '+7 hours') - {_JULIAN_DAY_ONE} AS INTEGER)"
+    holiday = f"CAST(julianday(h.date) - {_JULIAN_DAY_ONE} AS INTEGER)"
     holidays = (
         f"(SELECT count(*) FROM dossiers_holiday h WHERE h.date <= date({timestamp}, '+7 hours')"
-        " AND strftime('%w', h.date) NOT IN ('0', '6'))"
+        f" AND {holiday} - 7 * ({holiday} / 7) < 5)"
     )
-    return f"(5 * ({day} / 7) + min({day} % 7 + 1, 5) - {holidays})"
+    return f"({_weekdays_up_to(day)} - {holidays})"
 
 
 def handling_facts_sql(x: str) -> dict[str, str]:
