@@ -12,7 +12,15 @@ from django.utils import timezone
 
 from ..models import Procedure
 from .parsing import STAGE_COLUMNS
-from .summaries import FLOW_COLUMNS, apply_flow_delta, backend, handling_facts_sql, lock_dossier_writes
+from .summaries import (
+    FLOW_COLUMNS,
+    apply_flow_delta,
+    backend,
+    handling_facts_of,
+    handling_facts_sql,
+    lock_dossier_writes,
+    with_handling_days,
+)
 
 STAGE_DDL = """
 CREATE TEMP TABLE dossier_stage (
@@ -227,7 +235,11 @@ def _write_rows(cursor, source: str, *, job_id, now, handling: bool = True) -> t
         cursor.execute("SELECT 1 FROM dossier_stored GROUP BY id HAVING count(*) > 1 LIMIT 1")
         if cursor.fetchone():
             raise _KeyTwiceInFile
-    facts = handling_facts_sql("s") if handling else {}
+    # The new rows' handling facts from their day numbers computed once (`with_handling_days`); the
+    # changed rows (few, as a rule) compute them inline.
+    facts = handling_facts_of("s") if handling else {}
+    new_rows = f"(SELECT * FROM {source} n WHERE NOT EXISTS (SELECT 1 FROM dossier_stored o WHERE o.row_no = n.row_no))"
+    rows = with_handling_days(new_rows) if handling else new_rows
     columns = ["receipt_number", "receiving_unit_id", *DOSSIER_VALUE_COLUMNS, *facts]
     values = ", ".join([*(_staged(col) for col in columns[: len(columns) - len(facts)]), *facts.values()])
     # In key order the unique index grows at its edges: half the time of file order.
@@ -235,12 +247,12 @@ def _write_rows(cursor, source: str, *, job_id, now, handling: bool = True) -> t
     cursor.execute(
         f"""INSERT INTO dossiers_dossier ({", ".join(columns)}, import_job_id, updated_at)
             SELECT {values}, %s, %s
-            FROM {source} s JOIN dossiers_procedure p ON p.code = s.procedure_code
-            WHERE NOT EXISTS (SELECT 1 FROM dossier_stored o WHERE o.row_no = s.row_no)
+            FROM {rows} s JOIN dossiers_procedure p ON p.code = s.procedure_code
             ORDER BY {order}""",
         [job_id, now],
     )
     inserted = cursor.rowcount
+    facts = handling_facts_sql("s") if handling else {}
     updates = ", ".join(
         [*(f"{col} = {_staged(col)}" for col in DOSSIER_VALUE_COLUMNS), *(f"{c} = {e}" for c, e in facts.items())]
     )
@@ -318,12 +330,19 @@ def _written_and_replaced(cursor, source: str, handling: bool) -> tuple[str, str
     SQL as the write), minus the unchanged ones; without a stored row at all (a first import
     of these receipt numbers) that is every staged row, and nothing is replaced.
     """
-    facts = ", ".join(f"{sql} AS {column}" for column, sql in handling_facts_sql("s").items())
-    if not handling:
-        facts = "NULL AS handling_minutes, NULL AS handling_working_days"
-    written = f"SELECT s.*, p.id AS procedure_id, {facts} FROM {source} s JOIN dossiers_procedure p ON p.code = s.procedure_code"
     cursor.execute("SELECT 1 FROM dossier_stored LIMIT 1")
     if cursor.fetchone() is None:
-        return f"({written})", "(SELECT * FROM dossier_stored WHERE 1 = 0)"
-    written += " LEFT JOIN dossier_stored o ON o.row_no = s.row_no WHERE o.row_no IS NULL OR o.changed = 1"
-    return f"({written})", "(SELECT * FROM dossier_stored WHERE changed = 1)"
+        written, replaced = source, "(SELECT * FROM dossier_stored WHERE 1 = 0)"
+    else:
+        written = f"""(SELECT n.* FROM {source} n LEFT JOIN dossier_stored o ON o.row_no = n.row_no
+                       WHERE o.row_no IS NULL OR o.changed = 1)"""
+        replaced = "(SELECT * FROM dossier_stored WHERE changed = 1)"
+    if handling:
+        facts = ", ".join(f"{sql} AS {column}" for column, sql in handling_facts_of("s").items())
+        written = with_handling_days(written)
+    else:
+        facts = "NULL AS handling_minutes, NULL AS handling_working_days"
+    return (
+        f"(SELECT s.*, p.id AS procedure_id, {facts} FROM {written} s JOIN dossiers_procedure p ON p.code = s.procedure_code)",
+        replaced,
+    )
