@@ -199,7 +199,6 @@ def apply_flow_delta(cursor, *, new: str, old: str, handling: bool = True) -> in
 # and the recompute only sum them; a change of the holidays refreshes the stored days
 # (`refresh_handling_days`, run by the full recompute that a holiday's save enqueues).
 HANDLING_FLOWS = ["finished", "handling_minutes", "handling_working_days"]
-HANDLING_FACTS = ["handling_minutes", "handling_working_days"]
 HANDLING_KEY = ["procedure_id", "receiving_unit_id", "agency_id", "month"]
 _FINISHED_OUTCOMES = "('early', 'on_time', 'late')"
 
