@@ -206,6 +206,16 @@ def generate_rows(
             )
         return working(received, limit)
 
+    def within_working_hours(received: dt.date, at: str, minutes_in: float) -> tuple[dt.date, str]:
+        """The day and time `minutes_in` working minutes after `at` on `received` (07:30–17:00 days)."""
+        hour, minute = map(int, at.split(":"))
+        clock, day, left = hour * 60 + minute, received, max(15.0, minutes_in)
+        while clock + left > 17 * 60:
+            left -= max(0, 17 * 60 - clock)
+            day, clock = working(day, 1), 7 * 60 + 30
+        clock += int(left)
+        return day, f"{clock // 60:02d}:{clock % 60:02d}"
+
     bad_positions = set(rng.sample(range(rows), min(bad_rows, rows))) if bad_rows else set()
     batch = 10_000
     number = first_number
@@ -227,7 +237,7 @@ def generate_rows(
             hours = TIME_LIMITS[proc[0]][0] if TIME_LIMITS.get(proc[0], (0, ""))[1] == TimeUnit.HOURS else 0
             finished_at = None
             paused = 0
-            if rng.random() < 0.05:
+            if rng.random() < 0.05 and not hours:  # a same-day certification is not sent back for more papers
                 paused = 1 + int(rng.random() * 10)
             effective_due = working(due, paused) if paused else due
             finished = returned = None
@@ -240,11 +250,13 @@ def generate_rows(
                 returned = min(end, received + dt.timedelta(days=int(rng.random() * 5)))
             else:
                 r = rng.random()
-                if hours and r < 0.7:
-                    # Within the hours of the limit, at a time of day after the receipt.
-                    start = dt.datetime.combine(received, dt.time(*map(int, received_at.split(":"))))
-                    done = start + dt.timedelta(minutes=15 + int(rng.random() * (hours * 60 - 15)))
-                    finished, finished_at = done.date(), f"{done:%H:%M}"
+                if hours and r < 0.97:
+                    # Within the limit's working hours (70% in its first 40%, the rest up to its end),
+                    # carried over to the next working day at closing time.
+                    share = 0.05 + 0.35 * rng.random() if r < 0.7 else 0.4 + 0.6 * rng.random()
+                    finished, finished_at = within_working_hours(received, received_at, share * hours * 60)
+                elif hours and 0.97 <= r < 0.99:
+                    finished = effective_due + dt.timedelta(days=1 + int(rng.random() * 3))
                 elif r < 0.7:
                     span = (effective_due - received).days
                     finished = received + dt.timedelta(days=int(rng.random() * span)) if span > 0 else received
