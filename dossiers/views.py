@@ -171,6 +171,11 @@ class _LatePage:
         return self.rows
 
     @property
+    def paginator(self) -> "_LatePage":
+        """As Django's Page.paginator: `page.paginator.count` and `.num_pages` (the page knows both)."""
+        return self
+
+    @property
     def num_pages(self) -> int:
         return max(1, -(-self.count // LATE_PER_PAGE))
 
