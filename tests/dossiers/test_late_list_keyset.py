@@ -129,3 +129,32 @@ def test_a_deep_page_starts_its_index_scan_at_its_key(client, leader, province, 
     start = next(i for i, line in enumerate(plan) if "dossier_late_in_list_order" in line)
     index_condition = next(line for line in plan[start:] if "Index Cond" in line)
     assert f"due_date >= '{dossier.due_date.isoformat()}'" in index_condition
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_leader_pages_forward_and_back_in_a_browser_at_1366_and_390_px(
+    live_server, page, browser_login, leader, province, communes, tmp_path, artifacts_dir
+):
+    path = tmp_path / "export.csv"
+    write_export(str(path), province=province, rows=6000, end=dt.date(2025, 12, 31), seed=9)
+    import_file(str(path), today=dt.date(2026, 1, 1))
+    expected = _expected()
+    browser_login(page, leader)
+    for width, height in ((1366, 900), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"{live_server.url}{URL}?from=2025-01&to=2025-12")
+        for _ in range(2):
+            page.click("a[rel=next]")
+        assert "after=" in page.url
+        pages = page.inner_text("[data-testid=late-pages]")
+        assert f"Trang 3/{-(-len(expected) // 50)}" in pages and "Trang đầu" in pages
+        first_receipt = page.locator("[data-testid=late-table] tbody tr td").first.inner_text()
+        assert first_receipt == Dossier.objects.get(pk=expected[100]).receipt_number
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.locator("[data-testid=late-pages]").screenshot(path=str(artifacts_dir / f"late-pages-{width}.png"))
+        page.click("a[rel=prev]")
+        assert "Trang 2/" in page.inner_text("[data-testid=late-pages]")
+        assert page.locator("[data-testid=late-table] tbody tr td").first.inner_text() == (
+            Dossier.objects.get(pk=expected[50]).receipt_number
+        )
