@@ -235,6 +235,18 @@ def run(args, today: dt.date) -> dict:
         repeats,
         setup=cache.clear,
     )
+    # The same page reached by the Next links: after the previous page's last row (its key read here, untimed).
+    before_deep = Dossier.objects.late_list(province.pk, first, last, {})[(deep - 1) * 50 - 1 : (deep - 1) * 50]
+    key = next(iter(before_deep), None)
+    if key is not None:
+        report(
+            measures,
+            "late_deep_page_keyset",
+            f"late list page {deep:,} by its key (HTTP, after=)",
+            page(f"/dossiers/late/?{query}&page={deep}&after={key.due_date.isoformat()}.{key.pk}"),
+            repeats,
+            setup=cache.clear,
+        )
     figures["late_rows"] = count
     if args.reads_only:
         return figures

@@ -134,6 +134,11 @@ class LiveJob(models.Model):
             done = rows.update(status=self.FAILED, finished_at=timezone.now(), message=message)
         if done:
             logger.warning("job %s %s: worker %s gone", self._meta.label, self.pk, self.worker or "?")
+            ended = end_orphaned_sessions(type(self), self.pk)
+            if ended:
+                logger.warning(
+                    "job %s %s: ended %s database session(s) left by its worker", self._meta.label, self.pk, ended
+                )
         return bool(done)
 
     def send_safely(self) -> bool:
@@ -290,3 +295,21 @@ def heartbeat(model: type[LiveJob], pk: int):
 
 def application_name(model: type[LiveJob], pk: int) -> str:
     return f"cchc-job-{model._meta.label_lower}-{pk}"[:63]
+
+
+def end_orphaned_sessions(model: type[LiveJob], pk: int) -> int:
+    """Terminate the database sessions a lost worker left behind for this job; returns how many.
+
+    A killed worker's session lives on until its current statement ends (PostgreSQL notices the
+    closed socket only when it next talks to the client), still holding the job's lock and its
+    open transaction. The job is already marked failed, so nothing it could commit is wanted:
+    end it, so that "run again" starts at once instead of finding the job "running elsewhere".
+    """
+    if connection.vendor != "postgresql":
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE application_name = %s AND pid <> pg_backend_pid()",
+            [application_name(model, pk)],
+        )
+        return sum(1 for (ended,) in cursor.fetchall() if ended)

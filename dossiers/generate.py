@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import csv
 import datetime as dt
 import random
@@ -10,7 +11,7 @@ from collections.abc import Iterator
 from cchc_portal.lib.workdays import add_working_days, is_working_day
 from provinces.models import AdministrativeUnit, Agency, AgencyKind, UnitLevel
 
-from .models import Holiday, Procedure, ProcedureLevel
+from .models import Holiday, Procedure, ProcedureLevel, TimeUnit
 
 HEADERS = [
     "STT",
@@ -67,6 +68,19 @@ CATALOGUE = [
     ("2.001161", "Cấp chứng chỉ hành nghề dược", ProcedureLevel.PROVINCE, 20),
     ("1.000775", "Cấp giấy phép lao động cho người nước ngoài", ProcedureLevel.PROVINCE, 5),
 ]
+# Procedures whose legal time limit is not stated in working days (the others: CATALOGUE's working days),
+# so the 766 page's handling-time table shows all three units. Certifications are done within the day
+# (Decree 23/2015/ND-CP art. 7: "trong ngày", here 8 hours); the judicial record and building permits
+# count calendar days (Law on Judicial Records 2009 art. 48: 10 days; Construction Law 2014 art. 102:
+# 20 days, 15 for a house).
+TIME_LIMITS = {
+    "2.000815": (8, TimeUnit.HOURS),
+    "2.000884": (8, TimeUnit.HOURS),
+    "2.000488": (10, TimeUnit.DAYS),
+    "1.005384": (20, TimeUnit.DAYS),
+    "1.010738": (15, TimeUnit.DAYS),
+}
+WORKING_DAY_END = dt.time(17, 0)
 # Agencies that handle the province-level procedures (by short name in the demo province).
 PROCEDURE_AGENCY = {
     "2.000488": "STP",
@@ -91,7 +105,14 @@ CHANNELS = [
 def ensure_procedures() -> dict[str, Procedure]:
     existing = {p.code: p for p in Procedure.objects.filter(code__in=[c[0] for c in CATALOGUE])}
     missing = [
-        Procedure(code=code, name=name, level=level, allowance_days=days)
+        Procedure(
+            code=code,
+            name=name,
+            level=level,
+            allowance_days=days,
+            time_limit=TIME_LIMITS[code][0] if code in TIME_LIMITS else None,
+            time_limit_unit=TIME_LIMITS[code][1] if code in TIME_LIMITS else TimeUnit.WORKING_DAYS,
+        )
         for code, name, level, days in CATALOGUE
         if code not in existing
     ]
@@ -168,6 +189,33 @@ def generate_rows(
     def text(day: dt.date) -> str:
         return day_text.get(day) or _fmt_day(day)
 
+    def due_day(received: dt.date, at: str, proc: tuple) -> dt.date:
+        """The due day by the procedure's time limit: working days, calendar days or hours."""
+        limit, unit = TIME_LIMITS.get(proc[0], (proc[3], TimeUnit.WORKING_DAYS))
+        if unit == TimeUnit.DAYS:
+            # Calendar days; a limit that ends on a day off moves to the next working day.
+            return working(received + dt.timedelta(days=limit), 0)
+        if unit == TimeUnit.HOURS:
+            hour, minute = map(int, at.split(":"))
+            ends = dt.datetime.combine(received, dt.time(hour, minute)) + dt.timedelta(hours=limit)
+            # Due the same day when the hours end by closing time, else on a following working day.
+            return (
+                received
+                if ends.time() <= WORKING_DAY_END and ends.date() == received
+                else working(received, max(1, -(-limit // 8)))
+            )
+        return working(received, limit)
+
+    def within_working_hours(received: dt.date, at: str, minutes_in: float) -> tuple[dt.date, str]:
+        """The day and time `minutes_in` working minutes after `at` on `received` (07:30–17:00 days)."""
+        hour, minute = map(int, at.split(":"))
+        clock, day, left = hour * 60 + minute, received, max(15.0, minutes_in)
+        while clock + left > 17 * 60:
+            left -= max(0, 17 * 60 - clock)
+            day, clock = working(day, 1), 7 * 60 + 30
+        clock += int(left)
+        return day, f"{clock // 60:02d}:{clock % 60:02d}"
+
     bad_positions = set(rng.sample(range(rows), min(bad_rows, rows))) if bad_rows else set()
     batch = 10_000
     number = first_number
@@ -184,9 +232,12 @@ def generate_rows(
                 proc = province_procs[int(rng.random() * len(province_procs))]
                 code = province.code
                 agency = departments.get(PROCEDURE_AGENCY.get(proc[0], ""), fallback_department)
-            due = working(received, proc[3])
+            received_at = minutes[int(rng.random() * len(minutes))]
+            due = due_day(received, received_at, proc)
+            hours = TIME_LIMITS[proc[0]][0] if TIME_LIMITS.get(proc[0], (0, ""))[1] == TimeUnit.HOURS else 0
+            finished_at = None
             paused = 0
-            if rng.random() < 0.05:
+            if rng.random() < 0.05 and not hours:  # a same-day certification is not sent back for more papers
                 paused = 1 + int(rng.random() * 10)
             effective_due = working(due, paused) if paused else due
             finished = returned = None
@@ -199,7 +250,14 @@ def generate_rows(
                 returned = min(end, received + dt.timedelta(days=int(rng.random() * 5)))
             else:
                 r = rng.random()
-                if r < 0.7:
+                if hours and r < 0.97:
+                    # Within the limit's working hours (70% in its first 40%, the rest up to its end),
+                    # carried over to the next working day at closing time.
+                    share = 0.05 + 0.35 * rng.random() if r < 0.7 else 0.4 + 0.6 * rng.random()
+                    finished, finished_at = within_working_hours(received, received_at, share * hours * 60)
+                elif hours and 0.97 <= r < 0.99:
+                    finished = effective_due + dt.timedelta(days=1 + int(rng.random() * 3))
+                elif r < 0.7:
                     span = (effective_due - received).days
                     finished = received + dt.timedelta(days=int(rng.random() * span)) if span > 0 else received
                 elif r < 0.97:
@@ -210,6 +268,12 @@ def generate_rows(
                     finished = None  # stays open: overdue once its due day passes
                 if finished is not None and finished > end:
                     finished = None
+                if finished == received and finished_at is None:
+                    # A result on the day of receipt comes after it (handling times in hours are elapsed time).
+                    later = bisect.bisect_right(minutes, received_at)
+                    finished_at = (
+                        minutes[later + int(rng.random() * (len(minutes) - later))] if later < len(minutes) else "17:00"
+                    )
                 if finished is None:
                     status = "Tạm dừng" if paused and rng.random() < 0.5 else "Đang giải quyết"
                 else:
@@ -227,10 +291,10 @@ def generate_rows(
                 code,
                 agency,
                 rng.choices(channel_names, weights=channel_weights)[0],
-                f"{text(received)} {minutes[int(rng.random() * len(minutes))]}",
+                f"{text(received)} {received_at}",
                 f"{text(due)} 17:00",
                 str(paused) if paused else "",
-                f"{text(finished)} {minutes[int(rng.random() * len(minutes))]}" if finished else "",
+                f"{text(finished)} {finished_at or minutes[int(rng.random() * len(minutes))]}" if finished else "",
                 f"{text(returned)} 16:00" if returned else "",
                 status,
             ]

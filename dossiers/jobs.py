@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import time
 import uuid
 from contextlib import contextmanager
 
@@ -38,15 +39,27 @@ logger = logging.getLogger(__name__)
 IMPORT_FAILED_MESSAGE = gettext_noop("Import failed; nothing was written. The details are in the server log.")
 
 
+# How long a queued job waits for its lock before leaving it to the holder: a session of a lost
+# worker that is being ended (see `end_orphaned_sessions`) lets go within moments.
+QUEUED_LOCK_WAIT_SECONDS = 30.0
+
+
 @contextmanager
-def _job_lock(job_id: int):
-    """Stop two workers running the same job (a redelivered message); no-op on SQLite."""
+def _job_lock(job_id: int, *, wait: float = 0.0):
+    """Stop two workers running the same job (a redelivered message); no-op on SQLite.
+
+    `wait`: seconds to keep trying when another session holds the lock."""
     if connection.vendor != "postgresql":
         yield True
         return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(5, %s)", [job_id])
-        acquired = cursor.fetchone()[0]
+    deadline = time.monotonic() + wait
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(5, %s)", [job_id])
+            acquired = cursor.fetchone()[0]
+        if acquired or time.monotonic() >= deadline:
+            break
+        time.sleep(0.5)
     session = connection.connection
     try:
         yield acquired
@@ -59,7 +72,10 @@ def _job_lock(job_id: int):
 
 def run_import(job_id: int, *, path: str | None = None, errors_path: str | None = None):
     """Run one import job to the end. Returns the report, or None if the job is not runnable."""
-    with _job_lock(job_id) as acquired:
+    # A queued job has no live runner: a holder of its lock is a session its lost worker left,
+    # ending now. A running job's holder is a live worker (a redelivered message): give way.
+    queued = ImportJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).exists()
+    with _job_lock(job_id, wait=QUEUED_LOCK_WAIT_SECONDS if queued else 0) as acquired:
         if not acquired:
             logger.info("import job %s is running elsewhere", job_id)
             return None
@@ -233,7 +249,9 @@ class ExportCancelled(Exception):
 
 def run_late_export(job_id: int) -> int | None:
     """Write one export job's file; returns the rows written, or None if the job is not runnable."""
-    with _job_lock(-job_id) as acquired:  # negative: never the same key as an import's lock
+    queued = LateExportJob.objects.filter(pk=job_id, status=ExportStatus.QUEUED).exists()
+    # negative: never the same key as an import's lock
+    with _job_lock(-job_id, wait=QUEUED_LOCK_WAIT_SECONDS if queued else 0) as acquired:
         if not acquired:
             return None
         with heartbeat(LateExportJob, job_id):

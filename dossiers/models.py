@@ -181,6 +181,18 @@ class DossierQuerySet(ProvinceScopedQuerySet):
             queryset = queryset.filter(receipt_number__icontains=receipt)
         return queryset.order_by("due_date", "id")
 
+    def after_in_list_order(self, due_date: dt.date, pk: int):
+        """The rows after (due_date, pk) in the late list's order: a page read off `dossier_late_in_list_order`
+        from the key on, whatever its depth (no OFFSET). `due_date >= day` is the index bound, the OR only
+        skips that day's earlier ids."""
+        after = Q(due_date__gt=due_date) | Q(due_date=due_date, pk__gt=pk)
+        return self.filter(Q(due_date__gte=due_date) & after).order_by("due_date", "id")
+
+    def before_in_list_order(self, due_date: dt.date, pk: int):
+        """The rows before (due_date, pk), nearest first (the index read backwards)."""
+        before = Q(due_date__lt=due_date) | Q(due_date=due_date, pk__lt=pk)
+        return self.filter(Q(due_date__lte=due_date) & before).order_by("-due_date", "-id")
+
 
 class Dossier(models.Model):
     receipt_number = models.CharField(_("receipt number"), max_length=64)

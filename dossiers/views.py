@@ -1,9 +1,9 @@
 import datetime as dt
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -135,13 +135,84 @@ def _late_queryset(request: HttpRequest, province: AdministrativeUnit, first: dt
     return queryset.select_related("procedure", "receiving_unit", "agency")
 
 
-class _CountedPaginator(Paginator):
-    """A paginator given its count (from the summaries) instead of counting the dossiers."""
+LATE_PER_PAGE = 50
 
-    def __init__(self, object_list, per_page, *, count: int | None):
-        super().__init__(object_list, per_page)
-        if count is not None:
-            self.__dict__["count"] = count  # the cached_property's slot
+
+def _list_key(value: str) -> tuple[dt.date, int] | None:
+    """A late-list position from the query ("2026-03-15.123456": due day and id), None if malformed."""
+    day, _dot, pk = value.partition(".")
+    if not pk.isdigit() or len(pk) > 18:
+        return None
+    try:
+        return dt.date.fromisoformat(day), int(pk)
+    except ValueError:
+        return None
+
+
+def _page_number(value: str | None) -> int:
+    return int(value) if value and value.isdigit() and len(value) <= 9 and int(value) > 0 else 1
+
+
+@dataclass
+class _LatePage:
+    """One page of the late list: its rows, its number (as carried in the links) and where the neighbours are."""
+
+    rows: list
+    number: int
+    count: int
+    has_next: bool
+    has_previous: bool
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    @property
+    def object_list(self) -> list:
+        return self.rows
+
+    @property
+    def paginator(self) -> "_LatePage":
+        """As Django's Page.paginator: `page.paginator.count` and `.num_pages` (the page knows both)."""
+        return self
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.count // LATE_PER_PAGE))
+
+    def next_query(self) -> str:
+        last = self.rows[-1]
+        return urlencode({"page": self.number + 1, "after": f"{last.due_date.isoformat()}.{last.pk}"})
+
+    def previous_query(self) -> str:
+        if self.number <= 2:
+            return urlencode({"page": 1})
+        first = self.rows[0]
+        return urlencode({"page": self.number - 1, "before": f"{first.due_date.isoformat()}.{first.pk}"})
+
+
+def _late_page(request: HttpRequest, queryset, count: int | None) -> _LatePage:
+    """The page asked for: after or before a row's key (`after=`/`before=`, the Next / Previous links: a
+    deep page costs what the first does), else by page number (OFFSET: cheap for the first pages, which
+    is where a page number is typed or bookmarked)."""
+    number = _page_number(request.GET.get("page"))
+    if count is None:  # a receipt-number search: no summary key, the matches are counted
+        count = queryset.count()
+    after = _list_key(request.GET.get("after", ""))
+    before = None if after else _list_key(request.GET.get("before", ""))
+    if after:
+        rows = list(queryset.after_in_list_order(*after)[: LATE_PER_PAGE + 1])
+        if rows:
+            return _LatePage(rows[:LATE_PER_PAGE], max(number, 2), count, len(rows) > LATE_PER_PAGE, True)
+        number = 1  # a position past the end (the list changed since): back to the first page
+    elif before:
+        rows = list(queryset.before_in_list_order(*before)[: LATE_PER_PAGE + 1])
+        if len(rows) > LATE_PER_PAGE:
+            return _LatePage(rows[:LATE_PER_PAGE][::-1], max(number, 2), count, True, True)
+        number = 1  # nothing before this page but the first page: shown whole
+    number = min(number, max(1, -(-count // LATE_PER_PAGE)))
+    start = (number - 1) * LATE_PER_PAGE
+    rows = list(queryset[start : start + LATE_PER_PAGE + 1])
+    return _LatePage(rows[:LATE_PER_PAGE], number, count, len(rows) > LATE_PER_PAGE, number > 1)
 
 
 def _late_count(request: HttpRequest, province: AdministrativeUnit, first: dt.date, last: dt.date) -> int | None:
@@ -163,8 +234,8 @@ def late_list(request: HttpRequest) -> HttpResponse:
     first, last = _period(request)
     queryset = _late_queryset(request, province, first, last)
     count = _late_count(request, province, first, last)
-    page = _CountedPaginator(queryset, 50, count=count).get_page(request.GET.get("page"))
-    params = {k: v for k, v in request.GET.items() if k != "page" and v}
+    page = _late_page(request, queryset, count)
+    params = {k: v for k, v in request.GET.items() if k not in ("page", "after", "before") and v}
     params.setdefault("province", province.code)
     params.setdefault("from", f"{first:%Y-%m}")
     params.setdefault("to", f"{last:%Y-%m}")

@@ -9,6 +9,7 @@ from django.db import transaction
 
 
 def reference_load(*, stdout=None) -> dict[str, int]:
+    from dossiers.apps import SHIPPED_HOLIDAYS
     from dossiers.models import Holiday
     from indices.reference import load_methodologies
     from provinces.reference import load_reference_units
@@ -25,7 +26,7 @@ def reference_load(*, stdout=None) -> dict[str, int]:
     step("units", load_reference_units)
     step("indices", load_methodologies)
     # The shipped holidays (a data migration); an operator's later edits are kept, missing days re-added.
-    shipped = importlib.import_module("dossiers.migrations.0002_holidays_2024_2027").HOLIDAYS
+    shipped = importlib.import_module(SHIPPED_HOLIDAYS).HOLIDAYS
 
     def holidays():
         with transaction.atomic():

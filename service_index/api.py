@@ -9,10 +9,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.scoping import scope_for
-from dossiers.models import DossierSummary, HandlingTimeSummary
+from cchc_portal.cache import cached, generations
+from dossiers.models import DossierSummary, HandlingTimeSummary, local_today
 from provinces.models import AdministrativeUnit, UnitLevel
 
 from .figures import HandlingTime, Period, handling_times, rolled_up_sums, score, unit_sums
+from .importing import PUBLISHED_CACHE
 from .models import Methodology, PublishedScore
 from .views import handling_summaries, unit_rows
 
@@ -104,64 +106,72 @@ class ServiceIndexView(APIView):
         responses=dict,
     )
     def get(self, request):
+        """The body is computed once per (unit, period, grouping, scope, day) until an import bumps the
+        dossier figures ("dossier-stats", as the 766 page) or the published figures; a cached request
+        reads the user, their scope and one cache entry. The scope is part of the key, so a user of
+        another province never reads this body: the unit is looked up in their scope (404, not cached)."""
         code = request.query_params.get("unit", "")
         try:
             period = Period.parse(request.query_params.get("period", ""))
         except ValueError:
             raise ValidationError({"period": "2026-08, 2026-Q3, 2026-H1 or 2026"}) from None
-        scope = scope_for(request.user)
-        units = AdministrativeUnit.objects.filter(
-            valid_to__isnull=True, level__in=[UnitLevel.PROVINCE, UnitLevel.COMMUNE]
-        )
-        if not scope.all:
-            units = units.filter(
-                Q(pk__in=scope.province_ids) | Q(province_id__in=scope.province_ids) | Q(pk__in=scope.commune_ids)
-            )
-        level = UnitLevel.PROVINCE if len(code) <= 2 else UnitLevel.COMMUNE
-        unit = get_object_or_404(units, code=code, level=level)
-        methodology = Methodology.objects.prefetch_related("groups__indicators").in_force(period.last)
-        if methodology is None:
-            raise ValidationError({"period": "No methodology in force."})
-        summaries = DossierSummary.objects.for_user(request.user)
-        handling = HandlingTimeSummary.objects.for_user(request.user)
-        if level == UnitLevel.PROVINCE:
-            summaries, handling = summaries.filter(province=unit), handling_summaries(request.user, unit)
-        else:
-            summaries, handling = summaries.filter(receiving_unit=unit), handling.filter(receiving_unit=unit)
-        group_by = request.query_params.get("group_by")
-        sums_by_id = None
-        if level == UnitLevel.PROVINCE and group_by in ("agency", "commune"):
-            # The province's and its departments' or communes' sums from one query (as the page).
-            total, by_agency, by_unit = rolled_up_sums(summaries, period)
-            sums_by_id = by_agency if group_by == "agency" else by_unit
-        else:
-            total = unit_sums(summaries, period)
-        body = {
-            "unit": {"code": unit.code, "name": unit.name, "level": unit.level},
-            "period": period.code,
-            "methodology": {"code": methodology.code, "source": methodology.source},
-            **score_json(score(methodology, total)),
-        }
-        # Average handling time per procedure (finished dossiers received in the period), worst first.
-        body["handling_time"] = [handling_json(item) for item in handling_times(handling, period)]
-        published = {
-            ("unit", p.unit_id) if p.unit_id else ("agency", p.agency_id): p
-            for p in PublishedScore.objects.for_user(request.user).filter(period=period.code)
-            .filter(Q(unit=unit) | Q(province=unit))
-        }  # fmt: skip
-        body["published"] = published_json(published.get(("unit", unit.pk)))
-        if group_by in ("agency", "commune"):
-            if level != UnitLevel.PROVINCE:
-                raise ValidationError({"group_by": "Only for a province."})
-            body["rows"] = [
-                {"id": row["id"], "code": row["code"], "name": row["name"], "rank": row["rank"],
-                 **score_json(row["score"]),
-                 "published": published_json(published.get(("agency" if group_by == "agency" else "unit", row["id"])))}
-                for row in unit_rows(unit, summaries, period, methodology, group_by, sums_by_id)
-            ]  # fmt: skip
-        elif group_by:
+        group_by = request.query_params.get("group_by") or ""
+        if group_by not in ("", "agency", "commune"):
             raise ValidationError({"group_by": "agency or commune"})
-        return Response(body)
+        scope = scope_for(request.user)
+        parts = ("service-index-api", code, period.code, group_by, scope, local_today(), generations(PUBLISHED_CACHE))
+        return Response(cached("dossier-stats", parts, lambda: _body(request.user, code, period, group_by)))
+
+
+def _body(user, code: str, period: Period, group_by: str) -> dict:
+    scope = scope_for(user)
+    units = AdministrativeUnit.objects.filter(valid_to__isnull=True, level__in=[UnitLevel.PROVINCE, UnitLevel.COMMUNE])
+    if not scope.all:
+        units = units.filter(
+            Q(pk__in=scope.province_ids) | Q(province_id__in=scope.province_ids) | Q(pk__in=scope.commune_ids)
+        )
+    level = UnitLevel.PROVINCE if len(code) <= 2 else UnitLevel.COMMUNE
+    unit = get_object_or_404(units, code=code, level=level)
+    if group_by and level != UnitLevel.PROVINCE:
+        raise ValidationError({"group_by": "Only for a province."})
+    methodology = Methodology.objects.prefetch_related("groups__indicators").in_force(period.last)
+    if methodology is None:
+        raise ValidationError({"period": "No methodology in force."})
+    summaries = DossierSummary.objects.for_user(user)
+    handling = HandlingTimeSummary.objects.for_user(user)
+    if level == UnitLevel.PROVINCE:
+        summaries, handling = summaries.filter(province=unit), handling_summaries(user, unit)
+    else:
+        summaries, handling = summaries.filter(receiving_unit=unit), handling.filter(receiving_unit=unit)
+    sums_by_id = None
+    if group_by:
+        # The province's and its departments' or communes' sums from one query (as the page).
+        total, by_agency, by_unit = rolled_up_sums(summaries, period)
+        sums_by_id = by_agency if group_by == "agency" else by_unit
+    else:
+        total = unit_sums(summaries, period)
+    body = {
+        "unit": {"code": unit.code, "name": unit.name, "level": unit.level},
+        "period": period.code,
+        "methodology": {"code": methodology.code, "source": methodology.source},
+        **score_json(score(methodology, total)),
+    }
+    # Average handling time per procedure (finished dossiers received in the period), worst first.
+    body["handling_time"] = [handling_json(item) for item in handling_times(handling, period)]
+    published = {
+        ("unit", p.unit_id) if p.unit_id else ("agency", p.agency_id): p
+        for p in PublishedScore.objects.for_user(user).filter(period=period.code)
+        .filter(Q(unit=unit) | Q(province=unit))
+    }  # fmt: skip
+    body["published"] = published_json(published.get(("unit", unit.pk)))
+    if group_by:
+        body["rows"] = [
+            {"id": row["id"], "code": row["code"], "name": row["name"], "rank": row["rank"],
+             **score_json(row["score"]),
+             "published": published_json(published.get(("agency" if group_by == "agency" else "unit", row["id"])))}
+            for row in unit_rows(unit, summaries, period, methodology, group_by, sums_by_id)
+        ]  # fmt: skip
+    return body
 
 
 urlpatterns = [path("service-index/", ServiceIndexView.as_view(), name="service-index")]

@@ -12,6 +12,14 @@ class ServiceIndexConfig(AppConfig):
 
         post_migrate.connect(_seed_after_migrate, sender=self)
 
+        from cchc_portal.warming import register_warmer
+        from dossiers.stats import STATS_CACHE
+
+        from .views import warm_pages
+
+        # The 766 page of the current month, after a dossier import, a recompute or the overdue job.
+        register_warmer(STATS_CACHE, "service_index.page", warm_pages)
+
 
 def _seed_after_migrate(sender, using: str = "default", **kwargs) -> None:
     """A flushed database (transactional tests) gets the shipped methodologies back."""

@@ -22,6 +22,7 @@ from dossiers.models import (
     ProvinceHandlingTimeSummary,
     local_today,
 )
+from dossiers.stats import STATS_CACHE
 from provinces.models import AdministrativeUnit, Agency, AgencyKind, UnitLevel
 
 from .figures import (
@@ -104,33 +105,44 @@ def unit_rows(province, summaries, period, methodology, group_by: str, sums_by_i
     return ranked(rows)
 
 
+PAGE_CACHE = STATS_CACHE  # bumped by imports, recomputes and the overdue job
+WARM_LANGUAGES = ("vi",)  # the portal's language; an English reader still renders their own body
+WHOLE_PROVINCE = "province"  # the body's readers: everyone who reads the whole province sees the same body
+
+
+def _page_parts(province_ref: tuple, period: Period, readers) -> tuple:
+    """The cache key parts of the 766 page's body: the province asked for (("code", ?province=) or ("pk",
+    the user's own)), the period, the language, who reads it (WHOLE_PROVINCE or a narrower scope), the day
+    and the published figures' generation."""
+    return ("service-index-page", province_ref, period.code, get_language(), readers, local_today(),
+            generations(PUBLISHED_CACHE))  # fmt: skip
+
+
 @login_required
 def index_page(request: HttpRequest) -> HttpResponse:
     """The 766 page: its body (scores, trend, the department and commune tables) is rendered once per
-    (province asked for, period, language, scope, day) until an import bumps the dossier or the
-    published-figures generation; a warm request reads the scope and one cache entry, nothing else."""
+    (province asked for, period, language, readers, day) until an import bumps the dossier or the
+    published-figures generation; a warm request reads the scope and one cache entry, nothing else.
+
+    A user who reads the whole province (its own province users, national administrators) shares the
+    body with every such user: that is the entry `warm_pages` fills after an import. A commune user's
+    body is keyed by their scope."""
     period = _period(request)
     scope = scope_for(request.user)
-    parts = (
-        "service-index-page",
-        request.GET.get("province", ""),
-        period.code,
-        get_language(),
-        scope,
-        local_today(),
-        generations(PUBLISHED_CACHE),
-    )
+    code = request.GET.get("province", "")
+    if code:
+        province_ref, readers = ("code", code), WHOLE_PROVINCE if scope.all else scope
+    else:
+        own = primary_province_id(request.user)
+        province_ref = ("pk", own)
+        readers = WHOLE_PROVINCE if own is not None and own in scope.province_ids else scope
 
     def render_body() -> tuple[int, str, str]:
         province = _get_province_for_user(request)  # 404s are not cached
-        return (
-            province.pk,
-            province.code,
-            render_to_string("service_index/_page_body.html", _page_context(request, province, period)),
-        )
+        summaries = DossierSummary.objects.for_user(request.user).filter(province=province)
+        return _render_body(province, period, summaries, handling_summaries(request.user, province))
 
-    # Imports and the overdue job bump "dossier-stats"; the scores change only with the summaries.
-    province_id, province_code, body = cached("dossier-stats", parts, render_body)
+    province_id, province_code, body = cached(PAGE_CACHE, _page_parts(province_ref, period, readers), render_body)
     return render(
         request,
         "service_index/page.html",
@@ -142,11 +154,43 @@ def index_page(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _render_body(province, period: Period, summaries, handling) -> tuple[int, str, str]:
+    context = _page_context(province, period, summaries, handling)
+    return province.pk, province.code, render_to_string("service_index/_page_body.html", context)
+
+
+def warm_pages(province_ids: list[int]) -> None:
+    """After a write (cchc_portal.warming): each touched province's page for the current month, as its
+    leaders open it (no ?province=, no ?period=), so the first leader after an import reads the cache."""
+    from django.utils import translation
+
+    period = Period.containing("month", local_today())
+    provinces = AdministrativeUnit.objects.provinces().filter(pk__in=province_ids, valid_to__isnull=True)
+    for province in provinces:
+        summaries = DossierSummary.objects.filter(province=province)
+        handling = ProvinceHandlingTimeSummary.objects.filter(province=province)
+        for language in WARM_LANGUAGES:
+            with translation.override(language):
+                parts = _page_parts(("pk", province.pk), period, WHOLE_PROVINCE)
+                cached(PAGE_CACHE, parts, lambda: _render_body(province, period, summaries, handling))  # noqa: B023
+
+
+def page_is_cached(province_id: int) -> bool:
+    """Whether a leader of the province opening the page now reads its body from the cache (tests)."""
+    from django.utils import translation
+
+    from cchc_portal.cache import is_cached
+
+    with translation.override(WARM_LANGUAGES[0]):
+        parts = _page_parts(("pk", province_id), Period.containing("month", local_today()), WHOLE_PROVINCE)
+        return is_cached(PAGE_CACHE, parts)
+
+
 HANDLING_ON_PAGE = 10
 
 
-def _page_context(request: HttpRequest, province, period: Period) -> dict:
-    summaries = DossierSummary.objects.for_user(request.user).filter(province=province)
+def _page_context(province, period: Period, summaries, handling) -> dict:
+    """`summaries` and `handling`: the province's rows as its reader sees them (`handling_summaries`)."""
     methodology = _methodology(period)
     total, by_agency, by_unit = rolled_up_sums(summaries, period)
     context = {
@@ -159,9 +203,7 @@ def _page_context(request: HttpRequest, province, period: Period) -> dict:
             for month, sums in monthly_sums(summaries, add_months(period.last, -11), period.last)
         ],
     }
-    context["handling"], context["handling_count"] = worst_handling_times(
-        handling_summaries(request.user, province), period, HANDLING_ON_PAGE
-    )
+    context["handling"], context["handling_count"] = worst_handling_times(handling, period, HANDLING_ON_PAGE)
     published = published_by_key(province, period)
     for rows, kind in ((context["agencies"], "agency"), (context["communes"], "unit")):
         for row in rows:

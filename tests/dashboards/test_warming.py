@@ -57,7 +57,7 @@ def _leader_page_queries(client, user) -> list[str]:
 
 
 def test_the_dossier_and_figures_generations_have_warmers():
-    assert set(warmers_for("dossier-stats")) == {"dossiers.stats_page", "dashboards.leader_body"}
+    assert set(warmers_for("dossier-stats")) == {"dossiers.stats_page", "dashboards.leader_body", "service_index.page"}
     assert "dashboards.leader_body" in warmers_for("tasks.figures")
 
 

@@ -2,13 +2,15 @@
 
 import datetime as dt
 
+import psycopg2
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
 from cchc_portal.celery import app
-from cchc_portal.liveness import QUEUE_DOWN_MESSAGE, WORKER_LOST_MESSAGE, check_jobs
+from cchc_portal.liveness import QUEUE_DOWN_MESSAGE, WORKER_LOST_MESSAGE, application_name, check_jobs
 from dossiers.generate import write_export
 from dossiers.models import Dossier, ImportJob, JobStatus
 
@@ -83,6 +85,36 @@ def test_run_again_imports_the_stored_file(client, uploaded_job, province_admin,
     assert uploaded_job.status == JobStatus.SUCCEEDED, uploaded_job.message
     assert uploaded_job.inserted == Dossier.objects.count() == 300
     assert AuditEvent.objects.filter(note="run again", actor=province_admin).exists()
+
+
+@pytest.mark.postgres
+def test_the_session_a_lost_worker_left_is_ended_so_run_again_starts_at_once(
+    client, uploaded_job, province_admin, django_capture_on_commit_callbacks
+):
+    # What a SIGKILLed worker leaves: its session, still in a statement, holding the job's lock.
+    settings = connection.settings_dict
+    orphan = psycopg2.connect(
+        dbname=settings["NAME"], user=settings["USER"], host=settings["HOST"] or "127.0.0.1",
+        port=settings["PORT"] or 5432, password=settings["PASSWORD"] or None,
+        application_name=application_name(ImportJob, uploaded_job.pk),
+    )  # fmt: skip
+    orphan.autocommit = True
+    try:
+        with orphan.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(5, %s)", [uploaded_job.pk])
+
+        assert check_jobs()["gave_up"] == 1
+        with pytest.raises(psycopg2.OperationalError), orphan.cursor() as cursor:
+            cursor.execute("SELECT 1")
+
+        client.force_login(province_admin)
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("dossiers:import_job_run_again", args=[uploaded_job.pk]))
+    finally:
+        orphan.close()
+    uploaded_job.refresh_from_db()
+    assert uploaded_job.status == JobStatus.SUCCEEDED, uploaded_job.message
+    assert uploaded_job.inserted == Dossier.objects.count() == 300
 
 
 def test_another_provinces_admin_cannot_run_the_job_again(client, uploaded_job, outsider):

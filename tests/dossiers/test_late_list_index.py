@@ -60,7 +60,7 @@ def test_a_late_list_page_of_a_later_period_starts_its_index_scan_at_the_period(
 @pytest.mark.django_db
 def test_the_late_list_of_a_period_shows_its_late_dossiers_in_due_order(client, leader, province, communes, tmp_path):
     path = tmp_path / "export.csv"
-    write_export(str(path), province=province, rows=4000, end=dt.date(2025, 12, 31), seed=9)
+    write_export(str(path), province=province, rows=6000, end=dt.date(2025, 12, 31), seed=9)
     import_file(str(path), today=dt.date(2026, 1, 1))
     expected = list(
         Dossier.objects.late_or_overdue()
