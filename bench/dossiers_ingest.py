@@ -14,6 +14,10 @@ migrated and loaded with the demo province. Prints:
   5. django-import-export's default ModelResource on a 20k-row slice;
   6. full summary recompute vs one hand-written GROUP BY over the same table;
   7. a one-day delta import (incremental refresh) vs the full recompute.
+
+`--766-only` (issue 15): the export with the 766 columns and the handling time (A) against the same rows
+without the 766 columns and without the handling time (B), alternated B A B A, 1M rows, column path; the
+summary step for new rows and for a re-import that changes nothing; the full recompute vs one GROUP BY.
 """
 
 from __future__ import annotations
@@ -61,10 +65,13 @@ def line(label: str, seconds: float, rows: int | None = None, extra: str = "") -
     print(f"  {label:<58} {seconds:>9.2f} s {rate} {extra}", flush=True)
 
 
-def run_import(path: str, engine: str = "columns", *extra: str) -> tuple[float, int, str]:
+def run_import(path: str, engine: str = "columns", *extra: str, handling: bool = True) -> tuple[float, int, str]:
+    """`manage.py import_dossiers` in a child process; `handling=False`: without the handling time (issue 15's
+    baseline: the write stores no handling facts and the delta leaves the handling summaries out)."""
     started = time.monotonic()
+    command = ["manage.py"] if handling else [__file__, "--child-without-handling"]
     proc = subprocess.Popen(
-        [sys.executable, "manage.py", "import_dossiers", path, "--errors", f"{path}.errors.csv", *extra],
+        [sys.executable, *command, "import_dossiers", path, "--errors", f"{path}.errors.csv", *extra],
         cwd=ROOT,
         env={**os.environ, "DOSSIER_IMPORT_ENGINE": engine},
         stdout=subprocess.PIPE,
@@ -80,7 +87,26 @@ def run_import(path: str, engine: str = "columns", *extra: str) -> tuple[float, 
     return elapsed, usage.ru_maxrss, "\n    ".join(lines[-2:] if extra else lines[-1:])
 
 
+def child_without_handling(argv: list[str]) -> None:
+    """The child of `run_import(handling=False)`: the import command with `apply_stage(handling=False)`."""
+    import functools
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    import dossiers.importing as importing
+    from dossiers.importing import staging
+
+    importing.apply_stage = functools.partial(staging.apply_stage, handling=False)
+    call_command(*argv)
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--child-without-handling"]:
+        child_without_handling(sys.argv[2:])
+        return
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--dir", default="/tmp/dossier-bench")
@@ -182,7 +208,7 @@ def main() -> None:
             transaction.set_rollback(True)
 
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE dossiers_dossier, dossiers_dossiersummary")
+        cursor.execute(f"TRUNCATE {SUMMARY_TABLES}")
         cursor.execute("CHECKPOINT")
     insert_seconds, _ = timed("floor", floor_insert)
     floor = seconds + insert_seconds
@@ -192,12 +218,12 @@ def main() -> None:
     )
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE bench_raw_copy")
-        cursor.execute("TRUNCATE dossiers_dossier, dossiers_dossiersummary")
+        cursor.execute(f"TRUNCATE {SUMMARY_TABLES}")
         cursor.execute("CHECKPOINT")
 
     def empty_tables() -> None:
         with connection.cursor() as cursor:
-            cursor.execute("TRUNCATE dossiers_dossier, dossiers_dossiersummary")
+            cursor.execute(f"TRUNCATE {SUMMARY_TABLES}")
             cursor.execute("CHECKPOINT")
 
     if args.ratio_only:
@@ -259,16 +285,7 @@ def main() -> None:
     line("full summary recompute (recompute_dossier_summaries), best of 3", full)
 
     def group_by():
-        with connection.cursor() as cursor:
-            cursor.execute("SET work_mem = '128MB'")
-            cursor.execute(
-                """SELECT count(*) FROM (
-                     SELECT receiving_unit_id, agency_id, channel, procedure_level, received_month, count(*),
-                            count(*) FILTER (WHERE outcome = 'early'), count(*) FILTER (WHERE outcome = 'on_time'),
-                            count(*) FILTER (WHERE outcome = 'late'), count(*) FILTER (WHERE outcome = 'overdue')
-                     FROM dossiers_dossier GROUP BY 1, 2, 3, 4, 5) x"""
-            )
-            return cursor.fetchone()[0]
+        return _hand_written_group_by()
 
     runs = [timed("hand", group_by) for _ in range(3)]
     hand, groups = min(runs)
@@ -331,25 +348,82 @@ def plain_export(path: str, args) -> str:
     return plain
 
 
+SUMMARY_TABLES = (
+    "dossiers_dossier, dossiers_dossiersummary, dossiers_handlingtimesummary, dossiers_provincehandlingtimesummary"
+)
+
+
+def _steps(output: str) -> dict:
+    """The import's step timings ({'write': …, 'summaries': …}) from its last output line."""
+    import ast
+
+    return ast.literal_eval(output[output.rindex("{") : output.rindex("}") + 1])
+
+
 def compare_766(path: str, plain: str, rows: int) -> None:
-    """The column path without / with the 766 columns, alternated, twice each, into an empty table."""
+    """What issue 15 costs an import: the export with the 766 columns and the handling time (A) vs the
+    same rows without the 766 columns and without the handling time (B, today's import before issue 15),
+    alternated B A B A into an empty table, column path; then the summary step of a re-import of A's
+    file that changes nothing, and the full recompute against one hand-written GROUP BY."""
     from django.db import connection
 
-    times = {"without": [], "with": []}
+    from dossiers.importing import recompute_all_summaries
+
+    times = {"B": [], "A": []}
+    summaries = {"B": [], "A": []}
+    labels = {
+        "B": "B: without the 766 columns, without the handling time",
+        "A": "A: with the 766 columns and the handling time",
+    }
     for _round in range(2):
-        for label, source in (("without", plain), ("with", path)):
+        for label, source, handling in (("B", plain, False), ("A", path, True)):
             with connection.cursor() as cursor:
-                cursor.execute("TRUNCATE dossiers_dossier, dossiers_dossiersummary")
+                cursor.execute(f"TRUNCATE {SUMMARY_TABLES}")
                 cursor.execute("CHECKPOINT")
-            seconds, maxrss, output = run_import(source)
+            seconds, maxrss, output = run_import(source, handling=handling)
             times[label].append(seconds)
-            line(f"column path, {label} the 766 columns", seconds, rows, f"peak RSS {maxrss / 1024:,.0f} MB")
+            summaries[label].append(_steps(output)["summaries"])
+            line(labels[label], seconds, rows, f"peak RSS {maxrss / 1024:,.0f} MB")
             print(f"    {output}")
+    best = min(times["A"]) / min(times["B"])
+    mean = sum(times["A"]) / sum(times["B"])
+    print(f"    A / B (what issue 15 costs the import): best {best:.2f}x, mean {mean:.2f}x (goal <= 1.10)")
+    print(
+        "    summary step, new rows: A "
+        + ", ".join(f"{s:.2f}" for s in summaries["A"])
+        + " s; B "
+        + ", ".join(f"{s:.2f}" for s in summaries["B"])
+        + " s"
+    )
+    # The table now holds A's import: the same file again changes nothing.
+    seconds, maxrss, output = run_import(path)
+    line("re-import of A's file (changes nothing)", seconds, rows, f"peak RSS {maxrss / 1024:,.0f} MB")
+    print(f"    {output}")
+    print(f"    summary step of the unchanged re-import: {_steps(output)['summaries']:.3f} s")
+
+    recompute_all_summaries()  # warm the cache the same way for both
+    full = min(timed("full", recompute_all_summaries)[0] for _ in range(3))
+    line("full summary recompute (recompute_dossier_summaries), best of 3", full)
+    hand = min(timed("hand", _hand_written_group_by)[0] for _ in range(3))
+    line("one hand-written GROUP BY (unit, agency, channel, level, month), best of 3", hand)
+    print(f"    ratio recompute / GROUP BY: {full / hand:.2f}x")
+    # A's import is left in the tables (the next run empties them first): another checkout's recompute can be
+    # timed on the same rows.
+
+
+def _hand_written_group_by() -> int:
+    from django.db import connection
+
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE dossiers_dossier, dossiers_dossiersummary")
-    best = min(times["with"]) / min(times["without"])
-    mean = sum(times["with"]) / sum(times["without"])
-    print(f"    with / without the 766 columns: best {best:.2f}x, mean {mean:.2f}x (goal <= 1.10)")
+        cursor.execute("SET work_mem = '128MB'")
+        cursor.execute(
+            """SELECT count(*) FROM (
+                 SELECT receiving_unit_id, agency_id, channel, procedure_level, received_month, count(*),
+                        count(*) FILTER (WHERE outcome = 'early'), count(*) FILTER (WHERE outcome = 'on_time'),
+                        count(*) FILTER (WHERE outcome = 'late'), count(*) FILTER (WHERE outcome = 'overdue')
+                 FROM dossiers_dossier GROUP BY 1, 2, 3, 4, 5) x"""
+        )
+        return cursor.fetchone()[0]
 
 
 def _typed(value):

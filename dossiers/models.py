@@ -85,9 +85,39 @@ class Holiday(models.Model):
     def __str__(self) -> str:
         return f"{self.date:%d/%m/%Y} {self.name}"
 
+    # The dossiers' stored working days count the holidays: a change is followed by the full
+    # recompute, which refreshes them and the handling-time summaries (queued after the commit).
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        _recompute_after_holiday_change()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        _recompute_after_holiday_change()
+        return result
+
     @classmethod
     def dates(cls) -> frozenset[dt.date]:
         return frozenset(cls.objects.values_list("date", flat=True))
+
+
+def _recompute_after_holiday_change() -> None:
+    """Queue one full recompute after the commit, however many holidays the transaction changes
+    (`load_reference` adds the shipped days one by one in one transaction)."""
+    from django.db import connection, transaction
+
+    # The pending callbacks of this transaction (dropped on rollback): queue only once.
+    if any(func is _queue_recompute for _sids, func, _robust in connection.run_on_commit):
+        return
+    transaction.on_commit(_queue_recompute)
+
+
+def _queue_recompute() -> None:
+    from cchc_portal.queue import enqueue_after_commit
+
+    from .jobs import recompute_summaries_job
+
+    enqueue_after_commit(recompute_summaries_job)
 
 
 class Procedure(models.Model):
@@ -234,6 +264,11 @@ class Dossier(models.Model):
     # (NULL while open); received online and counted as such.
     late_766 = models.BooleanField(_("late (Decision 766)"), null=True, blank=True)
     online_766 = models.BooleanField(_("online (Decision 766)"), default=False)
+    # Derived when the row is written (importing.summaries.handling_facts_sql), NULL while not finished:
+    # the handling time from receipt to the end of processing, in minutes and in working days (by the
+    # holidays as they are; a holiday's change refreshes them). The handling-time summaries sum these.
+    handling_minutes = models.IntegerField(_("handling time (minutes)"), null=True, blank=True)
+    handling_working_days = models.IntegerField(_("handling time (working days)"), null=True, blank=True)
     import_job = models.ForeignKey(
         "ImportJob",
         null=True,

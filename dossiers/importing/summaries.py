@@ -17,8 +17,8 @@ FLOW_COLUMNS = ["agency_id", "channel", "procedure_level", "received_month", "cl
 SERVICE_COLUMNS = ["late_766", "online_766", "e_result", "fee_bearing", "paid_online", "digitised", "reused", "vneid",
                    "complaint"]  # fmt: skip
 FLOW_COLUMNS += SERVICE_COLUMNS
-# What the handling-time summary depends on besides those (see HANDLING_FLOWS).
-HANDLING_COLUMNS = ["procedure_id", "received_at", "finished_at", "returned_at"]
+# What the handling-time summary depends on besides those: the facts stored on the dossier (see HANDLING_FLOWS).
+HANDLING_COLUMNS = ["procedure_id", "handling_minutes", "handling_working_days"]
 FLOW_COLUMNS += HANDLING_COLUMNS
 
 _FINISHED = "x.outcome IN ('early', 'on_time', 'late')"
@@ -195,87 +195,116 @@ def apply_flow_delta(cursor, *, new: str, old: str, handling: bool = True) -> in
 # receipt, from receipt to the end of processing (the first of processed and result
 # returned), in elapsed minutes and in working days (Saturdays, Sundays and
 # `dossiers.Holiday` do not count; the day of receipt is not counted: lib.workdays).
+# Both are stored on the dossier when it is written (`handling_facts_sql`), so the deltas
+# and the recompute only sum them; a change of the holidays refreshes the stored days
+# (`refresh_handling_days`, run by the full recompute that a holiday's save enqueues).
 HANDLING_FLOWS = ["finished", "handling_minutes", "handling_working_days"]
 HANDLING_KEY = ["procedure_id", "receiving_unit_id", "agency_id", "month"]
-CALENDAR_FIRST, CALENDAR_LAST = "2000-01-01", "2099-12-31"
+_FINISHED_OUTCOMES = "('early', 'on_time', 'late')"
+
+# Days are counted from 0001-01-01, a Monday, so day n is a Saturday or Sunday when n % 7 is 5 or 6
+# and the weekdays up to day n are 5 * (n / 7) + min(n % 7 + 1, 5), for every date PostgreSQL and
+# SQLite store. Vietnam is UTC+7 all year (no DST): the local day is the UTC instant moved on 7 hours.
+_DAYS_TO_UNIX_EPOCH = 719_162  # 0001-01-01 .. 1970-01-01
+_JULIAN_DAY_ONE = 1_721_425.5  # julianday('0001-01-01')
 
 
-def _local_day(column: str) -> str:
-    """The calendar day of a timestamp in Asia/Ho_Chi_Minh (UTC+7 all year: no DST)."""
-    if backend() == "postgresql":
-        return f"CAST({column} AT TIME ZONE 'Asia/Ho_Chi_Minh' AS date)"
-    return f"date({column}, '+7 hours')"
+def _end_of_processing(x: str) -> str:
+    return (
+        f"CASE WHEN {x}.returned_at IS NOT NULL AND {x}.returned_at < {x}.finished_at "
+        f"THEN {x}.returned_at ELSE {x}.finished_at END"
+    )
 
 
-def _minutes_between(start: str, end: str) -> str:
-    if backend() == "postgresql":
-        return f"CAST(round(extract(epoch FROM ({end} - {start})) / 60) AS bigint)"
-    return f"CAST(round((julianday({end}) - julianday({start})) * 1440) AS INTEGER)"
+def _weekdays_up_to(day: str) -> str:
+    """The weekdays from day 0 (0001-01-01, a Monday) to day number `day`, inclusive.
 
-
-def create_workday_calendar(cursor, first: str = CALENDAR_FIRST, last: str = CALENDAR_LAST) -> None:
-    """TEMP `workday_calendar`: each day first..last (within 2000-2099) with the number of working days up to it.
-
-    Working days between two days = the difference of their ordinals (whatever day the
-    calendar starts on); built from the holidays as they are now (the due days of imported
-    dossiers were too).
+    Five a week, plus min(n mod 7 + 1, 5) of the last week; n mod 7 as n - 7 * (n / 7): no `%`,
+    which the drivers read as a placeholder when the statement has parameters.
     """
-    first, last = max(first, CALENDAR_FIRST), min(last, CALENDAR_LAST)
-    cursor.execute("DROP TABLE IF EXISTS workday_calendar")
+    least = "LEAST" if backend() == "postgresql" else "min"
+    return f"(5 * ({day} / 7) + {least}({day} - 7 * ({day} / 7) + 1, 5))"
+
+
+def _local_day_number(timestamp: str) -> str:
+    """The number of the local (UTC+7) day of `timestamp`, counted from 0001-01-01."""
     if backend() == "postgresql":
-        days = f"""SELECT CAST(d AS date) AS day FROM generate_series(
-                       DATE '{first}', DATE '{last}', INTERVAL '1 day') d"""
-        weekday = "extract(isodow FROM c.day) < 6"
+        return f"(floor((date_part('epoch', {timestamp}) + 25200) / 86400)::int + {_DAYS_TO_UNIX_EPOCH})"
+    return f"CAST(julianday({timestamp}, '+7 hours') - {_JULIAN_DAY_ONE} AS INTEGER)"
+
+
+def _holidays_up_to(timestamp: str) -> str:
+    """The holidays on a weekday up to the local day of `timestamp` (PostgreSQL: a binary search in
+    the sorted array of their local midnights, read once per statement; SQLite: a count)."""
+    if backend() == "postgresql":
+        holidays = (
+            "(SELECT array_agg(CAST(date AS timestamp) AT TIME ZONE 'Asia/Ho_Chi_Minh' ORDER BY date)"
+            " FROM dossiers_holiday WHERE extract(isodow FROM date) < 6)"
+        )
+        return f"COALESCE(width_bucket({timestamp}, {holidays}), 0)"
+    holiday = f"CAST(julianday(h.date) - {_JULIAN_DAY_ONE} AS INTEGER)"
+    return (
+        f"(SELECT count(*) FROM dossiers_holiday h WHERE h.date <= date({timestamp}, '+7 hours')"
+        f" AND {holiday} - 7 * ({holiday} / 7) < 5)"
+    )
+
+
+def _facts(x: str, end: str, received_day: str, end_day: str) -> dict[str, str]:
+    if backend() == "postgresql":
+        minutes = f"floor((date_part('epoch', {end}) - date_part('epoch', {x}.received_at)) / 60 + 0.5)::bigint"
     else:
-        days = f"""WITH RECURSIVE d(day) AS (SELECT '{first}' UNION ALL
-                   SELECT date(day, '+1 day') FROM d WHERE day < '{last}') SELECT day FROM d"""
-        weekday = "strftime('%w', c.day) NOT IN ('0', '6')"
-    cursor.execute(
-        f"""CREATE TEMP TABLE workday_calendar AS
-            SELECT c.day, sum(CASE WHEN {weekday} AND h.date IS NULL THEN 1 ELSE 0 END) OVER (ORDER BY c.day) AS ord
-            FROM ({days}) c LEFT JOIN dossiers_holiday h ON h.date = c.day"""
+        minutes = f"CAST(floor((julianday({end}) - julianday({x}.received_at)) * 1440 + 0.5) AS INTEGER)"
+    # Working days in (day of receipt, end day]: the difference of their working-day ordinals, each the
+    # weekdays since day 0 in closed form minus the holidays on a weekday up to it. Arithmetic on the day
+    # numbers, not a join with a calendar.
+    days = (
+        f"{_weekdays_up_to(end_day)} - {_holidays_up_to(end)}"
+        f" - {_weekdays_up_to(received_day)} + {_holidays_up_to(f'{x}.received_at')}"
     )
-    cursor.execute("CREATE UNIQUE INDEX workday_calendar_day ON workday_calendar (day)")
-    if backend() == "postgresql":
-        cursor.execute("ANALYZE workday_calendar")
+    finished = f"{x}.outcome IN {_FINISHED_OUTCOMES}"
+    return {
+        "handling_minutes": f"CASE WHEN {finished} THEN {minutes} END",
+        "handling_working_days": f"CASE WHEN {finished} THEN {days} END",
+    }
 
 
-_END_OF_PROCESSING = (
-    "CASE WHEN x.returned_at IS NOT NULL AND x.returned_at < x.finished_at THEN x.returned_at ELSE x.finished_at END"
-)
+def handling_facts_sql(x: str) -> dict[str, str]:
+    """The stored handling facts of the dossier row `x` (its outcome and three timestamps) as SQL.
+
+    Minutes from receipt to the end of processing (half a minute rounds up) and the working
+    days between their local days; NULL when the dossier is not finished (early, on time, late).
+    """
+    end = _end_of_processing(x)
+    return _facts(x, end, _local_day_number(f"{x}.received_at"), _local_day_number(end))
 
 
-def _handling_days(cursor, *sources: str) -> tuple[str, str] | None:
-    """The first and last local day of receipt or end of processing of the finished dossiers of `sources`."""
-    least, greatest = ("LEAST", "GREATEST") if backend() == "postgresql" else ("min", "max")
-    received, end = _local_day("x.received_at"), _local_day(_END_OF_PROCESSING)
-    parts = " UNION ALL ".join(
-        f"SELECT min({least}({received}, {end})) AS lo, max({greatest}({received}, {end})) AS hi "
-        f"FROM {source} x WHERE x.outcome IN ('early', 'on_time', 'late')"
-        for source in sources
-    )
-    cursor.execute(f"SELECT min(lo), max(hi) FROM ({parts}) b")
-    first, last = cursor.fetchone()
-    return None if first is None else (str(first), str(last))
+def with_handling_days(source: str) -> str:
+    """The rows of `source` with the end of processing and both day numbers computed once per row.
+
+    `handling_facts_of(x)` over these rows gives what `handling_facts_sql` gives over `source`, at
+    half the cost: each day number is used three times, and PostgreSQL would substitute the
+    expression into each use of a plain subquery's column (OFFSET 0 keeps it a subquery).
+    """
+    end = _end_of_processing("s")
+    offset = "OFFSET 0" if backend() == "postgresql" else "LIMIT -1 OFFSET 0"
+    return f"""(SELECT s.*, {end} AS end_of_processing, {_local_day_number("s.received_at")} AS received_day,
+                       {_local_day_number(end)} AS end_day FROM {source} s {offset})"""
+
+
+def handling_facts_of(x: str) -> dict[str, str]:
+    """`handling_facts_sql` over a row `x` of `with_handling_days`."""
+    return _facts(x, f"{x}.end_of_processing", f"{x}.received_day", f"{x}.end_day")
 
 
 def _handling_grouped_sql(source: str, sign: int = 1) -> str:
-    """Finished dossiers of `source` per handling key: count, minutes and working days (× sign).
-
-    Needs `workday_calendar`. A day outside the calendar leaves the dossier's working days out.
-    """
-    end = _END_OF_PROCESSING
+    """Finished dossiers of `source` per handling key: count and their stored minutes and working days (× sign)."""
     return f"""
-        SELECT y.procedure_id, y.receiving_unit_id, max(y.province_id) AS province_id, y.agency_id, y.month,
-               {sign} * count(*) AS finished, {sign} * COALESCE(sum(y.minutes), 0) AS handling_minutes,
-               {sign} * COALESCE(sum(ce.ord - cr.ord), 0) AS handling_working_days
-        FROM (SELECT x.procedure_id, x.receiving_unit_id, x.province_id, COALESCE(x.agency_id, 0) AS agency_id,
-                     x.received_month AS month, {_minutes_between("x.received_at", end)} AS minutes,
-                     {_local_day("x.received_at")} AS received_day, {_local_day(end)} AS end_day
-              FROM {source} x WHERE x.outcome IN ('early', 'on_time', 'late')) y
-        LEFT JOIN workday_calendar cr ON cr.day = y.received_day
-        LEFT JOIN workday_calendar ce ON ce.day = y.end_day
-        GROUP BY y.procedure_id, y.receiving_unit_id, y.agency_id, y.month"""
+        SELECT x.procedure_id, x.receiving_unit_id, max(x.province_id) AS province_id,
+               COALESCE(x.agency_id, 0) AS agency_id, x.received_month AS month,
+               {sign} * count(*) AS finished, {sign} * COALESCE(sum(x.handling_minutes), 0) AS handling_minutes,
+               {sign} * COALESCE(sum(x.handling_working_days), 0) AS handling_working_days
+        FROM {source} x WHERE x.outcome IN {_FINISHED_OUTCOMES}
+        GROUP BY x.procedure_id, x.receiving_unit_id, COALESCE(x.agency_id, 0), x.received_month"""
 
 
 # The two handling-time tables: name → (key columns, its rows from a per-unit table `src`).
@@ -316,13 +345,9 @@ def _columns(key: list[str]) -> str:
 def apply_handling_delta(cursor, *, new: str, old: str) -> int:
     """The handling-time summaries' share of `apply_flow_delta`: add `new`'s finished dossiers, take `old`'s.
 
-    The working-day calendar covers only the days of these dossiers (a day's import: a few
-    weeks, not 2000-2099: ~90 ms a delta on PostgreSQL); none finished, nothing to do.
+    Sums the handling facts the rows carry (stored on the dossier when it was written): no
+    calendar, no date arithmetic here.
     """
-    days = _handling_days(cursor, new, old)
-    if days is None:
-        return 0
-    create_workday_calendar(cursor, *days)
     cursor.execute("DROP TABLE IF EXISTS handling_delta")
     cursor.execute(
         f"""CREATE TEMP TABLE handling_delta AS
@@ -359,14 +384,13 @@ def apply_handling_delta(cursor, *, new: str, old: str) -> int:
             cursor.execute(
                 f"DELETE FROM {table} WHERE finished = 0 AND EXISTS (SELECT 1 FROM handling_delta_rows d WHERE {match})"
             )
-    for temp in ("handling_delta_rows", "handling_delta", "workday_calendar"):
+    for temp in ("handling_delta_rows", "handling_delta"):
         cursor.execute(f"DROP TABLE IF EXISTS {temp}")
     return touched
 
 
 def _recompute_handling(cursor) -> None:
     """The full recompute of the handling-time summaries, swapped in like the dossier summary's."""
-    create_workday_calendar(cursor)
     cursor.execute("DROP TABLE IF EXISTS handling_grouped")
     cursor.execute(f"CREATE TEMP TABLE handling_grouped AS {_handling_grouped_sql('dossiers_dossier')}")
     for table, (key, rows) in HANDLING_TABLES.items():
@@ -383,8 +407,25 @@ def _recompute_handling(cursor) -> None:
             f"""INSERT INTO {table} ({_columns(key)}) SELECT {_columns(key)} FROM handling_new n
                 WHERE NOT EXISTS (SELECT 1 FROM {table} s WHERE {match})"""
         )
-    for temp in ("handling_new", "handling_grouped", "workday_calendar"):
+    for temp in ("handling_new", "handling_grouped"):
         cursor.execute(f"DROP TABLE {temp}")
+
+
+def refresh_handling_days(cursor) -> int:
+    """Bring the stored handling facts in line with the holidays as they are now; returns the dossiers changed.
+
+    The working days depend on `dossiers.Holiday`, editable data: a holiday added, moved or
+    removed changes the days of the dossiers handled across it. Only the rows that differ are
+    written (none when the holidays did not change). Needs `lock_dossier_writes`; the handling
+    summaries are then rebuilt by `_recompute_handling`.
+    """
+    facts = handling_facts_sql("dossiers_dossier")
+    assignments = ", ".join(f"{column} = {expression}" for column, expression in facts.items())
+    differs = " OR ".join(
+        f"dossiers_dossier.{column} IS DISTINCT FROM {expression}" for column, expression in facts.items()
+    )
+    cursor.execute(f"UPDATE dossiers_dossier SET {assignments} WHERE {differs}")
+    return cursor.rowcount
 
 
 def recompute_all_summaries() -> int:
@@ -431,6 +472,7 @@ def recompute_all_summaries() -> int:
                 WHERE NOT EXISTS (SELECT 1 FROM dossiers_dossiersummary s WHERE {key})"""
         )
         cursor.execute("DROP TABLE dossier_summary_new")
+        refresh_handling_days(cursor)
         _recompute_handling(cursor)
     analyze("dossiers_dossiersummary", *HANDLING_TABLES)
     return rows

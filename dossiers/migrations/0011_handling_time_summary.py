@@ -6,11 +6,8 @@ from django.db import migrations, models
 
 
 def fill_handling_summaries(apps, schema_editor):
-    """The dossiers already imported: their handling time, as the full recompute computes it."""
-    from dossiers.importing.summaries import _recompute_handling
-
-    with schema_editor.connection.cursor() as cursor:
-        _recompute_handling(cursor)
+    """Nothing now: the tables are filled by 0013, from the handling facts it stores on each dossier
+    (the recompute sums those columns, which do not exist yet at this point)."""
 
 
 def leave_room_for_hot_updates(apps, schema_editor):

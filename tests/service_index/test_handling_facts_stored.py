@@ -1,0 +1,140 @@
+"""The handling time stored on each dossier when it is written, and kept right when the holidays change."""
+
+import datetime as dt
+import math
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from cchc_portal.lib.workdays import working_days_between
+from dossiers.generate import write_export
+from dossiers.importing import import_file, recompute_all_summaries
+from dossiers.models import Dossier, HandlingTimeSummary, Holiday, Outcome, ProvinceHandlingTimeSummary
+
+from .conftest import dossier
+
+pytestmark = pytest.mark.django_db
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+FINISHED = {Outcome.EARLY, Outcome.ON_TIME, Outcome.LATE}
+
+
+def _expected(row: Dossier, holidays) -> tuple[int | None, int | None]:
+    """The handling time by lib.workdays: receipt to the first of processed and result returned."""
+    if row.outcome not in FINISHED:
+        return None, None
+    end = row.finished_at
+    if row.returned_at is not None and end is not None and row.returned_at < end:
+        end = row.returned_at
+    if end is None:
+        return None, None
+    minutes = math.floor((end - row.received_at).total_seconds() / 60 + 0.5)
+    days = working_days_between(row.received_at.astimezone(VIETNAM).date(), end.astimezone(VIETNAM).date(), holidays)
+    return minutes, days
+
+
+def _stored_and_expected():
+    holidays = Holiday.dates()
+    stored, expected = {}, {}
+    for row in Dossier.objects.all():
+        stored[row.receipt_number] = (row.handling_minutes, row.handling_working_days)
+        expected[row.receipt_number] = _expected(row, holidays)
+    return stored, expected
+
+
+def _tables():
+    unit = HandlingTimeSummary.objects.values_list(
+        "procedure_id", "receiving_unit_id", "agency_id", "month", "finished", "handling_minutes",
+        "handling_working_days")  # fmt: skip
+    province = ProvinceHandlingTimeSummary.objects.values_list(
+        "procedure_id", "province_id", "month", "finished", "handling_minutes", "handling_working_days"
+    )
+    return sorted(unit), sorted(province)
+
+
+def test_every_dossier_stores_the_handling_time_lib_workdays_gives(province, communes, agency, tmp_path):
+    # Receipts from June to October 2025: weekends, National Day (1-2/9), returns before processing.
+    first = tmp_path / "a.csv"
+    write_export(str(first), province=province, rows=600, end=dt.date(2025, 9, 30), seed=5)
+    import_file(str(first), today=dt.date(2025, 10, 1))
+    later = tmp_path / "b.csv"  # a second import into the first one
+    write_export(str(later), province=province, rows=900, end=dt.date(2025, 10, 31), seed=5)
+    import_file(str(later), today=dt.date(2025, 11, 1))
+    stored, expected = _stored_and_expected()
+    assert len(stored) == 1500
+    finished = [key for key, facts in expected.items() if facts[0] is not None]
+    # Weekends and holidays make working days fewer than calendar days for some of them.
+    assert len(finished) > 300 and any(days < minutes // 1440 for minutes, days in (expected[k] for k in finished))
+    assert stored == expected
+
+
+def _import_across_national_day(import_dossiers) -> None:
+    # Fri 29/08/2025 -> Wed 03/09/2025 over the weekend and National Day (1-2/9): 1 working day.
+    import_dossiers(
+        [dossier("N", received="29/08/2025 08:00", due="05/09/2025 17:00", finished="03/09/2025 08:00")],
+        today=dt.date(2025, 10, 1),
+    )
+    assert Dossier.objects.get().handling_working_days == 1
+
+
+def test_a_holiday_added_later_refreshes_the_stored_days_and_the_summaries(
+    import_dossiers, django_capture_on_commit_callbacks
+):
+    _import_across_national_day(import_dossiers)
+    # A day off decided later (3/9), and a second change in the same transaction: one recompute after the commit.
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        Holiday.objects.create(date=dt.date(2025, 9, 3), name="Nghỉ bù")
+        Holiday.objects.create(date=dt.date(2025, 9, 4), name="Nghỉ bù")
+    assert [c.__name__ for c in callbacks].count("_queue_recompute") == 1
+    assert Dossier.objects.get().handling_working_days == 0
+    assert (HandlingTimeSummary.objects.get().handling_working_days,
+            ProvinceHandlingTimeSummary.objects.get().handling_working_days) == (0, 0)  # fmt: skip
+
+
+def test_a_holiday_removed_refreshes_the_stored_days_and_the_summaries(
+    import_dossiers, django_capture_on_commit_callbacks
+):
+    _import_across_national_day(import_dossiers)
+    with django_capture_on_commit_callbacks(execute=True):
+        Holiday.objects.get(date=dt.date(2025, 9, 2)).delete()
+    assert Dossier.objects.get().handling_working_days == 2
+    assert (HandlingTimeSummary.objects.get().handling_working_days,
+            ProvinceHandlingTimeSummary.objects.get().handling_working_days) == (2, 2)  # fmt: skip
+
+
+def test_the_full_recompute_restores_missing_stored_facts_and_sums_them_as_the_deltas_did(
+    province, communes, agency, tmp_path
+):
+    path = tmp_path / "a.csv"
+    write_export(str(path), province=province, rows=400, end=dt.date(2025, 9, 30), seed=3)
+    import_file(str(path), today=dt.date(2025, 10, 1))
+    by_deltas = _tables()
+    stored, _expected_facts = _stored_and_expected()
+    # As migration 0013 finds the dossiers stored before it: no facts.
+    Dossier.objects.update(handling_minutes=None, handling_working_days=None)
+    recompute_all_summaries()
+    assert _stored_and_expected()[0] == stored
+    assert _tables() == by_deltas
+
+
+def test_a_reimport_that_changes_nothing_computes_no_summary_delta(import_dossiers):
+    rows = [
+        dossier("A", received="02/06/2025 08:00", due="03/06/2025 17:00", finished="04/06/2025 10:00"),
+        dossier("B", received="06/06/2025 08:00", due="09/06/2025 17:00"),
+    ]
+    import_dossiers(rows)
+    before = _tables()
+    with CaptureQueriesContext(connection) as queries:
+        report = import_dossiers(rows)
+    assert (report.inserted, report.updated, report.unchanged, report.touched_keys) == (0, 0, 2, 0)
+    summary_work = [q["sql"] for q in queries.captured_queries
+                    if "CREATE TEMP TABLE" in q["sql"] and "_delta" in q["sql"] or "summary SET" in q["sql"]]  # fmt: skip
+    assert summary_work == []
+    assert _tables() == before
+    # One row changed: only its difference moves the summaries (A now takes 5 working days).
+    rows[0] = dossier("A", received="02/06/2025 08:00", due="03/06/2025 17:00", finished="09/06/2025 10:00")
+    report = import_dossiers(rows)
+    assert (report.updated, report.unchanged) == (1, 1)
+    assert HandlingTimeSummary.objects.get().handling_working_days == 5
