@@ -66,6 +66,16 @@ def _parse_month(text: str | None, default: dt.date) -> dt.date:
     return default
 
 
+def month_choices(first: dt.date, last: dt.date) -> list[tuple[str, str]]:
+    """The months a period picker offers, newest first: five years back to this month, and the chosen ones.
+
+    A select of "11/2026" options rather than <input type="month">, which the browser renders in
+    its own language ("November 2026" in an English browser) on a Vietnamese page."""
+    current = first_of_month(timezone.localdate())
+    months = {add_months(current, -n) for n in range(60)} | {first_of_month(first), first_of_month(last)}
+    return [(f"{month:%Y-%m}", f"{month:%m/%Y}") for month in sorted(months, reverse=True)]
+
+
 def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
     first, last = default_period()
     first = _parse_month(request.GET.get("from"), first)
@@ -92,6 +102,7 @@ def stats_page(request: HttpRequest) -> HttpResponse:
             "province": province,
             "first": first,
             "last": last,
+            "months": month_choices(first, last),
             "query": query,
             "chart_url": f"{reverse('dossiers:stats_chart')}?{urlencode(query)}",
             "late_url": f"{reverse('dossiers:late_list')}?{urlencode(query)}",
@@ -248,6 +259,7 @@ def late_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "first": first,
             "last": last,
+            "months": month_choices(first, last),
             "filters": params,
             "agencies": agencies,
             "query_string": urlencode(params),

@@ -152,6 +152,13 @@ def test_a_leader_pages_forward_and_back_in_a_browser_at_1366_and_390_px(
         first_receipt = page.locator("[data-testid=late-table] tbody tr td").first.inner_text()
         assert first_receipt == Dossier.objects.get(pk=expected[100]).receipt_number
         assert page.evaluate("document.documentElement.scrollWidth") <= width
+        # The receipt number and the dates stay on one line (the table scrolls in its box on a phone).
+        lines = page.evaluate(
+            """() => [...document.querySelectorAll('[data-testid=late-table] tbody tr:first-child td')].map(td => {
+                const range = document.createRange(); range.selectNodeContents(td);
+                return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size; })"""
+        )
+        assert lines[0] == lines[4] == lines[5] == 1, lines
         page.locator("[data-testid=late-pages]").screenshot(path=str(artifacts_dir / f"late-pages-{width}.png"))
         page.click("a[rel=prev]")
         assert "Trang 2/" in page.inner_text("[data-testid=late-pages]")

@@ -133,3 +133,14 @@ def test_the_admin_can_neither_change_nor_delete_a_dossier(client, national_admi
     assert client.get(reverse("admin:dossiers_dossier_change", args=[dossier.pk])).status_code == 200  # view only
     assert client.post(reverse("admin:dossiers_dossier_delete", args=[dossier.pk]), {"post": "yes"}).status_code == 403
     assert Dossier.objects.filter(pk=dossier.pk).exists()
+
+
+@pytest.mark.parametrize("name", ["dossiers:stats", "dossiers:late_list"])
+def test_the_period_is_picked_from_months_written_as_on_paper(client, leader, imported, name):
+    # <input type="month"> would show "December 2025" in an English browser: a select of 12/2025 instead.
+    client.force_login(leader)
+    page = client.get(reverse(name) + "?from=2025-03&to=2025-12").content.decode()
+    assert 'type="month"' not in page
+    assert '<select name="from">' in page and '<select name="to">' in page
+    assert '<option value="2025-03" selected>03/2025</option>' in page
+    assert '<option value="2025-12" selected>12/2025</option>' in page
