@@ -217,24 +217,28 @@ def reference_units(db):
     return load_reference_units()
 
 
+def reset_broker_connections() -> None:
+    """Drop the Celery app's pooled broker connections, so the next send connects afresh."""
+    from cchc_portal.celery import app
+
+    app._pool = None
+    if "amqp" in app.__dict__:
+        app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def unreachable_broker():
     """Redis down: the Celery app points at a port where nothing listens; yields the saved settings."""
     from cchc_portal.celery import app
 
-    def reset_connections() -> None:
-        app._pool = None
-        if "amqp" in app.__dict__:
-            app.amqp._producer_pool = None
-
     # broker_write_url: the CELERY_BROKER_URL environment variable overrides conf.broker_url itself.
     saved = (app.conf.get("broker_write_url"), app.conf.task_always_eager)
-    reset_connections()
+    reset_broker_connections()
     app.conf.broker_write_url = "redis://127.0.0.1:1/0"
     app.conf.task_always_eager = False
     yield saved
     app.conf.broker_write_url, app.conf.task_always_eager = saved
-    reset_connections()
+    reset_broker_connections()
 
 
 # --- real services ----------------------------------------------------------------

@@ -160,6 +160,10 @@ def _list_key(value: str) -> tuple[dt.date, int] | None:
         return None
 
 
+def _late_pages(count: int) -> int:
+    return max(1, -(-count // LATE_PER_PAGE))
+
+
 def _page_number(value: str | None) -> int:
     return int(value) if value and value.isdigit() and len(value) <= 9 and int(value) > 0 else 1
 
@@ -188,7 +192,7 @@ class _LatePage:
 
     @property
     def num_pages(self) -> int:
-        return max(1, -(-self.count // LATE_PER_PAGE))
+        return _late_pages(self.count)
 
     def next_query(self) -> str:
         last = self.rows[-1]
@@ -220,7 +224,7 @@ def _late_page(request: HttpRequest, queryset, count: int | None) -> _LatePage:
         if len(rows) > LATE_PER_PAGE:
             return _LatePage(rows[:LATE_PER_PAGE][::-1], max(number, 2), count, True, True)
         number = 1  # nothing before this page but the first page: shown whole
-    number = min(number, max(1, -(-count // LATE_PER_PAGE)))
+    number = min(number, _late_pages(count))
     start = (number - 1) * LATE_PER_PAGE
     rows = list(queryset[start : start + LATE_PER_PAGE + 1])
     return _LatePage(rows[:LATE_PER_PAGE], number, count, len(rows) > LATE_PER_PAGE, number > 1)

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from accounts.scoping import scope_for
 from cchc_portal.cache import cached, generations
 from dossiers.models import DossierSummary, HandlingTimeSummary, local_today
+from dossiers.stats import STATS_CACHE
 from provinces.models import AdministrativeUnit, UnitLevel
 
 from .figures import HandlingTime, Period, handling_times, rolled_up_sums, score, unit_sums
@@ -120,7 +121,7 @@ class ServiceIndexView(APIView):
             raise ValidationError({"group_by": "agency or commune"})
         scope = scope_for(request.user)
         parts = ("service-index-api", code, period.code, group_by, scope, local_today(), generations(PUBLISHED_CACHE))
-        return Response(cached("dossier-stats", parts, lambda: _body(request.user, code, period, group_by)))
+        return Response(cached(STATS_CACHE, parts, lambda: _body(request.user, code, period, group_by)))
 
 
 def _body(user, code: str, period: Period, group_by: str) -> dict:

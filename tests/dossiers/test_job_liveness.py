@@ -11,6 +11,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from cchc_portal.celery import app
 from cchc_portal.liveness import QUEUE_DOWN_MESSAGE, WORKER_LOST_MESSAGE, application_name, check_jobs
+from conftest import reset_broker_connections
 from dossiers.generate import write_export
 from dossiers.models import Dossier, ImportJob, JobStatus
 
@@ -126,24 +127,6 @@ def test_another_provinces_admin_cannot_run_the_job_again(client, uploaded_job, 
     assert uploaded_job.status == JobStatus.FAILED
 
 
-def _reset_broker_connections() -> None:
-    app._pool = None
-    if "amqp" in app.__dict__:
-        app.amqp._producer_pool = None
-
-
-@pytest.fixture
-def unreachable_broker():
-    """Redis down: the Celery app points at a port where nothing listens (as tests/tasks/test_broker_down.py)."""
-    saved = (app.conf.get("broker_write_url"), app.conf.task_always_eager)
-    _reset_broker_connections()
-    app.conf.broker_write_url = "redis://127.0.0.1:1/0"
-    app.conf.task_always_eager = False
-    yield saved
-    app.conf.broker_write_url, app.conf.task_always_eager = saved
-    _reset_broker_connections()
-
-
 def test_an_upload_during_a_broker_outage_runs_within_minutes_of_the_broker_returning(
     client, province, province_admin, communes, agency, tmp_path, django_capture_on_commit_callbacks, request
 ):
@@ -156,7 +139,7 @@ def test_an_upload_during_a_broker_outage_runs_within_minutes_of_the_broker_retu
     job = ImportJob.objects.get()
     assert (job.status, job.message, job.sent_at) == (JobStatus.QUEUED, QUEUE_DOWN_MESSAGE, None)
     app.conf.broker_write_url, app.conf.task_always_eager = outage  # the broker is back
-    _reset_broker_connections()
+    reset_broker_connections()
     # Not yet a minute old: left for the normal path.
     assert check_jobs()["resent"] == 0
     counts = check_jobs(now=timezone.now() + dt.timedelta(minutes=2))

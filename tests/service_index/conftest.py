@@ -7,8 +7,9 @@ import datetime as dt
 
 import pytest
 
+from dossiers.generate import write_export
 from dossiers.importing import import_file
-from dossiers.models import DossierSummary, Procedure, ProcedureLevel
+from dossiers.models import DossierSummary, HandlingTimeSummary, Procedure, ProcedureLevel, ProvinceHandlingTimeSummary
 from service_index.figures import Period, rates_from_sums, unit_sums
 
 TODAY = dt.date(2025, 7, 15)
@@ -83,3 +84,21 @@ def june_rates():
         return rates_from_sums(unit_sums(summaries, JUNE))
 
     return rates
+
+
+def import_generated(province, tmp_path, rows: int, seed: int) -> None:
+    """A generated export of `rows` dossiers up to 31/08/2026, imported as on 01/09/2026."""
+    path = tmp_path / f"gen-{seed}.csv"
+    write_export(str(path), province=province, rows=rows, end=dt.date(2026, 8, 31), seed=seed)
+    import_file(str(path), today=dt.date(2026, 9, 1))
+
+
+def handling_tables() -> tuple[list, list]:
+    """Both handling-time summary tables as sorted rows, to compare an incremental result with a recompute."""
+    unit = HandlingTimeSummary.objects.values_list(
+        "procedure_id", "receiving_unit_id", "agency_id", "month", "finished", "handling_minutes",
+        "handling_working_days")  # fmt: skip
+    province = ProvinceHandlingTimeSummary.objects.values_list(
+        "procedure_id", "province_id", "month", "finished", "handling_minutes", "handling_working_days"
+    )
+    return sorted(unit), sorted(province)

@@ -1,26 +1,17 @@
 """/api/v1/service-index/ is computed once per (unit, period, grouping, scope, day) until an import."""
 
-import datetime as dt
-
 import pytest
 from django.urls import reverse
 
-from dossiers.generate import write_export
-from dossiers.importing import import_file
+from .conftest import import_generated
 
 pytestmark = pytest.mark.django_db
 URL = reverse("service-index")
 
 
-def _import(province, tmp_path, rows: int, seed: int) -> None:
-    path = tmp_path / f"gen-{seed}.csv"
-    write_export(str(path), province=province, rows=rows, end=dt.date(2026, 8, 31), seed=seed)
-    import_file(str(path), today=dt.date(2026, 9, 1))
-
-
 @pytest.fixture
 def imported(province, communes, agency, tmp_path):
-    _import(province, tmp_path, 600, 8)
+    import_generated(province, tmp_path, 600, 8)
 
 
 @pytest.mark.parametrize("group_by", ["agency", "commune"])
@@ -39,7 +30,7 @@ def test_a_dossier_import_shows_the_new_figures_at_once(client, leader, province
     client.force_login(leader)
     query = {"unit": province.code, "period": "2026-08", "group_by": "commune"}
     before = client.get(URL, query).json()
-    _import(province, tmp_path, 900, 9)
+    import_generated(province, tmp_path, 900, 9)
     after = client.get(URL, query).json()
     received = sum(i["denominator"] for g in after["groups"] for i in g["indicators"] if i["denominator"])
     assert after != before

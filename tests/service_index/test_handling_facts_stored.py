@@ -13,7 +13,7 @@ from dossiers.generate import write_export
 from dossiers.importing import import_file, recompute_all_summaries
 from dossiers.models import Dossier, HandlingTimeSummary, Holiday, Outcome, ProvinceHandlingTimeSummary
 
-from .conftest import dossier
+from .conftest import dossier, handling_tables
 
 pytestmark = pytest.mark.django_db
 
@@ -42,16 +42,6 @@ def _stored_and_expected():
         stored[row.receipt_number] = (row.handling_minutes, row.handling_working_days)
         expected[row.receipt_number] = _expected(row, holidays)
     return stored, expected
-
-
-def _tables():
-    unit = HandlingTimeSummary.objects.values_list(
-        "procedure_id", "receiving_unit_id", "agency_id", "month", "finished", "handling_minutes",
-        "handling_working_days")  # fmt: skip
-    province = ProvinceHandlingTimeSummary.objects.values_list(
-        "procedure_id", "province_id", "month", "finished", "handling_minutes", "handling_working_days"
-    )
-    return sorted(unit), sorted(province)
 
 
 def test_every_dossier_stores_the_handling_time_lib_workdays_gives(province, communes, agency, tmp_path):
@@ -110,13 +100,13 @@ def test_the_full_recompute_restores_missing_stored_facts_and_sums_them_as_the_d
     path = tmp_path / "a.csv"
     write_export(str(path), province=province, rows=400, end=dt.date(2025, 9, 30), seed=3)
     import_file(str(path), today=dt.date(2025, 10, 1))
-    by_deltas = _tables()
+    by_deltas = handling_tables()
     stored, _expected_facts = _stored_and_expected()
     # As migration 0013 finds the dossiers stored before it: no facts.
     Dossier.objects.update(handling_minutes=None, handling_working_days=None)
     recompute_all_summaries()
     assert _stored_and_expected()[0] == stored
-    assert _tables() == by_deltas
+    assert handling_tables() == by_deltas
 
 
 def test_a_reimport_that_changes_nothing_computes_no_summary_delta(import_dossiers):
@@ -125,14 +115,14 @@ def test_a_reimport_that_changes_nothing_computes_no_summary_delta(import_dossie
         dossier("B", received="06/06/2025 08:00", due="09/06/2025 17:00"),
     ]
     import_dossiers(rows)
-    before = _tables()
+    before = handling_tables()
     with CaptureQueriesContext(connection) as queries:
         report = import_dossiers(rows)
     assert (report.inserted, report.updated, report.unchanged, report.touched_keys) == (0, 0, 2, 0)
     summary_work = [q["sql"] for q in queries.captured_queries
                     if "CREATE TEMP TABLE" in q["sql"] and "_delta" in q["sql"] or "summary SET" in q["sql"]]  # fmt: skip
     assert summary_work == []
-    assert _tables() == before
+    assert handling_tables() == before
     # One row changed: only its difference moves the summaries (A now takes 5 working days).
     rows[0] = dossier("A", received="02/06/2025 08:00", due="03/06/2025 17:00", finished="09/06/2025 10:00")
     report = import_dossiers(rows)

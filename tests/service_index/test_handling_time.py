@@ -10,7 +10,7 @@ from dossiers.importing import recompute_all_summaries
 from dossiers.models import HandlingTimeSummary, Procedure, ProcedureLevel, ProvinceHandlingTimeSummary, TimeUnit
 from service_index.figures import handling_times, worst_handling_times
 
-from .conftest import JUNE, dossier
+from .conftest import JUNE, dossier, handling_tables
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +99,7 @@ def test_a_reimport_moves_the_handling_time_and_equals_a_full_recompute(import_d
     # A: 5 working days now; E finished after 1; B 2, C 3, D 0 -> 11 / 5. K1 is open again: no row.
     assert (found["1.001193"].finished, found["1.001193"].average) == (5, Decimal("2.2"))
     assert "DAYS" not in found
-    incremental = _tables()
+    incremental = handling_tables()
     # The province's totals are the per-unit rows summed.
     assert _by_code(handling_times(ProvinceHandlingTimeSummary.objects.all(), JUNE))["1.001193"].average == Decimal(
         "2.2"
@@ -107,17 +107,7 @@ def test_a_reimport_moves_the_handling_time_and_equals_a_full_recompute(import_d
     HandlingTimeSummary.objects.all().delete()
     ProvinceHandlingTimeSummary.objects.all().delete()
     recompute_all_summaries()
-    assert _tables() == incremental
-
-
-def _tables():
-    unit = HandlingTimeSummary.objects.values_list(
-        "procedure_id", "receiving_unit_id", "agency_id", "month", "finished", "handling_minutes",
-        "handling_working_days")  # fmt: skip
-    province = ProvinceHandlingTimeSummary.objects.values_list(
-        "procedure_id", "province_id", "month", "finished", "handling_minutes", "handling_working_days"
-    )
-    return sorted(unit), sorted(province)
+    assert handling_tables() == incremental
 
 
 def test_the_page_and_the_api_show_the_average_in_vietnamese(

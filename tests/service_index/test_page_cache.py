@@ -1,14 +1,10 @@
 """The 766 page's body is rendered once per (province, period, language, scope) until an import."""
 
-import datetime as dt
-
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from dossiers.generate import write_export
-from dossiers.importing import import_file
-
+from .conftest import import_generated
 from .test_published_import import _csv
 
 pytestmark = pytest.mark.django_db
@@ -21,15 +17,9 @@ def _body(response) -> str:
     return html[html.index('<header class="pagehead">') :]
 
 
-def _import(province, tmp_path, rows: int, seed: int) -> None:
-    path = tmp_path / f"gen-{seed}.csv"
-    write_export(str(path), province=province, rows=rows, end=dt.date(2026, 8, 31), seed=seed)
-    import_file(str(path), today=dt.date(2026, 9, 1))
-
-
 @pytest.fixture
 def imported(province, communes, agency, tmp_path):
-    _import(province, tmp_path, 300, 7)
+    import_generated(province, tmp_path, 300, 7)
 
 
 def test_a_national_admins_warm_page_runs_only_the_session_and_user_queries(
@@ -47,7 +37,7 @@ def test_a_dossier_import_shows_the_new_figures_at_once(client, leader, province
     client.force_login(leader)
     before = _body(client.get(URL))
     assert _body(client.get(URL)) == before  # from the cache
-    _import(province, tmp_path, 900, 8)
+    import_generated(province, tmp_path, 900, 8)
     after = client.get(URL)
     assert _body(after) != before
     assert after.context["result"]["has_dossiers"]  # rendered again, not read from the cache
