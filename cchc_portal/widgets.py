@@ -1,4 +1,7 @@
+import datetime as dt
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,6 +12,18 @@ class VnDateInput(forms.DateInput):
         super().__init__(
             attrs={"placeholder": _("dd/mm/yyyy"), "inputmode": "numeric", **(attrs or {})}, format="%d/%m/%Y"
         )
+
+
+def parse_date_input(text: str) -> dt.date:
+    """The date typed in a day-first text input outside a Django form (the VnDateInput markup written in a
+    template): the active language's DATE_INPUT_FORMATS, so 20/09/2026 first and 2026-09-20 still accepted.
+
+    Raises ValueError when the text is empty or not a date, as `dt.date.fromisoformat` did.
+    """
+    try:
+        return forms.DateField().clean(text)
+    except ValidationError as exc:
+        raise ValueError(text) from exc
 
 
 class SearchSelect(forms.Select):

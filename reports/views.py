@@ -21,6 +21,7 @@ from audit.models import AuditEvent
 from cchc_portal.concurrency import STALE_MESSAGE, StaleObjectError, save_versioned
 from cchc_portal.lib.periods import ORDER, ReportingPeriod, period_for
 from cchc_portal.scoping import primary_province_id
+from cchc_portal.widgets import parse_date_input
 from provinces.models import AdministrativeUnit
 
 from . import documents
@@ -98,7 +99,7 @@ def round_open_view(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("Only the province's Home Affairs staff open reporting rounds."))
     period = ReportingPeriod.from_slug(request.POST.get("period", ""))
     try:
-        deadline = dt.date.fromisoformat(request.POST.get("internal_deadline", ""))
+        deadline = parse_date_input(request.POST.get("internal_deadline", ""))
     except ValueError:
         deadline = None
     if period is None or deadline is None:
@@ -265,7 +266,7 @@ def board_deadline(request: HttpRequest, pk: int) -> HttpResponse:
     if not rnd.can_review(request.user):
         raise PermissionDenied(_("Only the province's Home Affairs staff change the deadline."))
     try:
-        deadline = dt.date.fromisoformat(request.POST.get("internal_deadline", ""))
+        deadline = parse_date_input(request.POST.get("internal_deadline", ""))
     except ValueError:
         messages.error(request, _("Choose a period and a valid deadline for units."))
         return redirect(rnd)
@@ -328,7 +329,7 @@ def _save_consolidated(request: HttpRequest, rnd: ReportRound, sections) -> Http
         rnd.__dict__[name] = request.POST.get(name, "").strip()[: ReportRound._meta.get_field(name).max_length or 2000]
     raw_date = request.POST.get("document_date", "")
     try:
-        rnd.document_date = dt.date.fromisoformat(raw_date) if raw_date else None
+        rnd.document_date = parse_date_input(raw_date) if raw_date.strip() else None
     except ValueError:
         messages.error(request, _("Enter the document date as dd/mm/yyyy."))
         return redirect("reports:consolidated", rnd.pk)
