@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from cchc_portal.widgets import VnDateInput
+from cchc_portal.widgets import VnDateField
 
 from .models import DEADLINE_FIELDS, Answer, Methodology, Stage, TargetGroup, default_bands
 from .scoring import parse_points
@@ -122,16 +122,16 @@ class SurveyUploadForm(forms.Form):
 
 
 class RoundOpenForm(forms.Form):
-    self_opens = forms.DateField(label=_("Self-assessment opens"), widget=VnDateInput)
-    self_closes = forms.DateField(label=_("Self-assessment closes"), widget=VnDateInput)
-    appraisal1_closes = forms.DateField(label=_("First appraisal closes"), widget=VnDateInput)
-    explanation_closes = forms.DateField(label=_("Explanation deadline"), widget=VnDateInput)
-    appraisal2_closes = forms.DateField(label=_("Second appraisal closes"), widget=VnDateInput)
+    self_opens = VnDateField(label=_("Self-assessment opens"))
+    self_closes = VnDateField(label=_("Self-assessment closes"))
+    appraisal1_closes = VnDateField(label=_("First appraisal closes"))
+    explanation_closes = VnDateField(label=_("Explanation deadline"))
+    appraisal2_closes = VnDateField(label=_("Second appraisal closes"))
 
 
 class ExtensionForm(forms.Form):
     stage = forms.ChoiceField(label=_("Stage"), choices=[(s.value, s.label) for s in Stage if s in DEADLINE_FIELDS])
-    new_date = forms.DateField(label=_("New deadline"), widget=VnDateInput)
+    new_date = VnDateField(label=_("New deadline"))
     reason = forms.CharField(label=_("Reason"), max_length=500)
 
 
@@ -142,5 +142,5 @@ class AssignmentForm(forms.Form):
 
 class PublishForm(VersionForm):
     decision_number = forms.CharField(label=_("Decision number"), max_length=100)
-    decision_date = forms.DateField(label=_("Decision date"), widget=VnDateInput)
+    decision_date = VnDateField(label=_("Decision date"))
     signer = forms.CharField(label=_("Signed by"), max_length=255)

@@ -229,7 +229,12 @@ def _tree_rows(methodology: Methodology) -> list[dict]:
 
 @login_required
 def methodology_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    methodology = _get_methodology_for_user(request, pk)
+    return _methodology_page(request, _get_methodology_for_user(request, pk))
+
+
+def _methodology_page(request: HttpRequest, methodology: Methodology, *, open_form=None, status: int = 200):
+    """The methodology's page; `open_form` is the round-opening form as posted when it was refused (the
+    dates as typed, the messages beside them)."""
     round_ = Round.objects.filter(methodology=methodology).first()
     context = {
         "methodology": methodology,
@@ -238,13 +243,13 @@ def methodology_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "round": round_,
         "can_manage": request.user.can_manage_province(methodology.province_id),
         "upload_form": forms.TreeUploadForm(),
-        "open_form": forms.RoundOpenForm(),
+        "open_form": open_form or forms.RoundOpenForm(),
         "maximum": methodology.maximum,
         "tasks": list(linkable_tasks(methodology)[:500])
         if request.user.can_manage_province(methodology.province_id)
         else [],
     }
-    return render(request, "assessments/methodology_detail.html", context)
+    return render(request, "assessments/methodology_detail.html", context, status=status)
 
 
 @login_required
@@ -344,14 +349,24 @@ def methodology_copy(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def round_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open the round; a bad or out-of-order date shows the page again with the dates as typed and the
+    message beside them (nothing created), a refusal about the methodology (a round exists, the tree does not
+    add up) goes back to its page with the message."""
     methodology = _get_methodology_for_user(request, pk, manage=True)
-    return _post(
-        request,
-        methodology,
-        lambda data: round_open(methodology, deadlines=data, actor=request.user),
-        form=forms.RoundOpenForm(request.POST),
-        done=lambda round_: round_,
-    )
+    form = forms.RoundOpenForm(request.POST)
+    if form.is_valid():
+        try:
+            round_ = round_open(methodology, deadlines=form.cleaned_data, actor=request.user)
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                _refused(request, exc)
+                return redirect(methodology)
+            for field, errors in exc.error_dict.items():  # Round.full_clean: the dates' order
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            return redirect(round_)
+    messages.error(request, _("The round was not opened; see the messages beside the dates."))
+    return _methodology_page(request, methodology, open_form=form, status=400)
 
 
 # --- the round ------------------------------------------------------------------------------------

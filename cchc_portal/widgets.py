@@ -14,16 +14,48 @@ class VnDateInput(forms.DateInput):
         )
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2100  # a year outside is a slip (0026 for 2026), not a date anyone means
+
+
+def validate_year(value: dt.date) -> None:
+    """Refuse a date whose year is before 1900 or after 2100 (20/09/0026 parses, and is a typo)."""
+    if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValidationError(
+            _("The year must be between %(first)d and %(last)d (type the date as dd/mm/yyyy, e.g. 20/09/2026)."),
+            code="year_range",
+            params={"first": FIRST_YEAR, "last": LAST_YEAR},
+        )
+
+
+class VnDateField(forms.DateField):
+    """A date typed day-first (VnDateInput) whose year is between 1900 and 2100. ModelForms take it with
+    `field_classes = {"name": VnDateField}` in their Meta."""
+
+    widget = VnDateInput
+    default_validators = [validate_year]
+    default_error_messages = {"invalid": _("Enter a valid date as dd/mm/yyyy.")}
+
+
+class DateInputError(ValueError):
+    """A typed date that is not one; `message` says why (not a date, or a year out of range)."""
+
+    def __init__(self, text: str, message: str, code: str):
+        super().__init__(text)
+        self.message, self.code = message, code
+
+
 def parse_date_input(text: str) -> dt.date:
     """The date typed in a day-first text input outside a Django form (the VnDateInput markup written in a
-    template): the active language's DATE_INPUT_FORMATS, so 20/09/2026 first and 2026-09-20 still accepted.
+    template): the active language's DATE_INPUT_FORMATS, so 20/09/2026 first and 2026-09-20 still accepted,
+    and a year between 1900 and 2100 (VnDateField's rules).
 
-    Raises ValueError when the text is empty or not a date, as `dt.date.fromisoformat` did.
+    Raises DateInputError (a ValueError, as `dt.date.fromisoformat` raised) when the text is empty, not a date
+    or has a year out of range; its `message` is the field error to show.
     """
     try:
-        return forms.DateField().clean(text)
+        return VnDateField().clean(text)
     except ValidationError as exc:
-        raise ValueError(text) from exc
+        raise DateInputError(text, exc.messages[0], exc.error_list[0].code or "invalid") from exc
 
 
 class SearchSelect(forms.Select):

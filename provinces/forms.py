@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cchc_portal.concurrency import VersionedModelForm
-from cchc_portal.widgets import SearchSelect, VnDateInput, use_picker
+from cchc_portal.widgets import SearchSelect, VnDateField, use_picker
 
 from .models import AdministrativeUnit, Agency, SteeringCommittee, SteeringCommitteeMember, UnitLevel
 
@@ -18,7 +18,8 @@ class AgencyForm(VersionedModelForm):
     class Meta:
         model = Agency
         fields = ["name", "short_name", "kind", "commune", "aliases", "valid_from", "valid_to"]
-        widgets = {"valid_from": VnDateInput, "valid_to": VnDateInput, "aliases": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"valid_from": VnDateField, "valid_to": VnDateField}
+        widgets = {"aliases": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, province, **kwargs):
         super().__init__(*args, **kwargs)
@@ -54,14 +55,14 @@ class CommitteeForm(VersionedModelForm):
             "regulation_decision_number",
             "regulation_decision_date",
         ]
-        widgets = {"establishing_decision_date": VnDateInput, "regulation_decision_date": VnDateInput}
+        field_classes = {"establishing_decision_date": VnDateField, "regulation_decision_date": VnDateField}
 
 
 class MemberForm(VersionedModelForm):
     class Meta:
         model = SteeringCommitteeMember
         fields = ["person_name", "position", "agency", "role", "term_start", "term_end", "decision_number", "order"]
-        widgets = {"term_start": VnDateInput, "term_end": VnDateInput}
+        field_classes = {"term_start": VnDateField, "term_end": VnDateField}
 
     def __init__(self, *args, province, **kwargs):
         super().__init__(*args, **kwargs)

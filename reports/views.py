@@ -21,7 +21,7 @@ from audit.models import AuditEvent
 from cchc_portal.concurrency import STALE_MESSAGE, StaleObjectError, save_versioned
 from cchc_portal.lib.periods import ORDER, ReportingPeriod, period_for
 from cchc_portal.scoping import primary_province_id
-from cchc_portal.widgets import parse_date_input
+from cchc_portal.widgets import DateInputError, parse_date_input
 from provinces.models import AdministrativeUnit
 
 from . import documents
@@ -100,7 +100,10 @@ def round_open_view(request: HttpRequest) -> HttpResponse:
     period = ReportingPeriod.from_slug(request.POST.get("period", ""))
     try:
         deadline = parse_date_input(request.POST.get("internal_deadline", ""))
-    except ValueError:
+    except DateInputError as exc:
+        if exc.code == "year_range":
+            messages.error(request, _("Deadline for units: %(error)s") % {"error": exc.message})
+            return redirect("reports:rounds")
         deadline = None
     if period is None or deadline is None:
         messages.error(request, _("Choose a period and a valid deadline for units."))
@@ -267,8 +270,11 @@ def board_deadline(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(_("Only the province's Home Affairs staff change the deadline."))
     try:
         deadline = parse_date_input(request.POST.get("internal_deadline", ""))
-    except ValueError:
-        messages.error(request, _("Choose a period and a valid deadline for units."))
+    except DateInputError as exc:
+        if exc.code == "year_range":
+            messages.error(request, _("Deadline for units: %(error)s") % {"error": exc.message})
+        else:  # the board has no period to choose: the round-opening message would not fit
+            messages.error(request, _("The deadline for units is not a valid date (type dd/mm/yyyy)."))
         return redirect(rnd)
     if deadline > rnd.due_date:
         messages.error(request, _("The deadline for units must be on or before the Ministry's due date (%(date)s).")
@@ -303,14 +309,24 @@ def consolidated(request: HttpRequest, pk: int) -> HttpResponse:
     draft = outline_draft(rnd) if request.GET.get("prefill") == "1" else {}
     for section in sections:
         section.text = (rnd.texts or {}).get(section.code) or draft.get(section.code, "")
+    return _consolidated_page(request, rnd, sections, can_edit=can_edit)
+
+
+def _consolidated_page(request: HttpRequest, rnd: ReportRound, sections, *, can_edit: bool, posted=None,
+                       errors=None, status: int = 200) -> HttpResponse:  # fmt: skip
+    """The province's report; after a refused save, `rnd` holds what was typed (not saved), `posted` the
+    form as sent (the date as typed, the version the user started from) and `errors` the field messages."""
     context = {
         "round": rnd,
         "rows": consolidate(rnd),
         "sections": sections,
         "can_edit": can_edit,
         "counts": rnd.counts(),
+        "version": posted.get("version", "") if posted is not None else rnd.version,
+        "document_date_text": posted.get("document_date", "") if posted is not None else None,
+        "errors": errors or {},
     }
-    return render(request, "reports/consolidated.html", context)
+    return render(request, "reports/consolidated.html", context, status=status)
 
 
 def _save_consolidated(request: HttpRequest, rnd: ReportRound, sections) -> HttpResponse:
@@ -330,9 +346,14 @@ def _save_consolidated(request: HttpRequest, rnd: ReportRound, sections) -> Http
     raw_date = request.POST.get("document_date", "")
     try:
         rnd.document_date = parse_date_input(raw_date) if raw_date.strip() else None
-    except ValueError:
-        messages.error(request, _("Enter the document date as dd/mm/yyyy."))
-        return redirect("reports:consolidated", rnd.pk)
+    except DateInputError as exc:
+        # Nothing saved; the page again with everything as typed and the reason beside the date.
+        message = exc.message if exc.code == "year_range" else _("Enter the document date as dd/mm/yyyy.")
+        messages.error(request, _("The province's report was not saved; see the message beside the document date."))
+        for section in sections:
+            section.text = rnd.texts.get(section.code, "")
+        return _consolidated_page(request, rnd, sections, can_edit=True, posted=request.POST,
+                                  errors={"document_date": message}, status=400)  # fmt: skip
     version = request.POST.get("version", "")
     try:
         with transaction.atomic():

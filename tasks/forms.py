@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cchc_portal.concurrency import VersionedModelForm
 from cchc_portal.files import validate_upload
-from cchc_portal.widgets import VnDateInput, use_picker
+from cchc_portal.widgets import VnDateField, use_picker
 
 from .models import DEFAULT_AREAS, Plan, Task, TaskStatus, progress_check, today
 
@@ -31,10 +31,9 @@ class ProgressForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     status = forms.ChoiceField(label=_("Status"), choices=TaskStatus.choices)
     percent = forms.IntegerField(label=_("Percent complete"), min_value=0, max_value=100, required=False)
-    completion_date = forms.DateField(
+    completion_date = VnDateField(
         label=_("Completion date"),
         required=False,
-        widget=VnDateInput,
         help_text=_("Only when completed; default today."),
     )
     note = forms.CharField(
@@ -46,7 +45,7 @@ class ProgressForm(forms.Form):
         help_text=_("PDF, Word, Excel or images (PNG, JPEG); up to 20 MB each."),
     )
     document_number = forms.CharField(label=_("Document number"), max_length=100, required=False)
-    document_date = forms.DateField(label=_("Document date"), required=False, widget=VnDateInput)
+    document_date = VnDateField(label=_("Document date"), required=False)
 
     def __init__(self, *args, task: Task, **kwargs):
         kwargs.setdefault(
@@ -111,7 +110,7 @@ class PlanForm(VersionedModelForm):
     class Meta:
         model = Plan
         fields = ["title", "year", "decision_number", "decision_date"]
-        widgets = {"decision_date": VnDateInput}
+        field_classes = {"decision_date": VnDateField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -168,7 +167,8 @@ class TaskForm(VersionedModelForm):
             "deadline_text",
             "expected_output",
         ]
-        widgets = {"deadline": VnDateInput, "title": forms.Textarea(attrs={"rows": 3}),
+        field_classes = {"deadline": VnDateField}
+        widgets = {"title": forms.Textarea(attrs={"rows": 3}),
                    "expected_output": forms.Textarea(attrs={"rows": 2})}  # fmt: skip
 
     def __init__(self, *args, plan: Plan, **kwargs):

@@ -48,3 +48,37 @@ def test_scores_parse_in_either_decimal_convention(text, value):
 def test_scores_with_both_separators_are_ambiguous(text):
     with pytest.raises(AmbiguousNumber):
         parse_score(text)
+
+
+def _day_first_date_fields():
+    import inspect
+
+    import assessments.forms
+    import provinces.forms
+    import tasks.forms
+    from cchc_portal.widgets import VnDateInput
+
+    for module in (assessments.forms, provinces.forms, tasks.forms):
+        for name, form in inspect.getmembers(module, inspect.isclass):
+            for field_name, field in getattr(form, "base_fields", {}).items():
+                if isinstance(field.widget, VnDateInput):
+                    yield f"{module.__name__}.{name}.{field_name}", field
+
+
+def test_every_day_first_date_field_refuses_a_year_before_1900_or_after_2100():
+    from django.core.exceptions import ValidationError
+
+    from cchc_portal.widgets import VnDateField
+
+    fields = dict(_day_first_date_fields())
+    assert len(fields) >= 15  # the round's dates, plans, tasks, progress, agencies, committees
+    for name, field in fields.items():
+        assert isinstance(field, VnDateField), name
+        with translation.override("vi"):
+            assert field.clean("20/09/2026") == dt.date(2026, 9, 20), name
+            for typed in ("20/09/0026", "31/12/1899", "01/01/2101"):
+                with pytest.raises(ValidationError) as refused:
+                    field.clean(typed)
+                assert refused.value.messages == [
+                    "Năm phải từ 1900 đến 2100 (nhập ngày theo dạng dd/mm/yyyy, ví dụ 20/09/2026)."
+                ], name

@@ -89,3 +89,36 @@ def test_the_three_pages_fit_desktop_and_phone(page, live_server, browser_login,
     page.set_viewport_size(WIDTHS["1366"])
     page.goto(f"{live_server.url}/dashboard/")
     page.locator("[data-testid=block-own-index]").screenshot(path=str(artifacts_dir / "assessments-dashboard-1366.png"))
+
+
+STAGE_BOXES = """() => [...document.querySelectorAll('[data-testid=stages] li')].map(li => {
+  const r = li.getBoundingClientRect(), range = document.createRange(); range.selectNodeContents(li);
+  const text = [...range.getClientRects()];
+  return {text: li.textContent.trim(), left: r.left, right: r.right, top: r.top, bottom: r.bottom,
+          textRight: Math.max(...text.map(t => t.right)), textLeft: Math.min(...text.map(t => t.left))}; })"""
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_rounds_stages_never_overlap(page, live_server, browser_login, round_, province_admin, artifacts_dir):
+    """At 1366 px the two-column stage list ran "(đến 05/01/2027)" into "4. Giải trình" (the number sat outside
+    its item, in a 1rem gap); at 390 px it pushed the page 218 px wide."""
+    browser_login(page, province_admin)
+    for width in (1366, 1024, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{live_server.url}/assessments/round/{round_.pk}/")
+        boxes = page.evaluate(STAGE_BOXES)
+        assert [box["text"].split(" ")[0] for box in boxes] == [f"{n}." for n in range(1, 8)]  # numbers in the boxes
+        for box in boxes:
+            assert box["left"] <= box["textLeft"] and box["textRight"] <= box["right"] + 1, (width, box)
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1 :]:
+                apart = (
+                    a["right"] <= b["left"]
+                    or b["right"] <= a["left"]
+                    or a["bottom"] <= b["top"]
+                    or b["bottom"] <= a["top"]
+                )
+                assert apart, (width, a, b)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width + 1, width
+        page.locator("[data-testid=stages]").screenshot(path=str(artifacts_dir / f"assessments-stages-{width}.png"))

@@ -46,3 +46,52 @@ def test_board_and_form_fit_the_screen(page, live_server, browser_login, provinc
     pager.get_by_text("Trang sau").click()
     assert "kind=commune_committee" in page.url and "page=2" in page.url
     assert page.locator("table.board-table tbody tr").count() == 1  # 51 commune committees: 50 on page 1
+
+
+# Each field of the province report's form: its label's box, its control's box (input or textarea).
+FIELD_BOXES = """() => [...document.querySelectorAll('[data-testid=document-fields] .field, [data-testid=section-fields] .field')]
+  .map(field => {
+    const box = el => { const r = el.getBoundingClientRect(); return {left: r.left, right: r.right, top: r.top, bottom: r.bottom}; };
+    return {label: field.querySelector('label').textContent.trim(), labelBox: box(field.querySelector('label')),
+            control: box(field.querySelector('input, textarea'))};
+  })"""
+
+ANNEX_LINES = """() => [...document.querySelectorAll('table.annex-table tbody tr[data-figure]')].map(tr =>
+  [tr.children[0], tr.children[3]].map(td => {
+    const range = document.createRange(); range.selectNodeContents(td);
+    return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size; }))"""
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [1366, 390])
+def test_the_province_reports_labels_sit_above_their_own_inputs(page, live_server, browser_login, province, agency,
+                                                                province_admin, artifacts_dir, width):  # fmt: skip
+    """At 390 px the document fields' labels ran on after the inputs ("/BC-UBND Ngày" then the date input on
+    the next line), so a label looked attached to the field after it; a bad date shows the form again."""
+    from reports.models import ReportFigure, ReportSection, ReportTemplate
+    from reports.template_data import load_first_template
+
+    load_first_template(ReportTemplate, ReportSection, ReportFigure)
+    rnd = round_open(province=province, period=ReportingPeriod(2026, "year"), internal_deadline=dt.date(2026, 12, 10))
+    page.set_viewport_size({"width": width, "height": 900})
+    browser_login(page, province_admin)
+    page.goto(f"{live_server.url}/reports/rounds/{rnd.pk}/province")
+    page.fill("#id_document_number", "215")
+    page.fill("#id_document_date", "20/09/0026")
+    page.fill("#id_signer_name", "Nguyễn Văn Bình")
+    page.locator("[data-testid=document-fields] ~ p.actions button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.input_value("#id_document_date") == "20/09/0026"  # kept, with the reason beside it
+    assert page.input_value("#id_signer_name") == "Nguyễn Văn Bình"
+    assert "Năm phải từ 1900 đến 2100" in page.inner_text("#error_document_date")
+    fields = page.evaluate(FIELD_BOXES)
+    assert len(fields) >= 7, fields
+    for field in fields:
+        label, control = field["labelBox"], field["control"]
+        assert label["bottom"] <= control["top"] + 1, field  # the label above its own control
+        assert label["left"] < control["right"] and control["left"] < label["right"], field  # and over it
+        assert control["right"] <= width, field
+    assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
+    assert all(lines == [1, 1] for lines in page.evaluate(ANNEX_LINES))  # codes and figures whole
+    page.locator("[data-testid=document-fields]").screenshot(path=str(artifacts_dir / f"reports-document-{width}.png"))
