@@ -278,7 +278,7 @@ def generate_rows(
                 if finished is not None and finished > end:
                     finished = None
                 if finished == received and finished_at is None:
-                    # A result on the day of receipt comes after it (handling times in hours are elapsed time).
+                    # A result on the day of receipt comes after it (to the minute: handling times are counted from it).
                     later = bisect.bisect_right(minutes, received_at)
                     finished_at = (
                         minutes[later + int(rng.random() * (len(minutes) - later))] if later < len(minutes) else "17:00"

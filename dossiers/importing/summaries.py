@@ -294,9 +294,11 @@ def _working_minutes_to(day: str, minute: str, holidays: str, holidays_before: s
     working minutes between them.
     """
     per_day = sum(b - a for a, b in windows)
-    before = f"({_weekdays_up_to(f'({day} - 1)')} - {holidays_before})"
-    # 1 when t's day is a weekday and not a holiday, else 0.
-    today = f"({_weekdays_up_to(day)} - {_weekdays_up_to(f'({day} - 1)')} - ({holidays} - {holidays_before}))"
+    weekday = f"(CASE WHEN {day} - 7 * ({day} / 7) < 5 THEN 1 ELSE 0 END)"  # day 0 is a Monday
+    # The working days before t's day: the weekdays up to it, less itself if a weekday, less the holidays before it.
+    before = f"({_weekdays_up_to(day)} - {weekday} - {holidays_before})"
+    # 1 when t's day is a weekday and not a holiday (no holiday up to it that was not up to the day before), else 0.
+    today = f"({weekday} - ({holidays} - {holidays_before}))"
     return f"({per_day} * {before} + {today} * {_office_minutes_so_far(minute, windows)})"
 
 
