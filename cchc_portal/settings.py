@@ -15,6 +15,8 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from cchc_portal.lib.workdays import parse_office_hours
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -204,6 +206,10 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 # Environment: CCHC_OFFICE_HOURS="07:30-11:30,13:00-17:00". After a change, run
 # `manage.py recompute_dossier_summaries` (nightly anyway): it refreshes the stored facts.
 CCHC_OFFICE_HOURS = [tuple(window.split("-", 1)) for window in env_list("CCHC_OFFICE_HOURS", "07:30-11:30,13:00-17:00")]
+try:
+    parse_office_hours(CCHC_OFFICE_HOURS)
+except ValueError as error:
+    raise ImproperlyConfigured(f"CCHC_OFFICE_HOURS: {error}") from error
 USE_I18N = True
 USE_TZ = True
 # Keep parsing of "5.123" a decimal; display grouping uses intcomma/floatformat "g".
