@@ -15,6 +15,8 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from cchc_portal.lib.workdays import parse_office_hours
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -196,6 +198,18 @@ LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
+# Office hours: the windows of a working day (local time, "HH:MM" pairs) in which a time limit
+# stated in hours runs ("giờ làm việc"). Default 07:30-11:30 and 13:00-17:00, the usual 8-hour
+# civil-service day. A procedure whose limit is in hours shows its average handling time in these
+# working hours (the minutes inside the windows of Mondays to Fridays that are not holidays:
+# `Dossier.handling_working_minutes`, stored when a dossier is written; docs/service_index.md).
+# Environment: CCHC_OFFICE_HOURS="07:30-11:30,13:00-17:00". After a change, run
+# `manage.py recompute_dossier_summaries` (nightly anyway): it refreshes the stored facts.
+CCHC_OFFICE_HOURS = [tuple(window.split("-", 1)) for window in env_list("CCHC_OFFICE_HOURS", "07:30-11:30,13:00-17:00")]
+try:
+    parse_office_hours(CCHC_OFFICE_HOURS)
+except ValueError as error:
+    raise ImproperlyConfigured(f"CCHC_OFFICE_HOURS: {error}") from error
 USE_I18N = True
 USE_TZ = True
 # Keep parsing of "5.123" a decimal; display grouping uses intcomma/floatformat "g".

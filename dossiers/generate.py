@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from cchc_portal.lib.workdays import add_working_days, is_working_day
 from provinces.models import AdministrativeUnit, Agency, AgencyKind, UnitLevel
 
+from .importing.summaries import office_windows
 from .models import Holiday, Procedure, ProcedureLevel, TimeUnit
 
 HEADERS = [
@@ -80,7 +81,6 @@ TIME_LIMITS = {
     "1.005384": (20, TimeUnit.DAYS),
     "1.010738": (15, TimeUnit.DAYS),
 }
-WORKING_DAY_END = dt.time(17, 0)
 # Agencies that handle the province-level procedures (by short name in the demo province).
 PROCEDURE_AGENCY = {
     "2.000488": "STP",
@@ -140,6 +140,7 @@ def generate_rows(
 ) -> Iterator[list[str]]:
     rng = random.Random(seed)
     holidays = Holiday.dates() if holidays is None else holidays
+    windows = office_windows()
     ensure_procedures()
     communes = list(
         AdministrativeUnit.objects.current()
@@ -196,24 +197,32 @@ def generate_rows(
             # Calendar days; a limit that ends on a day off moves to the next working day.
             return working(received + dt.timedelta(days=limit), 0)
         if unit == TimeUnit.HOURS:
-            hour, minute = map(int, at.split(":"))
-            ends = dt.datetime.combine(received, dt.time(hour, minute)) + dt.timedelta(hours=limit)
-            # Due the same day when the hours end by closing time, else on a following working day.
-            return (
-                received
-                if ends.time() <= WORKING_DAY_END and ends.date() == received
-                else working(received, max(1, -(-limit // 8)))
-            )
+            # Working hours: due the day the limit's office minutes run out.
+            return working_hours_end(received, at, limit * 60)[0]
         return working(received, limit)
 
-    def within_working_hours(received: dt.date, at: str, minutes_in: float) -> tuple[dt.date, str]:
-        """The day and time `minutes_in` working minutes after `at` on `received` (07:30–17:00 days)."""
+    def working_hours_end(received: dt.date, at: str, minutes_in: float) -> tuple[dt.date, int]:
+        """The day and minute of the day `minutes_in` working minutes after `at` on `received`.
+
+        Counted in the office windows (settings.CCHC_OFFICE_HOURS) of working days: a time outside
+        them starts at the next window; a limit that ends at a window's close ends there.
+        """
         hour, minute = map(int, at.split(":"))
-        clock, day, left = hour * 60 + minute, received, max(15.0, minutes_in)
-        while clock + left > 17 * 60:
-            left -= max(0, 17 * 60 - clock)
-            day, clock = working(day, 1), 7 * 60 + 30
-        clock += int(left)
+        clock, day, left = hour * 60 + minute, received, minutes_in
+        while True:
+            for opens, closes in windows:
+                if clock >= closes:
+                    continue
+                clock = max(clock, opens)
+                if clock + left <= closes:
+                    return day, clock + int(left)
+                left -= closes - clock
+                clock = closes
+            day, clock = working(day, 1), 0
+
+    def within_working_hours(received: dt.date, at: str, minutes_in: float) -> tuple[dt.date, str]:
+        """The day and time `minutes_in` (at least 15) working minutes after `at` on `received`."""
+        day, clock = working_hours_end(received, at, max(15.0, minutes_in))
         return day, f"{clock // 60:02d}:{clock % 60:02d}"
 
     bad_positions = set(rng.sample(range(rows), min(bad_rows, rows))) if bad_rows else set()
@@ -269,7 +278,7 @@ def generate_rows(
                 if finished is not None and finished > end:
                     finished = None
                 if finished == received and finished_at is None:
-                    # A result on the day of receipt comes after it (handling times in hours are elapsed time).
+                    # A result on the day of receipt comes after it (to the minute: handling times are counted from it).
                     later = bisect.bisect_right(minutes, received_at)
                     finished_at = (
                         minutes[later + int(rng.random() * (len(minutes) - later))] if later < len(minutes) else "17:00"

@@ -265,10 +265,12 @@ class Dossier(models.Model):
     late_766 = models.BooleanField(_("late (Decision 766)"), null=True, blank=True)
     online_766 = models.BooleanField(_("online (Decision 766)"), default=False)
     # Derived when the row is written (importing.summaries.handling_facts_sql), NULL while not finished:
-    # the handling time from receipt to the end of processing, in minutes and in working days (by the
-    # holidays as they are; a holiday's change refreshes them). The handling-time summaries sum these.
+    # the handling time from receipt to the end of processing, in minutes, in working days and in working
+    # minutes (inside settings.CCHC_OFFICE_HOURS on working days: a limit in hours counts working hours),
+    # by the holidays as they are (a holiday's change refreshes them). The handling-time summaries sum these.
     handling_minutes = models.IntegerField(_("handling time (minutes)"), null=True, blank=True)
     handling_working_days = models.IntegerField(_("handling time (working days)"), null=True, blank=True)
+    handling_working_minutes = models.BigIntegerField(_("handling time (working minutes)"), null=True, blank=True)
     import_job = models.ForeignKey(
         "ImportJob",
         null=True,
@@ -469,6 +471,7 @@ class HandlingSummaryQuerySet(ProvinceScopedQuerySet):
                 n_finished=Sum("finished"),
                 n_minutes=Sum("handling_minutes"),
                 n_working_days=Sum("handling_working_days"),
+                n_working_minutes=Sum("handling_working_minutes"),
             )
             .filter(n_finished__gt=0)
             .order_by()
@@ -483,8 +486,9 @@ class HandlingTimeSummary(models.Model):
     """Finished dossiers and their handling time per (procedure, receiving unit, agency, month of receipt).
 
     Kept by the same deltas as `DossierSummary` (importing.summaries.HANDLING_FLOWS). The
-    durations are stored in two measures so a procedure's unit of time can change
-    without a recompute: elapsed minutes (hours, days) and working days.
+    durations are stored in three measures so a procedure's unit of time can change
+    without a recompute: elapsed minutes (calendar days), working days, and working
+    minutes (working hours: the office windows of working days, settings.CCHC_OFFICE_HOURS).
     """
 
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+", db_constraint=False)
@@ -499,6 +503,7 @@ class HandlingTimeSummary(models.Model):
     finished = models.PositiveIntegerField(default=0)
     handling_minutes = models.BigIntegerField(default=0)
     handling_working_days = models.BigIntegerField(default=0)
+    handling_working_minutes = models.BigIntegerField(default=0)
 
     objects = HandlingSummaryQuerySet.as_manager()
 
@@ -538,6 +543,7 @@ class ProvinceHandlingTimeSummary(models.Model):
     finished = models.PositiveIntegerField(default=0)
     handling_minutes = models.BigIntegerField(default=0)
     handling_working_days = models.BigIntegerField(default=0)
+    handling_working_minutes = models.BigIntegerField(default=0)
 
     objects = ProvinceHandlingQuerySet.as_manager()
 

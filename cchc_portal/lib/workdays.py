@@ -4,12 +4,15 @@ A procedure's time limit is counted in working days (Decree 61/2018/ND-CP and
 Decree 107/2021/ND-CP): Saturdays, Sundays and public holidays do not count, and
 the day a dossier is received is not counted either. The holiday set is passed
 in by the caller (it is editable data: `dossiers.Holiday`).
+
+A limit in hours counts working hours ("giờ làm việc"): the minutes inside the office
+windows (settings.CCHC_OFFICE_HOURS, by default 07:30-11:30 and 13:00-17:00) of working days.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Sequence
 
 WEEKEND = frozenset({5, 6})  # Saturday, Sunday (date.weekday())
 
@@ -50,6 +53,73 @@ def working_days_between(start: dt.date, end: dt.date, holidays: Collection[dt.d
             count += 1
         day += dt.timedelta(days=1)
     return count
+
+
+# Office windows as (start, end) minutes of the local day: the usual civil-service day of 8 hours.
+DEFAULT_OFFICE_HOURS: tuple[tuple[int, int], ...] = ((7 * 60 + 30, 11 * 60 + 30), (13 * 60, 17 * 60))
+# Vietnam is UTC+7 all year (no DST).
+LOCAL = dt.timezone(dt.timedelta(hours=7))
+
+
+def _minute_of_day(text: str) -> int:
+    hours, minutes = text.strip().split(":")
+    value = int(hours) * 60 + int(minutes)
+    if not 0 <= value <= 1440:
+        raise ValueError(f"not a time of day: {text!r}")
+    return value
+
+
+def parse_office_hours(value: str | Iterable[Sequence[str]]) -> tuple[tuple[int, int], ...]:
+    """Office windows in minutes of the day from "07:30-11:30,13:00-17:00" or [("07:30", "11:30"), ...].
+
+    The windows must be non-empty, in order and not overlap.
+    """
+    pairs = [part.split("-") for part in value.split(",") if part.strip()] if isinstance(value, str) else value
+    windows = []
+    for pair in pairs:
+        start, end = (_minute_of_day(item) for item in pair)
+        if start >= end or (windows and start < windows[-1][1]):
+            raise ValueError(f"office windows must be non-empty, in order and apart: {value!r}")
+        windows.append((start, end))
+    if not windows:
+        raise ValueError("no office window")
+    return tuple(windows)
+
+
+def working_minutes_between(
+    start: dt.datetime,
+    end: dt.datetime,
+    holidays: Collection[dt.date] = (),
+    windows: Sequence[tuple[int, int]] = DEFAULT_OFFICE_HOURS,
+) -> int:
+    """The minutes of [start, end] inside the office windows of working days, in local time (UTC+7).
+
+    Both instants are taken to the minute (seconds dropped); a naive datetime is local time.
+    Negative when `end` is before `start`, like `working_days_between`.
+    """
+    start, end = (_local_minute(t) for t in (start, end))
+    if end < start:
+        return -working_minutes_between(end, start, holidays, windows)
+    total = 0
+    day = start.date()
+    while day <= end.date():
+        if is_working_day(day, holidays):
+            midnight = dt.datetime.combine(day, dt.time())
+            for first, last in windows:
+                opens = midnight + dt.timedelta(minutes=first)
+                closes = midnight + dt.timedelta(minutes=last)
+                overlap = min(closes, end) - max(opens, start)
+                if overlap > dt.timedelta(0):
+                    total += int(overlap.total_seconds()) // 60
+        day += dt.timedelta(days=1)
+    return total
+
+
+def _local_minute(moment: dt.datetime) -> dt.datetime:
+    """`moment` as a naive local (UTC+7) time, to the minute."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(LOCAL).replace(tzinfo=None)
+    return moment.replace(second=0, microsecond=0)
 
 
 def first_of_month(day: dt.date) -> dt.date:

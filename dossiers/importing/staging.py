@@ -14,6 +14,7 @@ from ..models import Procedure
 from .parsing import STAGE_COLUMNS
 from .summaries import (
     FLOW_COLUMNS,
+    HANDLING_FACTS,
     apply_flow_delta,
     backend,
     handling_facts_of,
@@ -341,7 +342,7 @@ def _written_and_replaced(cursor, source: str, handling: bool) -> tuple[str, str
         facts = ", ".join(f"{sql} AS {column}" for column, sql in handling_facts_of("s").items())
         written = with_handling_days(written)
     else:
-        facts = "NULL AS handling_minutes, NULL AS handling_working_days"
+        facts = ", ".join(f"NULL AS {fact}" for fact in HANDLING_FACTS)
     return (
         f"(SELECT s.*, p.id AS procedure_id, {facts} FROM {written} s JOIN dossiers_procedure p ON p.code = s.procedure_code)",
         replaced,

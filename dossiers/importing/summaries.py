@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import connection, transaction
+
+from cchc_portal.lib.workdays import parse_office_hours
 
 
 def backend() -> str:
@@ -18,7 +21,7 @@ SERVICE_COLUMNS = ["late_766", "online_766", "e_result", "fee_bearing", "paid_on
                    "complaint"]  # fmt: skip
 FLOW_COLUMNS += SERVICE_COLUMNS
 # What the handling-time summary depends on besides those: the facts stored on the dossier (see HANDLING_FLOWS).
-HANDLING_COLUMNS = ["procedure_id", "handling_minutes", "handling_working_days"]
+HANDLING_COLUMNS = ["procedure_id", "handling_minutes", "handling_working_days", "handling_working_minutes"]
 FLOW_COLUMNS += HANDLING_COLUMNS
 
 _FINISHED = "x.outcome IN ('early', 'on_time', 'late')"
@@ -193,12 +196,15 @@ def apply_flow_delta(cursor, *, new: str, old: str, handling: bool = True) -> in
 
 # Decision 766's average handling time per procedure: finished dossiers by their month of
 # receipt, from receipt to the end of processing (the first of processed and result
-# returned), in elapsed minutes and in working days (Saturdays, Sundays and
-# `dossiers.Holiday` do not count; the day of receipt is not counted: lib.workdays).
-# Both are stored on the dossier when it is written (`handling_facts_sql`), so the deltas
-# and the recompute only sum them; a change of the holidays refreshes the stored days
-# (`refresh_handling_days`, run by the full recompute that a holiday's save enqueues).
-HANDLING_FLOWS = ["finished", "handling_minutes", "handling_working_days"]
+# returned), in elapsed minutes, in working days (Saturdays, Sundays and
+# `dossiers.Holiday` do not count; the day of receipt is not counted: lib.workdays) and in
+# working minutes (the minutes inside the office windows of working days,
+# settings.CCHC_OFFICE_HOURS: a limit in hours counts working hours).
+# All three are stored on the dossier when it is written (`handling_facts_sql`), so the deltas
+# and the recompute only sum them; a change of the holidays (or of the office hours) refreshes
+# the stored facts (`refresh_handling_days`, run by the full recompute that a holiday's save enqueues).
+HANDLING_FACTS = ["handling_minutes", "handling_working_days", "handling_working_minutes"]
+HANDLING_FLOWS = ["finished", *HANDLING_FACTS]
 HANDLING_KEY = ["procedure_id", "receiving_unit_id", "agency_id", "month"]
 _FINISHED_OUTCOMES = "('early', 'on_time', 'late')"
 
@@ -233,23 +239,73 @@ def _local_day_number(timestamp: str) -> str:
     return f"CAST(julianday({timestamp}, '+7 hours') - {_JULIAN_DAY_ONE} AS INTEGER)"
 
 
-def _holidays_up_to(timestamp: str) -> str:
+def _local_minute_of_day(timestamp: str) -> str:
+    """The minute of the local (UTC+7) day of `timestamp`, 0..1439 (seconds dropped).
+
+    SQLite: from whole seconds since 1970 (julianday, rounded to the second; no strftime, whose
+    `%` the drivers read as a placeholder) by integer division, exact for instants after 1970.
+    """
+    if backend() == "postgresql":
+        local = f"(date_part('epoch', {timestamp}) + 25200)"
+        return f"(floor({local} / 60)::int - 1440 * floor({local} / 86400)::int)"
+    local = f"(CAST(floor((julianday({timestamp}) - 2440587.5) * 86400 + 0.5) AS INTEGER) + 25200)"
+    return f"({local} / 60 - 1440 * ({local} / 86400))"
+
+
+def _holidays_up_to(timestamp: str, days_before: int = 0) -> str:
     """The holidays on a weekday up to the local day of `timestamp` (PostgreSQL: a binary search in
-    the sorted array of their local midnights, read once per statement; SQLite: a count)."""
+    the sorted array of their local midnights, read once per statement; SQLite: a count).
+
+    `days_before` 1: up to the day before (the difference of the two tells whether that day is a holiday).
+    """
     if backend() == "postgresql":
         holidays = (
             "(SELECT array_agg(CAST(date AS timestamp) AT TIME ZONE 'Asia/Ho_Chi_Minh' ORDER BY date)"
             " FROM dossiers_holiday WHERE extract(isodow FROM date) < 6)"
         )
+        if days_before:
+            timestamp = f"{timestamp} - interval '{days_before} day'"
         return f"COALESCE(width_bucket({timestamp}, {holidays}), 0)"
     holiday = f"CAST(julianday(h.date) - {_JULIAN_DAY_ONE} AS INTEGER)"
+    shift = f", '-{days_before} days'" if days_before else ""
     return (
-        f"(SELECT count(*) FROM dossiers_holiday h WHERE h.date <= date({timestamp}, '+7 hours')"
+        f"(SELECT count(*) FROM dossiers_holiday h WHERE h.date <= date({timestamp}, '+7 hours'{shift})"
         f" AND {holiday} - 7 * ({holiday} / 7) < 5)"
     )
 
 
-def _facts(x: str, end: str, received_day: str, end_day: str) -> dict[str, str]:
+def office_windows() -> tuple[tuple[int, int], ...]:
+    """settings.CCHC_OFFICE_HOURS as (start, end) minutes of the day."""
+    return parse_office_hours(settings.CCHC_OFFICE_HOURS)
+
+
+def _office_minutes_so_far(minute: str, windows) -> str:
+    """The office minutes of a working day before its minute `minute`: sum of min(max(m - start, 0), length)."""
+    least, greatest = ("LEAST", "GREATEST") if backend() == "postgresql" else ("min", "max")
+    return "(" + " + ".join(f"{least}({greatest}({minute} - {a}, 0), {b - a})" for a, b in windows) + ")"
+
+
+def _working_minutes_to(day: str, minute: str, holidays: str, holidays_before: str, windows) -> str:
+    """W(t): the office minutes of working days from day 0 up to the instant t (local day number `day`,
+    minute of the day `minute`, `holidays` up to its day and `holidays_before` up to the day before).
+
+    The working days before t's day times the minutes of a whole day, plus, when t's day is a working
+    day, its office minutes up to t. Closed form, no calendar join; the difference of two gives the
+    working minutes between them.
+    """
+    per_day = sum(b - a for a, b in windows)
+    weekday = f"(CASE WHEN {day} - 7 * ({day} / 7) < 5 THEN 1 ELSE 0 END)"  # day 0 is a Monday
+    # The working days before t's day: the weekdays up to it, less itself if a weekday, less the holidays before it.
+    before = f"({_weekdays_up_to(day)} - {weekday} - {holidays_before})"
+    # 1 when t's day is a weekday and not a holiday (no holiday up to it that was not up to the day before), else 0.
+    today = f"({weekday} - ({holidays} - {holidays_before}))"
+    return f"({per_day} * {before} + {today} * {_office_minutes_so_far(minute, windows)})"
+
+
+def _facts(x: str, end: str, parts: dict[str, str]) -> dict[str, str]:
+    """The facts from `parts`: the local day numbers (received_day, end_day), minutes of the day
+    (received_minute, end_minute) and holidays up to those days and the days before them
+    (received_holidays, end_holidays, received_holidays_before, end_holidays_before)."""
     if backend() == "postgresql":
         minutes = f"floor((date_part('epoch', {end}) - date_part('epoch', {x}.received_at)) / 60 + 0.5)::bigint"
     else:
@@ -258,51 +314,76 @@ def _facts(x: str, end: str, received_day: str, end_day: str) -> dict[str, str]:
     # weekdays since day 0 in closed form minus the holidays on a weekday up to it. Arithmetic on the day
     # numbers, not a join with a calendar.
     days = (
-        f"{_weekdays_up_to(end_day)} - {_holidays_up_to(end)}"
-        f" - {_weekdays_up_to(received_day)} + {_holidays_up_to(f'{x}.received_at')}"
+        f"{_weekdays_up_to(parts['end_day'])} - {parts['end_holidays']}"
+        f" - {_weekdays_up_to(parts['received_day'])} + {parts['received_holidays']}"
+    )
+    # Working minutes: W(end) - W(receipt), W as `_working_minutes_to` (office windows from the settings).
+    windows = office_windows()
+    working_minutes = " - ".join(
+        _working_minutes_to(
+            parts[f"{at}_day"], parts[f"{at}_minute"], parts[f"{at}_holidays"], parts[f"{at}_holidays_before"], windows
+        )
+        for at in ("end", "received")
     )
     finished = f"{x}.outcome IN {_FINISHED_OUTCOMES}"
     return {
         "handling_minutes": f"CASE WHEN {finished} THEN {minutes} END",
         "handling_working_days": f"CASE WHEN {finished} THEN {days} END",
+        "handling_working_minutes": f"CASE WHEN {finished} THEN {working_minutes} END",
     }
+
+
+def _parts_sql(received: str, end: str) -> dict[str, str]:
+    """`_facts`' parts of the instants `received` and `end` as SQL expressions."""
+    parts = {}
+    for at, timestamp in (("received", received), ("end", end)):
+        parts[f"{at}_day"] = _local_day_number(timestamp)
+        parts[f"{at}_minute"] = _local_minute_of_day(timestamp)
+        parts[f"{at}_holidays"] = _holidays_up_to(timestamp)
+        parts[f"{at}_holidays_before"] = _holidays_up_to(timestamp, days_before=1)
+    return parts
+
+
+_PARTS = [f"{at}_{part}" for at in ("received", "end") for part in ("day", "minute", "holidays", "holidays_before")]
 
 
 def handling_facts_sql(x: str) -> dict[str, str]:
     """The stored handling facts of the dossier row `x` (its outcome and three timestamps) as SQL.
 
-    Minutes from receipt to the end of processing (half a minute rounds up) and the working
-    days between their local days; NULL when the dossier is not finished (early, on time, late).
+    Minutes from receipt to the end of processing (half a minute rounds up), the working
+    days between their local days and the working minutes between them (lib.workdays.
+    working_minutes_between); NULL when the dossier is not finished (early, on time, late).
     """
     end = _end_of_processing(x)
-    return _facts(x, end, _local_day_number(f"{x}.received_at"), _local_day_number(end))
+    return _facts(x, end, _parts_sql(f"{x}.received_at", end))
 
 
 def with_handling_days(source: str) -> str:
-    """The rows of `source` with the end of processing and both day numbers computed once per row.
+    """The rows of `source` with the end of processing and `_facts`' parts (day numbers, minutes of
+    the day, holiday counts) computed once per row.
 
     `handling_facts_of(x)` over these rows gives what `handling_facts_sql` gives over `source`, at
-    half the cost: each day number is used three times, and PostgreSQL would substitute the
-    expression into each use of a plain subquery's column (OFFSET 0 keeps it a subquery).
+    a fraction of the cost: each day number is used several times, and PostgreSQL would substitute
+    the expression into each use of a plain subquery's column (OFFSET 0 keeps it a subquery).
     """
     end = _end_of_processing("s")
     offset = "OFFSET 0" if backend() == "postgresql" else "LIMIT -1 OFFSET 0"
-    return f"""(SELECT s.*, {end} AS end_of_processing, {_local_day_number("s.received_at")} AS received_day,
-                       {_local_day_number(end)} AS end_day FROM {source} s {offset})"""
+    parts = ", ".join(f"{sql} AS {name}" for name, sql in _parts_sql("s.received_at", end).items())
+    return f"""(SELECT s.*, {end} AS end_of_processing, {parts} FROM {source} s {offset})"""
 
 
 def handling_facts_of(x: str) -> dict[str, str]:
     """`handling_facts_sql` over a row `x` of `with_handling_days`."""
-    return _facts(x, f"{x}.end_of_processing", f"{x}.received_day", f"{x}.end_day")
+    return _facts(x, f"{x}.end_of_processing", {name: f"{x}.{name}" for name in _PARTS})
 
 
-def _handling_grouped_sql(source: str, sign: int = 1) -> str:
-    """Finished dossiers of `source` per handling key: count and their stored minutes and working days (× sign)."""
+def _handling_grouped_sql(source: str, sign: int = 1, flows: list[str] = HANDLING_FLOWS) -> str:
+    """Finished dossiers of `source` per handling key: count and the sums of their stored facts (× sign)."""
+    sums = "".join(f", {sign} * COALESCE(sum(x.{fact}), 0) AS {fact}" for fact in flows if fact != "finished")
     return f"""
         SELECT x.procedure_id, x.receiving_unit_id, max(x.province_id) AS province_id,
                COALESCE(x.agency_id, 0) AS agency_id, x.received_month AS month,
-               {sign} * count(*) AS finished, {sign} * COALESCE(sum(x.handling_minutes), 0) AS handling_minutes,
-               {sign} * COALESCE(sum(x.handling_working_days), 0) AS handling_working_days
+               {sign} * count(*) AS finished{sums}
         FROM {source} x WHERE x.outcome IN {_FINISHED_OUTCOMES}
         GROUP BY x.procedure_id, x.receiving_unit_id, COALESCE(x.agency_id, 0), x.received_month"""
 
@@ -310,19 +391,33 @@ def _handling_grouped_sql(source: str, sign: int = 1) -> str:
 # The two handling-time tables: name → (key columns, its rows from a per-unit table `src`).
 _UNIT_KEY = ["procedure_id", "receiving_unit_id", "agency_id", "month"]
 _PROVINCE_KEY = ["province_id", "month", "procedure_id"]
-_FLOW_SUMS = ", ".join(f"sum({flow}) AS {flow}" for flow in HANDLING_FLOWS)
-HANDLING_TABLES = {
-    "dossiers_handlingtimesummary": (
-        _UNIT_KEY,
-        "SELECT procedure_id, receiving_unit_id, province_id, NULLIF(agency_id, 0) AS agency_id, month, "
-        + ", ".join(HANDLING_FLOWS)
-        + " FROM {src}",
-    ),
-    "dossiers_provincehandlingtimesummary": (
-        _PROVINCE_KEY,
-        f"SELECT province_id, month, procedure_id, {_FLOW_SUMS} FROM {{src}} GROUP BY province_id, month, procedure_id",
-    ),
-}
+
+
+def _flow_sums(flows: list[str]) -> str:
+    return ", ".join(f"sum({flow}) AS {flow}" for flow in flows)
+
+
+_FLOW_SUMS = _flow_sums(HANDLING_FLOWS)
+
+
+def _handling_tables(flows: list[str]) -> dict[str, tuple[list[str], str]]:
+    """The two handling-time tables: name → (key columns, its rows of `flows` from a per-unit table `src`)."""
+    return {
+        "dossiers_handlingtimesummary": (
+            _UNIT_KEY,
+            "SELECT procedure_id, receiving_unit_id, province_id, NULLIF(agency_id, 0) AS agency_id, month, "
+            + ", ".join(flows)
+            + " FROM {src}",
+        ),
+        "dossiers_provincehandlingtimesummary": (
+            _PROVINCE_KEY,
+            f"SELECT province_id, month, procedure_id, {_flow_sums(flows)} FROM {{src}}"
+            " GROUP BY province_id, month, procedure_id",
+        ),
+    }
+
+
+HANDLING_TABLES = _handling_tables(HANDLING_FLOWS)
 
 
 def _key_match(key: list[str], left: str, right: str) -> str:
@@ -337,9 +432,9 @@ def _conflict_target(key: list[str]) -> str:
     return ", ".join("(COALESCE(agency_id, 0))" if c == "agency_id" else c for c in key)
 
 
-def _columns(key: list[str]) -> str:
+def _columns(key: list[str], flows: list[str] = HANDLING_FLOWS) -> str:
     extra = ["province_id"] if "receiving_unit_id" in key else []
-    return ", ".join([*key, *extra, *HANDLING_FLOWS])
+    return ", ".join([*key, *extra, *flows])
 
 
 def apply_handling_delta(cursor, *, new: str, old: str) -> int:
@@ -389,37 +484,42 @@ def apply_handling_delta(cursor, *, new: str, old: str) -> int:
     return touched
 
 
-def _recompute_handling(cursor) -> None:
-    """The full recompute of the handling-time summaries, swapped in like the dossier summary's."""
+def _recompute_handling(cursor, flows: list[str] = HANDLING_FLOWS) -> None:
+    """The full recompute of the handling-time summaries, swapped in like the dossier summary's.
+
+    `flows`: the summary columns to rebuild (a migration passes those its schema has).
+    """
     cursor.execute("DROP TABLE IF EXISTS handling_grouped")
-    cursor.execute(f"CREATE TEMP TABLE handling_grouped AS {_handling_grouped_sql('dossiers_dossier')}")
-    for table, (key, rows) in HANDLING_TABLES.items():
+    cursor.execute(f"CREATE TEMP TABLE handling_grouped AS {_handling_grouped_sql('dossiers_dossier', flows=flows)}")
+    for table, (key, rows) in _handling_tables(flows).items():
         cursor.execute("DROP TABLE IF EXISTS handling_new")
         cursor.execute(f"CREATE TEMP TABLE handling_new AS {rows.format(src='handling_grouped')}")
         if backend() == "postgresql":
             cursor.execute("ANALYZE handling_new")
-        same = " AND ".join(f"s.{flow} = n.{flow}" for flow in HANDLING_FLOWS)
+        same = " AND ".join(f"s.{flow} = n.{flow}" for flow in flows)
         match = _key_match(key, "s", "n")
         cursor.execute(
             f"DELETE FROM {table} AS s WHERE NOT EXISTS (SELECT 1 FROM handling_new n WHERE {match} AND {same})"
         )
         cursor.execute(
-            f"""INSERT INTO {table} ({_columns(key)}) SELECT {_columns(key)} FROM handling_new n
+            f"""INSERT INTO {table} ({_columns(key, flows)}) SELECT {_columns(key, flows)} FROM handling_new n
                 WHERE NOT EXISTS (SELECT 1 FROM {table} s WHERE {match})"""
         )
     for temp in ("handling_new", "handling_grouped"):
         cursor.execute(f"DROP TABLE {temp}")
 
 
-def refresh_handling_days(cursor) -> int:
+def refresh_handling_days(cursor, facts: list[str] = HANDLING_FACTS) -> int:
     """Bring the stored handling facts in line with the holidays as they are now; returns the dossiers changed.
 
-    The working days depend on `dossiers.Holiday`, editable data: a holiday added, moved or
-    removed changes the days of the dossiers handled across it. Only the rows that differ are
-    written (none when the holidays did not change). Needs `lock_dossier_writes`; the handling
-    summaries are then rebuilt by `_recompute_handling`.
+    The working days and working minutes depend on `dossiers.Holiday`, editable data: a holiday
+    added, moved or removed changes the facts of the dossiers handled across it (and the working
+    minutes on settings.CCHC_OFFICE_HOURS, refreshed here after a change of the office hours). Only
+    the rows that differ are written (none when nothing changed). Needs `lock_dossier_writes`; the
+    handling summaries are then rebuilt by `_recompute_handling`. `facts`: the stored facts to
+    refresh (a migration passes those its schema has).
     """
-    facts = handling_facts_sql("dossiers_dossier")
+    facts = {column: sql for column, sql in handling_facts_sql("dossiers_dossier").items() if column in facts}
     assignments = ", ".join(f"{column} = {expression}" for column, expression in facts.items())
     differs = " OR ".join(
         f"dossiers_dossier.{column} IS DISTINCT FROM {expression}" for column, expression in facts.items()

@@ -8,9 +8,11 @@ def fill_handling_facts(apps, schema_editor):
     handling-time summaries are rebuilt from them (the same sums as before, from the stored facts)."""
     from dossiers.importing.summaries import _recompute_handling, refresh_handling_days
 
+    # The facts and summary columns as of this migration (0014 adds the working minutes).
+    facts = ["handling_minutes", "handling_working_days"]
     with schema_editor.connection.cursor() as cursor:
-        refresh_handling_days(cursor)
-        _recompute_handling(cursor)
+        refresh_handling_days(cursor, facts)
+        _recompute_handling(cursor, ["finished", *facts])
 
 
 class Migration(migrations.Migration):

@@ -28,3 +28,13 @@ def bar(value, maximum) -> int:
 def duration(value) -> str:
     """An average handling time with one decimal: "2,5" (the unit is written beside it)."""
     return "–" if value is None else format_decimal(value, 1, get_language() or "vi")
+
+
+@register.simple_tag
+def office_hours() -> str:
+    """The office windows a limit in hours counts (settings.CCHC_OFFICE_HOURS): "07:30–11:30, 13:00–17:00"."""
+    from dossiers.importing.summaries import office_windows
+
+    return ", ".join(
+        f"{start // 60:02d}:{start % 60:02d}–{end // 60:02d}:{end % 60:02d}" for start, end in office_windows()
+    )

@@ -97,8 +97,8 @@ def handling_tables() -> tuple[list, list]:
     """Both handling-time summary tables as sorted rows, to compare an incremental result with a recompute."""
     unit = HandlingTimeSummary.objects.values_list(
         "procedure_id", "receiving_unit_id", "agency_id", "month", "finished", "handling_minutes",
-        "handling_working_days")  # fmt: skip
+        "handling_working_days", "handling_working_minutes")  # fmt: skip
     province = ProvinceHandlingTimeSummary.objects.values_list(
-        "procedure_id", "province_id", "month", "finished", "handling_minutes", "handling_working_days"
-    )
+        "procedure_id", "province_id", "month", "finished", "handling_minutes", "handling_working_days",
+        "handling_working_minutes")  # fmt: skip
     return sorted(unit), sorted(province)

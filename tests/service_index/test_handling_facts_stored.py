@@ -8,9 +8,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cchc_portal.lib.workdays import working_days_between
+from cchc_portal.lib.workdays import working_days_between, working_minutes_between
 from dossiers.generate import write_export
 from dossiers.importing import import_file, recompute_all_summaries
+from dossiers.importing.summaries import office_windows
 from dossiers.models import Dossier, HandlingTimeSummary, Holiday, Outcome, ProvinceHandlingTimeSummary
 
 from .conftest import dossier, handling_tables
@@ -21,26 +22,26 @@ VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 FINISHED = {Outcome.EARLY, Outcome.ON_TIME, Outcome.LATE}
 
 
-def _expected(row: Dossier, holidays) -> tuple[int | None, int | None]:
+def _expected(row: Dossier, holidays, windows) -> tuple[int | None, int | None, int | None]:
     """The handling time by lib.workdays: receipt to the first of processed and result returned."""
     if row.outcome not in FINISHED:
-        return None, None
+        return None, None, None
     end = row.finished_at
     if row.returned_at is not None and end is not None and row.returned_at < end:
         end = row.returned_at
     if end is None:
-        return None, None
+        return None, None, None
     minutes = math.floor((end - row.received_at).total_seconds() / 60 + 0.5)
     days = working_days_between(row.received_at.astimezone(VIETNAM).date(), end.astimezone(VIETNAM).date(), holidays)
-    return minutes, days
+    return minutes, days, working_minutes_between(row.received_at, end, holidays, windows)
 
 
 def _stored_and_expected():
-    holidays = Holiday.dates()
+    holidays, windows = Holiday.dates(), office_windows()
     stored, expected = {}, {}
     for row in Dossier.objects.all():
-        stored[row.receipt_number] = (row.handling_minutes, row.handling_working_days)
-        expected[row.receipt_number] = _expected(row, holidays)
+        stored[row.receipt_number] = (row.handling_minutes, row.handling_working_days, row.handling_working_minutes)
+        expected[row.receipt_number] = _expected(row, holidays, windows)
     return stored, expected
 
 
@@ -55,9 +56,23 @@ def test_every_dossier_stores_the_handling_time_lib_workdays_gives(province, com
     stored, expected = _stored_and_expected()
     assert len(stored) == 1500
     finished = [key for key, facts in expected.items() if facts[0] is not None]
-    # Weekends and holidays make working days fewer than calendar days for some of them.
-    assert len(finished) > 300 and any(days < minutes // 1440 for minutes, days in (expected[k] for k in finished))
+    # Weekends and holidays make working days fewer than calendar days for some of them; nights, lunch
+    # breaks, weekends and holidays make working minutes fewer than elapsed minutes.
+    assert len(finished) > 300 and any(days < minutes // 1440 for minutes, days, _w in (expected[k] for k in finished))
+    assert sum(1 for k in finished if 0 < expected[k][2] < expected[k][0]) > 300
     assert stored == expected
+
+
+@pytest.mark.parametrize("office_hours", [[("08:00", "12:00"), ("13:30", "17:30")], [("00:00", "24:00")]])
+def test_the_stored_working_minutes_follow_the_office_hours_setting(
+    province, communes, agency, tmp_path, settings, office_hours
+):
+    settings.CCHC_OFFICE_HOURS = office_hours
+    path = tmp_path / "a.csv"
+    write_export(str(path), province=province, rows=300, end=dt.date(2025, 9, 30), seed=7)
+    import_file(str(path), today=dt.date(2025, 10, 1))
+    stored, expected = _stored_and_expected()
+    assert stored == expected and any(facts[2] for facts in stored.values())
 
 
 def _import_across_national_day(import_dossiers) -> None:
@@ -66,7 +81,8 @@ def _import_across_national_day(import_dossiers) -> None:
         [dossier("N", received="29/08/2025 08:00", due="05/09/2025 17:00", finished="03/09/2025 08:00")],
         today=dt.date(2025, 10, 1),
     )
-    assert Dossier.objects.get().handling_working_days == 1
+    # Working minutes: Fri 08:00-17:00 (3.5 h + 4 h) and Wed 07:30-08:00.
+    assert (Dossier.objects.get().handling_working_days, Dossier.objects.get().handling_working_minutes) == (1, 480)
 
 
 def test_a_holiday_added_later_refreshes_the_stored_days_and_the_summaries(
@@ -81,6 +97,10 @@ def test_a_holiday_added_later_refreshes_the_stored_days_and_the_summaries(
     assert Dossier.objects.get().handling_working_days == 0
     assert (HandlingTimeSummary.objects.get().handling_working_days,
             ProvinceHandlingTimeSummary.objects.get().handling_working_days) == (0, 0)  # fmt: skip
+    # Wednesday is a holiday now: Friday's 450 minutes only.
+    assert Dossier.objects.get().handling_working_minutes == 450
+    assert (HandlingTimeSummary.objects.get().handling_working_minutes,
+            ProvinceHandlingTimeSummary.objects.get().handling_working_minutes) == (450, 450)  # fmt: skip
 
 
 def test_a_holiday_removed_refreshes_the_stored_days_and_the_summaries(
@@ -92,6 +112,9 @@ def test_a_holiday_removed_refreshes_the_stored_days_and_the_summaries(
     assert Dossier.objects.get().handling_working_days == 2
     assert (HandlingTimeSummary.objects.get().handling_working_days,
             ProvinceHandlingTimeSummary.objects.get().handling_working_days) == (2, 2)  # fmt: skip
+    assert Dossier.objects.get().handling_working_minutes == 450 + 480 + 30  # Tuesday 2/9 is a working day now
+    assert (HandlingTimeSummary.objects.get().handling_working_minutes,
+            ProvinceHandlingTimeSummary.objects.get().handling_working_minutes) == (960, 960)  # fmt: skip
 
 
 def test_the_full_recompute_restores_missing_stored_facts_and_sums_them_as_the_deltas_did(
@@ -102,8 +125,8 @@ def test_the_full_recompute_restores_missing_stored_facts_and_sums_them_as_the_d
     import_file(str(path), today=dt.date(2025, 10, 1))
     by_deltas = handling_tables()
     stored, _expected_facts = _stored_and_expected()
-    # As migration 0013 finds the dossiers stored before it: no facts.
-    Dossier.objects.update(handling_minutes=None, handling_working_days=None)
+    # As migrations 0013 and 0014 find the dossiers stored before them: no facts.
+    Dossier.objects.update(handling_minutes=None, handling_working_days=None, handling_working_minutes=None)
     recompute_all_summaries()
     assert _stored_and_expected()[0] == stored
     assert handling_tables() == by_deltas
@@ -128,3 +151,24 @@ def test_a_reimport_that_changes_nothing_computes_no_summary_delta(import_dossie
     report = import_dossiers(rows)
     assert (report.updated, report.unchanged) == (1, 1)
     assert HandlingTimeSummary.objects.get().handling_working_days == 5
+
+
+def test_migration_0014_fills_the_working_minutes_of_dossiers_and_summaries_stored_before_it(
+    province, communes, agency, tmp_path
+):
+    import importlib
+    from types import SimpleNamespace
+
+    fill = importlib.import_module("dossiers.migrations.0014_working_minutes_handling_fact").fill_working_minutes
+    path = tmp_path / "a.csv"
+    write_export(str(path), province=province, rows=400, end=dt.date(2025, 9, 30), seed=4)
+    import_file(str(path), today=dt.date(2025, 10, 1))
+    stored, tables = _stored_and_expected()[0], handling_tables()
+    assert any(facts[2] for facts in stored.values())
+    # As the migration finds them: the new column NULL on the dossiers, 0 in the summaries.
+    Dossier.objects.update(handling_working_minutes=None)
+    HandlingTimeSummary.objects.update(handling_working_minutes=0)
+    ProvinceHandlingTimeSummary.objects.update(handling_working_minutes=0)
+    fill(None, SimpleNamespace(connection=connection))
+    assert _stored_and_expected()[0] == stored
+    assert handling_tables() == tables

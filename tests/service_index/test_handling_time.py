@@ -7,7 +7,14 @@ import pytest
 from django.urls import reverse
 
 from dossiers.importing import recompute_all_summaries
-from dossiers.models import HandlingTimeSummary, Procedure, ProcedureLevel, ProvinceHandlingTimeSummary, TimeUnit
+from dossiers.models import (
+    Dossier,
+    HandlingTimeSummary,
+    Procedure,
+    ProcedureLevel,
+    ProvinceHandlingTimeSummary,
+    TimeUnit,
+)
 from service_index.figures import handling_times, worst_handling_times
 
 from .conftest import JUNE, dossier, handling_tables
@@ -45,9 +52,11 @@ HAND_BUILT = [
     dossier("E", received="02/06/2025 08:00", due="30/06/2025 17:00"),
     dossier("F", received="02/06/2025 08:00", due="03/06/2025 17:00", returned="03/06/2025 08:00", status="Từ chối"),
     dossier("G", received="30/05/2025 08:00", due="02/06/2025 17:00", finished="03/06/2025 08:00"),
-    # HOURS (limit 8 hours): 6.5 h and 24 h -> 15.25 h.
-    dossier("H1", procedure="HOURS", received="02/06/2025 08:00", due="02/06/2025 17:00", finished="02/06/2025 14:30"),
-    dossier("H2", procedure="HOURS", received="03/06/2025 08:00", due="04/06/2025 17:00", finished="04/06/2025 08:00"),
+    # HOURS (limit 8 working hours, office hours 07:30-11:30 and 13:00-17:00): across lunch 08:00 -> 15:00
+    # is 5.5 h (3.5 + 2); across the evening 16:00 -> 08:00 next morning is 1.5 h (1 + 0.5) -> 3.5 h
+    # (elapsed time would give 7 h and 16 h -> 11.5 h).
+    dossier("H1", procedure="HOURS", received="02/06/2025 08:00", due="03/06/2025 17:00", finished="02/06/2025 15:00"),
+    dossier("H2", procedure="HOURS", received="03/06/2025 16:00", due="04/06/2025 17:00", finished="04/06/2025 08:00"),
     # DAYS (limit 3 days): 60 hours -> 2.5 days.
     dossier("K1", procedure="DAYS", received="02/06/2025 08:00", due="05/06/2025 17:00", finished="04/06/2025 20:00"),
 ]
@@ -66,10 +75,10 @@ def test_the_average_is_in_each_procedures_own_unit_from_receipt_to_the_end_of_p
     found = _by_code(items)
     assert (found["1.001193"].finished, found["1.001193"].average) == (4, Decimal("1.75"))  # (2 + 2 + 3 + 0) / 4
     assert found["1.001193"].unit == TimeUnit.WORKING_DAYS and found["1.001193"].time_limit == 1
-    assert (found["HOURS"].finished, found["HOURS"].average) == (2, Decimal("15.25"))
+    assert (found["HOURS"].finished, found["HOURS"].average) == (2, Decimal("3.5"))
     assert (found["DAYS"].finished, found["DAYS"].average) == (1, Decimal("2.5"))
-    # Worst first by the share of the legal limit: 15.25 of 8 hours, 1.75 of 1 working day, 2.5 of 3 days.
-    assert [item.code for item in items] == ["HOURS", "1.001193", "DAYS"]
+    # Worst first by the share of the legal limit: 1.75 of 1 working day, 2.5 of 3 days, 3.5 of 8 hours.
+    assert [item.code for item in items] == ["1.001193", "DAYS", "HOURS"]
     # G (received in May) counts in May only.
     assert (
         _by_code(handling_times(HandlingTimeSummary.objects.all(), JUNE.__class__.parse("2025-05")))[
@@ -87,6 +96,34 @@ def test_a_public_holiday_is_not_a_working_day(import_dossiers, unit_procedures)
     )
     [item] = handling_times(HandlingTimeSummary.objects.all(), JUNE.__class__.parse("2025-08"))
     assert item.average == 1
+
+
+def test_a_limit_in_hours_counts_working_hours_not_elapsed_time(
+    client, leader, province, import_dossiers, unit_procedures
+):
+    # Certifications (limit 8 working hours). Received on Friday at 16:00 and returned on Monday at 09:00
+    # (processed at 10:00: the end of processing is the return): 1 h on Friday (16:00-17:00) and 1.5 h
+    # on Monday (07:30-09:00) = 2.5 h. Received on Tuesday at 16:00, processed on Wednesday at 08:00:
+    # 1 + 0.5 = 1.5 h. Elapsed time would say 65 h and 16 h.
+    import_dossiers([
+        dossier("W1", procedure="HOURS", received="06/06/2025 16:00", due="09/06/2025 17:00",
+                finished="09/06/2025 10:00", returned="09/06/2025 09:00"),
+        dossier("W2", procedure="HOURS", received="10/06/2025 16:00", due="11/06/2025 17:00",
+                finished="11/06/2025 08:00"),
+    ])  # fmt: skip
+    [item] = handling_times(HandlingTimeSummary.objects.all(), JUNE)
+    assert (item.code, item.unit, item.finished, item.average) == ("HOURS", TimeUnit.HOURS, 2, Decimal("2"))
+    assert item.over_limit == Decimal("0.25")
+    Dossier.objects.filter(receipt_number="W1").delete()
+    recompute_all_summaries()
+    [item] = handling_times(ProvinceHandlingTimeSummary.objects.all(), JUNE)
+    assert (item.finished, item.average) == (1, Decimal("1.5"))
+    client.force_login(leader)
+    body = client.get(reverse("service_index:page"), {"period": "2025-06"}, HTTP_ACCEPT_LANGUAGE="vi").content
+    assert "1,5 giờ" in body.decode()
+    assert "Thời hạn tính bằng giờ là giờ làm việc (07:30–11:30, 13:00–17:00 các ngày làm việc)." in body.decode()
+    api = client.get(reverse("service-index"), {"unit": province.code, "period": "2025-06"}).json()
+    assert [(h["procedure"], h["unit"], h["average"]) for h in api["handling_time"]] == [("HOURS", "hours", "1.50")]
 
 
 def test_a_reimport_moves_the_handling_time_and_equals_a_full_recompute(import_dossiers, unit_procedures):
@@ -119,10 +156,10 @@ def test_the_page_and_the_api_show_the_average_in_vietnamese(
     body = page.content.decode()
     assert "Thời gian giải quyết trung bình theo thủ tục" in body
     assert "1,8 ngày làm việc" in body  # 1.75, one decimal
-    assert "15,3 giờ" in body and "2,5 ngày" in body
-    assert [h.code for h in page.context["handling"]] == ["HOURS", "1.001193", "DAYS"]
+    assert "3,5 giờ" in body and "2,5 ngày" in body
+    assert [h.code for h in page.context["handling"]] == ["1.001193", "DAYS", "HOURS"]
     api = client.get(reverse("service-index"), {"unit": province.code, "period": "2025-06"}).json()
-    assert api["handling_time"][1] == {
+    assert api["handling_time"][0] == {
         "procedure": "1.001193",
         "name": "Đăng ký khai sinh",
         "unit": "working_days",
