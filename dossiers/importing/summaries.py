@@ -141,17 +141,17 @@ def _summary_select_sql() -> str:
     """
 
 
-def apply_flow_delta(cursor, *, new: str, old: str, handling: bool = True) -> int:
+def apply_flow_delta(cursor, *, new: str, old: str, handling: bool = True, handling_new: str | None = None) -> int:
     """Add the flows of the dossier rows `new`, take away those of the rows `old`.
 
     `new` and `old` are tables or subqueries with the dossier's unit, province and flow
     columns: the rows as they will be and as they were. Returns the number of summary
     keys that changed. Needs `lock_dossier_writes`. The handling-time summary gets the
-    same rows' difference (`apply_handling_delta`; `handling=False` leaves it out: the bench's
-    baseline only).
+    same rows' difference (`apply_handling_delta`, which reads `new`'s rows already grouped
+    from `handling_new` when given; `handling=False` leaves it out: the bench's baseline only).
     """
     if handling:
-        apply_handling_delta(cursor, new=new, old=old)
+        apply_handling_delta(cursor, new=new, old=old, new_grouped=handling_new)
     nonzero = " OR ".join(f"sum({flow}) <> 0" for flow in SUMMARY_FLOWS.values())
     cursor.execute("DROP TABLE IF EXISTS dossier_delta")
     cursor.execute(
@@ -377,7 +377,12 @@ def handling_facts_of(x: str) -> dict[str, str]:
     return _facts(x, f"{x}.end_of_processing", {name: f"{x}.{name}" for name in _PARTS})
 
 
-def _handling_grouped_sql(source: str, sign: int = 1, flows: list[str] = HANDLING_FLOWS) -> str:
+# The columns of a dossier row `handling_grouped_sql` reads.
+HANDLING_GROUP_COLUMNS = ["procedure_id", "receiving_unit_id", "province_id", "agency_id", "received_month", "outcome",
+                          *HANDLING_FACTS]  # fmt: skip
+
+
+def handling_grouped_sql(source: str, sign: int = 1, flows: list[str] = HANDLING_FLOWS) -> str:
     """Finished dossiers of `source` per handling key: count and the sums of their stored facts (× sign)."""
     sums = "".join(f", {sign} * COALESCE(sum(x.{fact}), 0) AS {fact}" for fact in flows if fact != "finished")
     return f"""
@@ -437,17 +442,19 @@ def _columns(key: list[str], flows: list[str] = HANDLING_FLOWS) -> str:
     return ", ".join([*key, *extra, *flows])
 
 
-def apply_handling_delta(cursor, *, new: str, old: str) -> int:
+def apply_handling_delta(cursor, *, new: str, old: str, new_grouped: str | None = None) -> int:
     """The handling-time summaries' share of `apply_flow_delta`: add `new`'s finished dossiers, take `old`'s.
 
     Sums the handling facts the rows carry (stored on the dossier when it was written): no
-    calendar, no date arithmetic here.
+    calendar, no date arithmetic here. `new_grouped`: a table already holding `new`'s rows
+    grouped by `handling_grouped_sql` (the import's write fills one as it writes), read instead.
     """
+    added = f"SELECT * FROM {new_grouped}" if new_grouped else handling_grouped_sql(new)
     cursor.execute("DROP TABLE IF EXISTS handling_delta")
     cursor.execute(
         f"""CREATE TEMP TABLE handling_delta AS
             SELECT procedure_id, receiving_unit_id, max(province_id) AS province_id, agency_id, month, {_FLOW_SUMS}
-            FROM ({_handling_grouped_sql(new)} UNION ALL {_handling_grouped_sql(old, sign=-1)}) f
+            FROM ({added} UNION ALL {handling_grouped_sql(old, sign=-1)}) f
             GROUP BY procedure_id, receiving_unit_id, agency_id, month
             HAVING {" OR ".join(f"sum({flow}) <> 0" for flow in HANDLING_FLOWS)}"""
     )
@@ -490,7 +497,7 @@ def _recompute_handling(cursor, flows: list[str] = HANDLING_FLOWS) -> None:
     `flows`: the summary columns to rebuild (a migration passes those its schema has).
     """
     cursor.execute("DROP TABLE IF EXISTS handling_grouped")
-    cursor.execute(f"CREATE TEMP TABLE handling_grouped AS {_handling_grouped_sql('dossiers_dossier', flows=flows)}")
+    cursor.execute(f"CREATE TEMP TABLE handling_grouped AS {handling_grouped_sql('dossiers_dossier', flows=flows)}")
     for table, (key, rows) in _handling_tables(flows).items():
         cursor.execute("DROP TABLE IF EXISTS handling_new")
         cursor.execute(f"CREATE TEMP TABLE handling_new AS {rows.format(src='handling_grouped')}")
