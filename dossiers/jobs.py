@@ -211,8 +211,8 @@ def provinces_with_dossiers() -> list[int]:
     return list(DossierSummary.objects.order_by().values_list("province_id", flat=True).distinct())
 
 
-def recompute_summaries() -> int:
-    rows = importing.recompute_all_summaries()
+def recompute_summaries(*, refresh_facts: bool = False) -> int:
+    rows = importing.recompute_all_summaries(refresh_facts=refresh_facts)
     bump_generation(STATS_CACHE)
     warm_after_commit(STATS_CACHE, provinces_with_dossiers())
     return rows

@@ -101,10 +101,34 @@ class Holiday(models.Model):
         return frozenset(cls.objects.values_list("date", flat=True))
 
 
+class HandlingFactsBasis(models.Model):
+    """The calendar the dossiers' stored handling facts were last refreshed with (one row).
+
+    The facts (working days, working minutes) depend on the holidays and the office hours.
+    The full recompute refreshes them only when this basis is not the current one
+    (`importing.summaries.calendar_fingerprint`): a nightly recompute that finds nothing
+    changed does not recompute a million rows' facts. A holiday's change clears it.
+    """
+
+    fingerprint = models.CharField(_("calendar fingerprint"), max_length=64, blank=True)
+    refreshed_at = models.DateTimeField(_("facts refreshed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("basis of the stored handling facts")
+        verbose_name_plural = _("basis of the stored handling facts")
+
+    def __str__(self) -> str:
+        return self.fingerprint[:12]
+
+
 def _recompute_after_holiday_change() -> None:
     """Queue one full recompute after the commit, however many holidays the transaction changes
-    (`load_reference` adds the shipped days one by one in one transaction)."""
+    (`load_reference` adds the shipped days one by one in one transaction). The stored facts'
+    basis is cleared in the same transaction: their next refresh cannot be skipped, even if the
+    holidays come back to what they were before an import wrote facts with the changed ones."""
     from django.db import connection, transaction
+
+    HandlingFactsBasis.objects.update(fingerprint="")
 
     # The pending callbacks of this transaction (dropped on rollback): queue only once.
     if any(func is _queue_recompute for _sids, func, _robust in connection.run_on_commit):

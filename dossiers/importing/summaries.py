@@ -535,8 +535,12 @@ def refresh_handling_days(cursor, facts: list[str] = HANDLING_FACTS) -> int:
     return cursor.rowcount
 
 
-def recompute_all_summaries() -> int:
+def recompute_all_summaries(*, refresh_facts: bool = False) -> int:
     """Rebuild the whole summary table from the dossiers; returns its number of rows.
+
+    The stored handling facts are refreshed first when the calendar they were computed with
+    changed (`_refresh_facts_if_stale`), or always with `refresh_facts=True` (the repair option
+    of `manage.py recompute_dossier_summaries --refresh-facts`).
 
     The repair path (`manage.py recompute_dossier_summaries`, nightly): imports and the
     overdue job keep the summaries up to date by deltas. No reader waits: the new
@@ -579,10 +583,54 @@ def recompute_all_summaries() -> int:
                 WHERE NOT EXISTS (SELECT 1 FROM dossiers_dossiersummary s WHERE {key})"""
         )
         cursor.execute("DROP TABLE dossier_summary_new")
-        refresh_handling_days(cursor)
+        _refresh_facts_if_stale(cursor, force=refresh_facts)
         _recompute_handling(cursor)
     analyze("dossiers_dossiersummary", *HANDLING_TABLES)
     return rows
+
+
+# Part of the calendar fingerprint: raise it when `handling_facts_sql` computes a fact differently, so
+# the first full recompute after the change refreshes every stored fact.
+HANDLING_FACTS_VERSION = 1
+
+
+def calendar_fingerprint() -> str:
+    """What the stored handling facts depend on besides each dossier's own row: the facts and their
+    formula's version, the holidays and the office hours."""
+    import hashlib
+    import json
+
+    from django.conf import settings
+
+    from ..models import Holiday
+
+    basis = {
+        "version": HANDLING_FACTS_VERSION,
+        "facts": HANDLING_FACTS,
+        "holidays": sorted(day.isoformat() for day in Holiday.dates()),
+        "office_hours": [list(window) for window in settings.CCHC_OFFICE_HOURS],
+    }
+    return hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()
+
+
+def _refresh_facts_if_stale(cursor, *, force: bool = False) -> int | None:
+    """Refresh the stored handling facts unless they were refreshed with the current calendar.
+
+    Returns the dossiers changed, or None when skipped. Every import computes the facts with
+    the calendar of its day, so facts can only be stale after a change of the calendar, which
+    changes the fingerprint (a holiday's save also clears the stored one).
+    """
+    from django.utils import timezone
+
+    from ..models import HandlingFactsBasis
+
+    current = calendar_fingerprint()
+    basis = HandlingFactsBasis.objects.select_for_update().filter(pk=1).first()
+    if not force and basis is not None and basis.fingerprint == current:
+        return None
+    changed = refresh_handling_days(cursor)
+    HandlingFactsBasis.objects.update_or_create(pk=1, defaults={"fingerprint": current, "refreshed_at": timezone.now()})
+    return changed
 
 
 def analyze(*tables: str) -> None:

@@ -11,8 +11,15 @@ from django.test.utils import CaptureQueriesContext
 from cchc_portal.lib.workdays import working_days_between, working_minutes_between
 from dossiers.generate import write_export
 from dossiers.importing import import_file, recompute_all_summaries
-from dossiers.importing.summaries import office_windows
-from dossiers.models import Dossier, HandlingTimeSummary, Holiday, Outcome, ProvinceHandlingTimeSummary
+from dossiers.importing.summaries import calendar_fingerprint, office_windows
+from dossiers.models import (
+    Dossier,
+    HandlingFactsBasis,
+    HandlingTimeSummary,
+    Holiday,
+    Outcome,
+    ProvinceHandlingTimeSummary,
+)
 
 from .conftest import dossier, handling_tables
 
@@ -125,8 +132,9 @@ def test_the_full_recompute_restores_missing_stored_facts_and_sums_them_as_the_d
     import_file(str(path), today=dt.date(2025, 10, 1))
     by_deltas = handling_tables()
     stored, _expected_facts = _stored_and_expected()
-    # As migrations 0013 and 0014 find the dossiers stored before them: no facts.
+    # As migrations 0013 and 0014 find the dossiers stored before them: no facts (and no basis recorded).
     Dossier.objects.update(handling_minutes=None, handling_working_days=None, handling_working_minutes=None)
+    assert not HandlingFactsBasis.objects.exists()
     recompute_all_summaries()
     assert _stored_and_expected()[0] == stored
     assert handling_tables() == by_deltas
@@ -172,3 +180,57 @@ def test_migration_0014_fills_the_working_minutes_of_dossiers_and_summaries_stor
     fill(None, SimpleNamespace(connection=connection))
     assert _stored_and_expected()[0] == stored
     assert handling_tables() == tables
+
+
+def _fact_updates(queries) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE dossiers_dossier SET handling")]
+
+
+def test_a_recompute_refreshes_the_stored_facts_only_after_the_calendar_changed(
+    province, communes, agency, tmp_path, settings
+):
+    path = tmp_path / "a.csv"
+    write_export(str(path), province=province, rows=300, end=dt.date(2025, 9, 30), seed=8)
+    import_file(str(path), today=dt.date(2025, 10, 1))
+    recompute_all_summaries()  # the first one refreshes (no basis yet) and records the basis
+    assert HandlingFactsBasis.objects.get().fingerprint == calendar_fingerprint()
+    # A fact made wrong behind the portal's back: the nightly recompute, same calendar, leaves the
+    # million-row refresh out; the repair option refreshes anyway.
+    wrong = Dossier.objects.filter(handling_working_days__gt=0).first()
+    Dossier.objects.filter(pk=wrong.pk).update(handling_working_days=999)
+    with CaptureQueriesContext(connection) as queries:
+        recompute_all_summaries()
+    assert _fact_updates(queries) == [] and Dossier.objects.get(pk=wrong.pk).handling_working_days == 999
+    recompute_all_summaries(refresh_facts=True)
+    assert Dossier.objects.get(pk=wrong.pk).handling_working_days == wrong.handling_working_days
+    # Other office hours: a new basis, so the next recompute refreshes every working-minute fact.
+    settings.CCHC_OFFICE_HOURS = [("08:00", "12:00"), ("13:30", "17:30")]
+    assert HandlingFactsBasis.objects.get().fingerprint != calendar_fingerprint()
+    with CaptureQueriesContext(connection) as queries:
+        recompute_all_summaries()
+    assert len(_fact_updates(queries)) == 1
+    stored, expected = _stored_and_expected()
+    assert stored == expected and HandlingFactsBasis.objects.get().fingerprint == calendar_fingerprint()
+
+
+def test_a_holiday_changed_and_changed_back_before_the_recompute_still_refreshes(
+    import_dossiers, django_capture_on_commit_callbacks
+):
+    _import_across_national_day(import_dossiers)
+    recompute_all_summaries()
+    # 3/9 made a day off and the recompute it queues never runs (a broker outage); a dossier is
+    # imported across it meanwhile, with 3/9 off; then the day is taken back.
+    with django_capture_on_commit_callbacks(execute=False):
+        Holiday.objects.create(date=dt.date(2025, 9, 3), name="Nghỉ bù")
+    import_dossiers(
+        [dossier("M", received="29/08/2025 09:00", due="05/09/2025 17:00", finished="04/09/2025 09:00")],
+        today=dt.date(2025, 10, 1),
+    )
+    assert Dossier.objects.get(receipt_number__endswith="M").handling_working_days == 1
+    with django_capture_on_commit_callbacks(execute=False):
+        Holiday.objects.get(date=dt.date(2025, 9, 3)).delete()
+    # The calendar is the one of the recorded basis again, but the basis was cleared: refreshed.
+    recompute_all_summaries()
+    assert Dossier.objects.get(receipt_number__endswith="M").handling_working_days == 2
+    stored, expected = _stored_and_expected()
+    assert stored == expected
