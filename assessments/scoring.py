@@ -551,3 +551,15 @@ def not_applicable_add(criterion: Criterion, subject, *, actor, reason: str = ""
     if created:
         record_change(exclusion, actor=actor, action=AuditAction.CREATE)
     return exclusion
+
+
+@transaction.atomic
+def not_applicable_remove(exclusion: NotApplicable, *, actor) -> None:
+    """The criterion applies to the unit again; only before the round opens (the scores are made then)."""
+    methodology = exclusion.criterion.methodology
+    if not actor.can_manage_province(methodology.province_id):
+        raise PermissionDenied
+    if Round.objects.filter(methodology=methodology).exists():
+        raise ValidationError(_("The tree cannot change once its scoring round is open."))
+    record_change(exclusion, actor=actor, action=AuditAction.DELETE, before=snapshot(exclusion))
+    exclusion.delete()

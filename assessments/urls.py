@@ -10,6 +10,11 @@ urlpatterns = [
     path("methodology/<int:pk>/import/", views.tree_import, name="tree_import"),
     path("methodology/<int:pk>/copy/", views.methodology_copy, name="methodology_copy"),
     path("methodology/<int:pk>/not-applicable/", views.not_applicable_create, name="not_applicable_create"),
+    path(
+        "methodology/<int:pk>/not-applicable/<int:exclusion_pk>/delete/",
+        views.not_applicable_delete,
+        name="not_applicable_delete",
+    ),
     path("methodology/<int:pk>/link-task/", views.criterion_task_add, name="criterion_task_add"),
     path("methodology/<int:pk>/round/", views.round_create, name="round_create"),
     path("round/<int:pk>/", views.round_detail, name="round_detail"),

@@ -34,6 +34,7 @@ from .models import (
     CriterionTask,
     Methodology,
     NodeKind,
+    NotApplicable,
     Round,
     Score,
     ScoreEvidence,
@@ -57,6 +58,7 @@ from .scoring import (
     linkable_tasks,
     missing_for_submit,
     not_applicable_add,
+    not_applicable_remove,
     round_open,
     round_subjects,
     self_score_save,
@@ -236,18 +238,23 @@ def _methodology_page(request: HttpRequest, methodology: Methodology, *, open_fo
     """The methodology's page; `open_form` is the round-opening form as posted when it was refused (the
     dates as typed, the messages beside them)."""
     round_ = Round.objects.filter(methodology=methodology).first()
+    can_manage = request.user.can_manage_province(methodology.province_id)
     context = {
         "methodology": methodology,
         "rows": _tree_rows(methodology),
         "problems": methodology.tree_problems(),
         "round": round_,
-        "can_manage": request.user.can_manage_province(methodology.province_id),
+        "can_manage": can_manage,
+        # The "not applicable to a unit" card: the marks so far, and the units to choose from while the tree
+        # can still change (the round's scores are made from them when it opens).
+        "exclusions": NotApplicable.objects.filter(criterion__methodology=methodology)
+        .select_related("criterion", "agency", "unit")
+        .order_by("criterion__order", "criterion__code", "agency__name", "unit__name"),
+        "subjects": sorted(round_subjects(methodology)[1], key=lambda s: s.name) if can_manage and not round_ else [],
         "upload_form": forms.TreeUploadForm(),
         "open_form": open_form or forms.RoundOpenForm(),
         "maximum": methodology.maximum,
-        "tasks": list(linkable_tasks(methodology)[:500])
-        if request.user.can_manage_province(methodology.province_id)
-        else [],
+        "tasks": list(linkable_tasks(methodology)[:500]) if can_manage else [],
     }
     return render(request, "assessments/methodology_detail.html", context, status=status)
 
@@ -270,6 +277,27 @@ def not_applicable_create(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         methodology,
         lambda data: not_applicable_add(criterion, subject, actor=request.user, reason=form.cleaned_data["reason"]),
+        success=_("Criterion %(code)s does not apply to %(unit)s any more.")
+        % {"code": criterion.code, "unit": subject.name},
+    )
+
+
+@login_required
+@require_POST
+def not_applicable_delete(request: HttpRequest, pk: int, exclusion_pk: int) -> HttpResponse:
+    """Take a mark off: the criterion applies to the unit again (only the methodology's own marks; 404 else)."""
+    methodology = _get_methodology_for_user(request, pk, manage=True)
+    exclusion = get_object_or_404(
+        NotApplicable.objects.filter(criterion__methodology=methodology).select_related("criterion", "agency", "unit"),
+        pk=exclusion_pk,
+    )
+    subject = exclusion.agency or exclusion.unit
+    return _post(
+        request,
+        methodology,
+        lambda data: not_applicable_remove(exclusion, actor=request.user),
+        success=_("Criterion %(code)s applies to %(unit)s again.")
+        % {"code": exclusion.criterion.code, "unit": subject.name},
     )
 
 

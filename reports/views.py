@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
@@ -72,6 +73,12 @@ def _openable_periods(on: dt.date) -> list[ReportingPeriod]:
 
 @login_required
 def round_list(request: HttpRequest) -> HttpResponse:
+    return _round_list_page(request)
+
+
+def _round_list_page(request: HttpRequest, *, posted=None, errors=None, status: int = 200) -> HttpResponse:
+    """The rounds; after a refused opening, `posted` is the form as sent (the period chosen, the deadline as
+    typed) and `errors` the messages beside its fields ("round": a refusal of the round itself)."""
     user = request.user
     rounds = ReportRound.objects.for_user(user).select_related("province").with_counts().order_by("-year", "-kind")
     my_reports = []
@@ -86,40 +93,52 @@ def round_list(request: HttpRequest) -> HttpResponse:
         "my_reports": my_reports,
         "can_open": province_id is not None,
         "periods": _openable_periods(today()) if province_id else [],
+        "chosen_period": posted.get("period", "") if posted is not None else "",
+        "deadline_text": posted.get("internal_deadline", "") if posted is not None else None,
+        "errors": errors or {},
     }
-    return render(request, "reports/round_list.html", context)
+    return render(request, "reports/round_list.html", context, status=status)
 
 
 @login_required
 @require_POST
 def round_open_view(request: HttpRequest) -> HttpResponse:
+    """Open a round; a bad period or deadline shows the list again (400) with the form as typed and the
+    message beside the field, nothing created."""
     user = request.user
     province_id = primary_province_id(user)
     if not user.is_province_admin or province_id is None:
         raise PermissionDenied(_("Only the province's Home Affairs staff open reporting rounds."))
     period = ReportingPeriod.from_slug(request.POST.get("period", ""))
+    errors = {}
+    if period is None:
+        errors["period"] = _("Choose one of the periods listed.")
+    deadline = None
     try:
         deadline = parse_date_input(request.POST.get("internal_deadline", ""))
     except DateInputError as exc:
-        if exc.code == "year_range":
-            messages.error(request, _("Deadline for units: %(error)s") % {"error": exc.message})
-            return redirect("reports:rounds")
-        deadline = None
-    if period is None or deadline is None:
-        messages.error(request, _("Choose a period and a valid deadline for units."))
-        return redirect("reports:rounds")
-    if deadline > period.due_date:
-        messages.error(request, _("The deadline for units must be on or before the Ministry's due date (%(date)s).")
-                       % {"date": period.due_date.strftime("%d/%m/%Y")})  # fmt: skip
-        return redirect("reports:rounds")
-    province = AdministrativeUnit.objects.get(pk=province_id)
-    try:
-        rnd = round_open(province=province, period=period, internal_deadline=deadline, by=user)
-    except ValidationError as exc:
-        messages.error(request, exc.messages[0])
-        return redirect("reports:rounds")
-    messages.success(request, _("The round is open: %(n)d units are expected to report.") % {"n": rnd.reports.count()})
-    return redirect(rnd)
+        errors["internal_deadline"] = (
+            exc.message
+            if exc.code == "year_range"
+            else _("The deadline for units is not a valid date (type dd/mm/yyyy).")
+        )
+    if period is not None and deadline is not None and deadline > period.due_date:
+        errors["internal_deadline"] = _(
+            "The deadline for units must be on or before the Ministry's due date (%(date)s)."
+        ) % {"date": period.due_date.strftime("%d/%m/%Y")}
+    if not errors:
+        province = AdministrativeUnit.objects.get(pk=province_id)
+        try:
+            rnd = round_open(province=province, period=period, internal_deadline=deadline, by=user)
+        except ValidationError as exc:
+            errors["round"] = exc.messages[0]
+        else:
+            messages.success(
+                request, _("The round is open: %(n)d units are expected to report.") % {"n": rnd.reports.count()}
+            )
+            return redirect(rnd)
+    messages.error(request, _("The round was not opened; see the messages in the form."))
+    return _round_list_page(request, posted=request.POST, errors=errors, status=400)
 
 
 BOARD_FILTERS = {
@@ -313,7 +332,7 @@ def consolidated(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _consolidated_page(request: HttpRequest, rnd: ReportRound, sections, *, can_edit: bool, posted=None,
-                       errors=None, status: int = 200) -> HttpResponse:  # fmt: skip
+                       errors=None, status: int = 200, extra=None) -> HttpResponse:  # fmt: skip
     """The province's report; after a refused save, `rnd` holds what was typed (not saved), `posted` the
     form as sent (the date as typed, the version the user started from) and `errors` the field messages."""
     context = {
@@ -325,8 +344,59 @@ def _consolidated_page(request: HttpRequest, rnd: ReportRound, sections, *, can_
         "version": posted.get("version", "") if posted is not None else rnd.version,
         "document_date_text": posted.get("document_date", "") if posted is not None else None,
         "errors": errors or {},
+        "conflict": [],
+        **(extra or {}),
     }
     return render(request, "reports/consolidated.html", context, status=status)
+
+
+CONSOLIDATED_LABELS = {
+    "document_number": gettext_noop("Number"),
+    "document_date": gettext_noop("Date"),
+    "signer_title": gettext_noop("Signing on behalf"),
+    "signer_position": gettext_noop("Position"),
+    "signer_name": gettext_noop("Signer"),
+    "recipients": gettext_noop("Recipients"),
+}
+
+
+def _last_saved_by(rnd: ReportRound) -> AuditEvent | None:
+    """The latest audit event that changed a field of the round (the report's texts, its document fields or
+    the deadline on the board: each moves the version): who saved it and when."""
+    for event in AuditEvent.objects.for_object(rnd).order_by("-at", "-pk")[:50]:
+        if event.changes:  # not a note-only event such as "reminder sent"
+            return event
+    return None
+
+
+def _consolidated_conflict(request: HttpRequest, typed: ReportRound, sections) -> HttpResponse:
+    """Someone saved the province's report after this user opened it: nothing saved; the page again (409) with
+    what they typed in the form, the version saved now (saving again applies their form over it), who saved and when,
+    field by field, what they typed beside what is saved now, to merge by hand."""
+    saved = _get_round_for_user(request, typed.pk)
+    conflict = []
+    for section in sections:
+        yours, now = (typed.texts or {}).get(section.code, ""), (saved.texts or {}).get(section.code, "")
+        if yours.strip() != now.strip():
+            conflict.append({"label": f"{section.code}. {section.title}", "yours": yours, "saved": now})
+    for name, label in CONSOLIDATED_LABELS.items():
+        yours, now = getattr(typed, name), getattr(saved, name)
+        if name == "document_date":
+            yours, now = (d.strftime("%d/%m/%Y") if d else "" for d in (yours, now))
+        if (yours or "") != (now or ""):
+            conflict.append({"label": _(label), "yours": yours or "", "saved": now or ""})
+    event = _last_saved_by(saved)
+    if event is not None:
+        who = (event.actor.get_full_name() or event.actor.username) if event.actor else _("an automatic job")
+        messages.error(request, _("%(who)s saved changes to this round at %(when)s, after you opened this page.")
+                       % {"who": who, "when": timezone.localtime(event.at).strftime("%H:%M %d/%m/%Y")})  # fmt: skip
+    messages.error(request, STALE_MESSAGE)
+    for section in sections:
+        section.text = typed.texts.get(section.code, "")
+    posted = request.POST.copy()
+    posted["version"] = str(saved.version)
+    return _consolidated_page(request, typed, sections, can_edit=True, posted=posted, status=409,
+                              extra={"conflict": conflict, "stale": True})  # fmt: skip
 
 
 def _save_consolidated(request: HttpRequest, rnd: ReportRound, sections) -> HttpResponse:
@@ -360,8 +430,7 @@ def _save_consolidated(request: HttpRequest, rnd: ReportRound, sections) -> Http
             save_versioned(rnd, int(version) if version.isdigit() else -1, fields)
             record_change(rnd, actor=request.user, before=before, after=snapshot(rnd, fields))
     except StaleObjectError:
-        messages.error(request, STALE_MESSAGE)
-        return redirect("reports:consolidated", rnd.pk)
+        return _consolidated_conflict(request, rnd, sections)
     messages.success(request, _("The province's report was saved."))
     return redirect("reports:consolidated", rnd.pk)
 

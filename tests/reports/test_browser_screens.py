@@ -95,3 +95,32 @@ def test_the_province_reports_labels_sit_above_their_own_inputs(page, live_serve
     assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
     assert all(lines == [1, 1] for lines in page.evaluate(ANNEX_LINES))  # codes and figures whole
     page.locator("[data-testid=document-fields]").screenshot(path=str(artifacts_dir / f"reports-document-{width}.png"))
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+# submitted: "Trả lại" and "Tiếp nhận"; accepted: "Mở lại"; each with the reason field
+@pytest.mark.parametrize("status", ["submitted", "accepted"])
+@pytest.mark.parametrize("width", [1366, 390])
+def test_a_units_report_seen_by_the_province_fits_the_screen(page, live_server, browser_login, province, agency,
+                                                            province_admin, artifacts_dir, width, status):  # fmt: skip
+    """The reviewer's reason field (an input of size 40 in an inline label) made the page ~10 px wider than a
+    390 px phone; its label is now above it and the field shrinks to the bar."""
+    from django.utils import timezone
+
+    from reports.models import ReportFigure, ReportSection, ReportTemplate, UnitReport
+    from reports.template_data import load_first_template
+
+    load_first_template(ReportTemplate, ReportSection, ReportFigure)
+    rnd = round_open(province=province, period=ReportingPeriod(2026, "year"), internal_deadline=dt.date(2026, 12, 10))
+    report = rnd.reports.get(agency=agency)
+    UnitReport.objects.filter(pk=report.pk).update(status=status, first_submitted_at=timezone.now())
+    page.set_viewport_size({"width": width, "height": 900})
+    browser_login(page, province_admin)
+    page.goto(f"{live_server.url}/reports/unit/{report.pk}/")
+    page.screenshot(path=str(artifacts_dir / f"reports-unit-as-province-{status}-{width}.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width  # was 400 at 390
+    reason = page.locator("#id_reason").bounding_box()
+    label = page.locator("label[for=id_reason]").bounding_box(timeout=5000)
+    assert reason["x"] + reason["width"] <= width
+    assert label["y"] + label["height"] <= reason["y"] + 1  # the label above its own input
