@@ -23,7 +23,7 @@ from audit.models import AuditAction, AuditSource
 from cchc_portal.concurrency import save_versioned
 from cchc_portal.files import validate_upload
 from cchc_portal.scoping import scope_for
-from provinces.models import AdministrativeUnit, Agency
+from provinces.models import AdministrativeUnit, Agency, AgencyKind
 
 from .models import (
     ADJUSTMENT_KINDS,
@@ -92,9 +92,15 @@ def can_appraise(user, score: Score) -> bool:
 
 
 def round_subjects(methodology: Methodology) -> tuple[str, list]:
+    """The units a methodology assesses, by its target group: the departments index covers the province's
+    departments, boards and sectors (sở, ban, ngành), never the provincial people's committee nor the communes'
+    people's committees (the communes have an index of their own); the communes index the province's communes;
+    the PAR INDEX the province. Used when the round opens and by the "not applicable" card."""
     date = dt.date(methodology.year, 12, 31)
     if methodology.group == TargetGroup.AGENCY:
-        return "agency", list(Agency.objects.filter(province_id=methodology.province_id).valid_on(date))
+        return "agency", list(
+            Agency.objects.filter(province_id=methodology.province_id, kind=AgencyKind.DEPARTMENT).valid_on(date)
+        )
     if methodology.group == TargetGroup.COMMUNE:
         return "unit", list(
             AdministrativeUnit.objects.communes().filter(province_id=methodology.province_id).valid_on(date)
