@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from cchc_portal.widgets import VnDateField
+from cchc_portal.widgets import PortalFileField, VnDateField
 
 from .models import DEADLINE_FIELDS, Answer, Methodology, Stage, TargetGroup, default_bands
 from .scoring import parse_points
@@ -52,7 +52,7 @@ class ExplanationAnswerForm(VersionForm):
 
 
 class EvidenceUploadForm(forms.Form):
-    file = forms.FileField(label=_("File"))
+    file = PortalFileField(label=_("File"))
     location = forms.CharField(label=_("Page / section"), max_length=255, required=False)
 
 
@@ -62,7 +62,7 @@ class EvidenceLinkForm(forms.Form):
 
 
 class SubmitForm(VersionForm):
-    signed_report = forms.FileField(label=_("Signed self-assessment report (PDF)"))
+    signed_report = PortalFileField(label=_("Signed self-assessment report (PDF)"))
 
 
 class ExplanationRequestForm(forms.Form):
@@ -114,11 +114,11 @@ class NotApplicableForm(forms.Form):
 
 
 class TreeUploadForm(forms.Form):
-    file = forms.FileField(label=_("Decision annex (.xlsx)"))
+    file = PortalFileField(label=_("Decision annex (.xlsx)"))
 
 
 class SurveyUploadForm(forms.Form):
-    file = forms.FileField(label=_("Survey results (.xlsx)"))
+    file = PortalFileField(label=_("Survey results (.xlsx)"))
 
 
 class RoundOpenForm(forms.Form):

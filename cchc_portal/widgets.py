@@ -88,3 +88,28 @@ def use_picker(field: forms.ModelChoiceField, queryset) -> None:
     model = queryset.model
     if hasattr(model, "choice_label"):
         field.label_from_instance = model.choice_label
+
+
+class PortalFileInput(forms.ClearableFileInput):
+    """A file input whose button and "no file" text are the page's language, not the browser's.
+
+    The markup stays a real <input type="file"> (it works without JavaScript); static/js/portal.js lays a
+    translated button and the chosen file name(s) over it from these data attributes. Templates that write
+    the input by hand include "includes/file_input.html", which carries the same attributes.
+    """
+
+    def __init__(self, attrs=None):
+        defaults = {"data-file-button": _("Choose file"), "data-file-empty": _("No file chosen")}
+        super().__init__(attrs={**defaults, **(attrs or {})})
+
+
+class PortalMultipleFileInput(PortalFileInput):
+    """PortalFileInput taking several files (the chosen names are listed, comma-separated)."""
+
+    allow_multiple_selected = True
+
+
+class PortalFileField(forms.FileField):
+    """A FileField drawn with PortalFileInput."""
+
+    widget = PortalFileInput

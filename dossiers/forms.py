@@ -3,6 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from cchc_portal.scoping import scope_for
+from cchc_portal.widgets import PortalFileField
 from provinces.models import AdministrativeUnit
 
 from .models import ImportSource
@@ -11,7 +12,7 @@ MAX_UPLOAD_BYTES = getattr(settings, "DOSSIER_IMPORT_MAX_BYTES", 2 * 1024**3)
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=_("Export file (.csv or .xlsx)"))
+    file = PortalFileField(label=_("Export file (.csv or .xlsx)"))
     province = forms.ModelChoiceField(queryset=AdministrativeUnit.objects.none(), label=_("Province"))
     source = forms.ModelChoiceField(
         queryset=ImportSource.objects.all(), required=False, label=_("Source system (header mapping)")

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cchc_portal.widgets import PortalFileField
+
 from .models import Edition
 
 
@@ -13,7 +15,7 @@ class EditionChoiceField(forms.ModelChoiceField):
 
 class ScoreUploadForm(forms.Form):
     edition = EditionChoiceField(queryset=Edition.objects.none(), label=_("Index and year"))
-    file = forms.FileField(label=_("File of results (.xlsx or .csv)"))
+    file = PortalFileField(label=_("File of results (.xlsx or .csv)"))
 
     def __init__(self, editions, *args, **kwargs):
         super().__init__(*args, **kwargs)

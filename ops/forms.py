@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
+from cchc_portal.widgets import PortalFileField
 from provinces.models import Agency
 
 # What a province administrator may give: never an administrator role.
@@ -53,4 +54,4 @@ class ProvinceUserForm(forms.ModelForm):
 
 
 class AgencyImportForm(forms.Form):
-    file = forms.FileField(label=_("Agency list (.xlsx)"))
+    file = PortalFileField(label=_("Agency list (.xlsx)"))

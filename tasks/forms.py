@@ -4,18 +4,16 @@ from django.utils.translation import gettext_lazy as _
 
 from cchc_portal.concurrency import VersionedModelForm
 from cchc_portal.files import validate_upload
-from cchc_portal.widgets import VnDateField, use_picker
+from cchc_portal.widgets import PortalFileField, PortalFileInput, PortalMultipleFileInput, VnDateField, use_picker
 
 from .models import DEFAULT_AREAS, Plan, Task, TaskStatus, progress_check, today
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
 class MultipleFileField(forms.FileField):
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.doc,.docx,.xls,.xlsx,.png,.jpg,.jpeg"}))
+        kwargs.setdefault(
+            "widget", PortalMultipleFileInput(attrs={"accept": ".pdf,.doc,.docx,.xls,.xlsx,.png,.jpg,.jpeg"})
+        )
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -137,9 +135,9 @@ class PlanForm(VersionedModelForm):
 
 
 class ImportUploadForm(forms.Form):
-    file = forms.FileField(
+    file = PortalFileField(
         label=_("Plan annex (.xlsx or .csv)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+        widget=PortalFileInput(attrs={"accept": ".xlsx,.csv"}),
         help_text=_("Columns: STT, Nhiệm vụ, Cơ quan chủ trì, Cơ quan phối hợp, Thời gian hoàn thành, Sản phẩm."),
     )
 
