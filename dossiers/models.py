@@ -55,7 +55,7 @@ class TimeUnit(models.TextChoices):
 
     WORKING_DAYS = "working_days", _("working days")
     DAYS = "days", _("days")
-    HOURS = "hours", _("hours")
+    HOURS = "hours", _("working hours")
 
 
 class Outcome(models.TextChoices):
