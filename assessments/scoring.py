@@ -41,6 +41,7 @@ from .models import (
     Stage,
     TargetGroup,
 )
+from .trees import guard_editable
 
 SELF_FIELDS = ["answer", "declared_value", "self_score", "self_explanation", "self_note"]
 APPRAISAL_FIELDS = ["appraised_score", "appraisal_note", "internal_note"]
@@ -546,8 +547,7 @@ def not_applicable_add(criterion: Criterion, subject, *, actor, reason: str = ""
     methodology = criterion.methodology
     if not actor.can_manage_province(methodology.province_id):
         raise PermissionDenied
-    if Round.objects.filter(methodology=methodology).exists():
-        raise ValidationError(_("The tree cannot change once its scoring round is open."))
+    guard_editable(methodology)
     field, subjects = round_subjects(methodology)
     if subject not in subjects:
         raise ValidationError(_("Choose a unit assessed by this index."))
@@ -565,7 +565,6 @@ def not_applicable_remove(exclusion: NotApplicable, *, actor) -> None:
     methodology = exclusion.criterion.methodology
     if not actor.can_manage_province(methodology.province_id):
         raise PermissionDenied
-    if Round.objects.filter(methodology=methodology).exists():
-        raise ValidationError(_("The tree cannot change once its scoring round is open."))
+    guard_editable(methodology)
     record_change(exclusion, actor=actor, action=AuditAction.DELETE, before=snapshot(exclusion))
     exclusion.delete()

@@ -188,7 +188,8 @@ def plan_tree_import(content: bytes, filename: str = "") -> TreePreview:
     return preview
 
 
-def _guard_editable(methodology: Methodology) -> None:
+def guard_editable(methodology: Methodology) -> None:
+    """Refuse a change of the tree (or of its "not applicable" marks) once the scoring round is open."""
     if Round.objects.filter(methodology=methodology).exists():
         raise ValidationError(_("The tree cannot change once its scoring round is open."))
 
@@ -196,7 +197,7 @@ def _guard_editable(methodology: Methodology) -> None:
 @transaction.atomic
 def tree_import_commit(methodology: Methodology, preview: TreePreview, *, actor=None) -> int:
     """Replace the methodology's tree with the checked one (all or nothing)."""
-    _guard_editable(methodology)
+    guard_editable(methodology)
     if not preview.ok:
         raise ValidationError(preview.problems or [_("The file has no criteria.")])
     methodology.criteria.all().delete()

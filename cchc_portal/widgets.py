@@ -43,6 +43,14 @@ class DateInputError(ValueError):
         super().__init__(text)
         self.message, self.code = message, code
 
+    @property
+    def year_out_of_range(self) -> bool:
+        return self.code == "year_range"
+
+    def message_or(self, invalid: str) -> str:
+        """The reason to show: the year rule's own message, else `invalid` (the field's own words for "not a date")."""
+        return self.message if self.year_out_of_range else invalid
+
 
 def parse_date_input(text: str) -> dt.date:
     """The date typed in a day-first text input outside a Django form (the VnDateInput markup written in a

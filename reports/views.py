@@ -117,11 +117,7 @@ def round_open_view(request: HttpRequest) -> HttpResponse:
     try:
         deadline = parse_date_input(request.POST.get("internal_deadline", ""))
     except DateInputError as exc:
-        errors["internal_deadline"] = (
-            exc.message
-            if exc.code == "year_range"
-            else _("The deadline for units is not a valid date (type dd/mm/yyyy).")
-        )
+        errors["internal_deadline"] = exc.message_or(_("The deadline for units is not a valid date (type dd/mm/yyyy)."))
     if period is not None and deadline is not None and deadline > period.due_date:
         errors["internal_deadline"] = _(
             "The deadline for units must be on or before the Ministry's due date (%(date)s)."
@@ -290,7 +286,7 @@ def board_deadline(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         deadline = parse_date_input(request.POST.get("internal_deadline", ""))
     except DateInputError as exc:
-        if exc.code == "year_range":
+        if exc.year_out_of_range:
             messages.error(request, _("Deadline for units: %(error)s") % {"error": exc.message})
         else:  # the board has no period to choose: the round-opening message would not fit
             messages.error(request, _("The deadline for units is not a valid date (type dd/mm/yyyy)."))
@@ -418,7 +414,7 @@ def _save_consolidated(request: HttpRequest, rnd: ReportRound, sections) -> Http
         rnd.document_date = parse_date_input(raw_date) if raw_date.strip() else None
     except DateInputError as exc:
         # Nothing saved; the page again with everything as typed and the reason beside the date.
-        message = exc.message if exc.code == "year_range" else _("Enter the document date as dd/mm/yyyy.")
+        message = exc.message_or(_("Enter the document date as dd/mm/yyyy."))
         messages.error(request, _("The province's report was not saved; see the message beside the document date."))
         for section in sections:
             section.text = rnd.texts.get(section.code, "")

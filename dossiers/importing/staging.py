@@ -157,7 +157,8 @@ class Stage:
 def drop_temp_tables() -> None:
     try:
         with connection.cursor() as cursor:
-            for table in ("dossier_stage", "dossier_stored", "dossier_delta", "handling_delta", "handling_delta_rows"):
+            for table in ("dossier_stage", "dossier_stored", "dossier_delta", "handling_delta", "handling_delta_rows",
+                          _Written.TABLE):  # fmt: skip
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
     except Exception:  # the connection may be gone after a failure; temp tables go with it
         pass
@@ -282,9 +283,14 @@ class _Written:
 
     TABLE = "handling_written"
 
+    @staticmethod
+    def groups(handling: bool) -> bool:
+        """Whether the write fills `TABLE` (PostgreSQL, with the handling time)."""
+        return handling and backend() == "postgresql"
+
     def __init__(self, cursor, handling: bool):
         self.cursor = cursor
-        self.grouped = handling and backend() == "postgresql"
+        self.grouped = self.groups(handling)
         cursor.execute(f"DROP TABLE IF EXISTS {self.TABLE}")
         if self.grouped:
             empty = "(SELECT * FROM dossiers_dossier WHERE 1 = 0)"
@@ -356,7 +362,7 @@ def apply_stage(
         step("write")
         if result.inserted or result.updated:
             # PostgreSQL: the written rows' handling facts were summed as they were written (`_Written`).
-            grouped = _Written.TABLE if handling and vendor == "postgresql" else None
+            grouped = _Written.TABLE if _Written.groups(handling) else None
             new, old = _written_and_replaced(cursor, source, facts=handling and grouped is None)
             result.touched_keys = apply_flow_delta(cursor, new=new, old=old, handling=handling, handling_new=grouped)
         step("summaries")
