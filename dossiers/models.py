@@ -288,7 +288,8 @@ class Dossier(models.Model):
     # (NULL while open); received online and counted as such.
     late_766 = models.BooleanField(_("late (Decision 766)"), null=True, blank=True)
     online_766 = models.BooleanField(_("online (Decision 766)"), default=False)
-    # Derived when the row is written (importing.summaries.handling_facts_sql), NULL while not finished:
+    # Derived when the row is imported (lib.workdays.WorkingClock; importing.summaries.handling_facts_sql when
+    # the calendar changes), NULL while not finished:
     # the handling time from receipt to the end of processing, in minutes, in working days and in working
     # minutes (inside settings.CCHC_OFFICE_HOURS on working days: a limit in hours counts working hours),
     # by the holidays as they are (a holiday's change refreshes them). The handling-time summaries sum these.

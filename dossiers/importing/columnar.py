@@ -65,6 +65,8 @@ KIND_FIELDS = [
     "status",
 ]
 DATE_FIELDS = ["received_at", "due_at", "finished_at", "returned_at"]
+HANDLING_DATES = ["received_at", "finished_at", "returned_at"]  # their second of the day too (`_handling`)
+FINISHED_OUTCOMES = [Outcome.EARLY.value, Outcome.ON_TIME.value, Outcome.LATE.value]
 SERVICE_OUT = ["f_count", "f_waited", "f_e_result", "f_fee", "f_paid", "f_digitised", "f_reused", "f_vneid",
                "f_complaint"]  # fmt: skip
 
@@ -313,6 +315,7 @@ class _BatchConverter:
         if self.has_service:
             good = self._join_service(good)
         good = self._service(good)
+        good = self._handling(good)
         # Filter only the columns taken (filtering the whole frame copies all its columns).
         fallback = good.select(pl.col("row_no").filter(pl.col("bad")))
         out = good.lazy().filter(~pl.col("bad")).select(self._stage_columns()).collect()
@@ -418,6 +421,12 @@ class _BatchConverter:
                 good = usual & fast_day.is_not_null() & in_day
                 fast_text = pl.when(good).then(iso).otherwise(None)
                 fast_day = pl.when(good).then(fast_day).otherwise(None)
+                length = cell.str.len_bytes()
+                seconds = pl.when(length >= 19).then(cell.str.slice(17, 2).cast(pl.Int64, strict=False)).otherwise(0)
+                fast_second = (
+                    pl.when(length == 10).then(0)
+                    .otherwise(hour.cast(pl.Int64, strict=False) * 3600 + minute.cast(pl.Int64, strict=False) * 60 + seconds)
+                )  # fmt: skip
             else:  # SQLite (tests): Django stores aware datetimes as naive UTC text
                 local = pl.coalesce(
                     [cell.str.strptime(pl.Datetime("us"), f, strict=False, exact=True) for f in USUAL_DATE_FORMATS]
@@ -425,13 +434,15 @@ class _BatchConverter:
                 utc = local.dt.replace_time_zone(LOCAL_TZ, ambiguous="null", non_existent="null")
                 fast_text = utc.dt.convert_time_zone("UTC").dt.strftime("%Y-%m-%d %H:%M:%S")
                 fast_day = local.dt.date()
+                fast_second = (local.dt.hour().cast(pl.Int64) * 3600 + local.dt.minute().cast(pl.Int64) * 60
+                               + local.dt.second().cast(pl.Int64))  # fmt: skip
             df = df.with_columns(
                 pl.when(usual).then(fast_text).otherwise(None).alias(f"{name}_fast"),
                 pl.when(usual).then(fast_day).otherwise(None).alias(f"{name}_fastday"),
             )
             fast = pl.col(f"{name}_fast").is_not_null()
             values = df.select(cell.filter(cell.is_not_null() & ~fast)).to_series().unique().to_list()
-            texts, days, bad = [], [], []
+            texts, days, seconds, bad = [], [], [], []
             for value in values:
                 try:
                     text, day = column[value]
@@ -440,10 +451,14 @@ class _BatchConverter:
                     bad.append(value)
                 texts.append(text)
                 days.append(day)
+                seconds.append(parser.second_of_day(text) if text is not None else None)
             slow_text = cell.replace_strict(values, pl.Series(texts, dtype=pl.String), default=None)
             slow_day = cell.replace_strict(values, pl.Series(days, dtype=pl.Date), default=None)
             day = pl.when(fast).then(pl.col(f"{name}_fastday")).otherwise(slow_day)
             future = (fast & (pl.col(f"{name}_fastday") > parser.latest_allowed)) if name != "due_at" else pl.lit(False)
+            if name in HANDLING_DATES:
+                slow_second = cell.replace_strict(values, pl.Series(seconds, dtype=pl.Int64), default=None)
+                exprs.append(pl.when(fast).then(fast_second).otherwise(slow_second).alias(f"{name}_second"))
             exprs += [
                 pl.when(fast).then(pl.col(f"{name}_fast")).otherwise(slow_text).alias(f"{name}_text"),
                 day.alias(f"{name}_day"),
@@ -526,6 +541,9 @@ class _BatchConverter:
         df = df.with_columns(
             bad=pl.col("bad") | (take_returned & returned_day.is_null()),
             finished_text=pl.when(take_returned).then(pl.col("returned_at_text")).otherwise(pl.col("finished_at_text")),
+            finished_second=pl.when(take_returned)
+            .then(pl.col("returned_at_second"))
+            .otherwise(pl.col("finished_at_second")),
             finished_day=pl.when(take_returned).then(returned_day).otherwise(finished_day),
         )
         finished_day = pl.col("finished_day")
@@ -636,6 +654,50 @@ class _BatchConverter:
         online = online_channel & (e_result_not_false | ~pl.col("code").is_in(paper))
         return df.with_columns(late_766=late, online_766=online)
 
+    def _handling(self, df):
+        """The handling time of the finished rows (`RowParser.handling`): the clock's parts per distinct
+        day and per minute of the day, the facts by subtraction."""
+        pl = polars()
+        clock = self.parser.clock
+        finished_day, finished_second = pl.col("finished_day"), pl.col("finished_second")
+        returned_day, returned_second = pl.col("returned_at_day"), pl.col("returned_at_second")
+        returned_first = returned_day.is_not_null() & (
+            (returned_day < finished_day) | ((returned_day == finished_day) & (returned_second < finished_second))
+        )
+        finished = pl.col("outcome").is_in(FINISHED_OUTCOMES)
+        df = df.with_columns(
+            end_day=pl.when(finished).then(pl.when(returned_first).then(returned_day).otherwise(finished_day)),
+            end_second=pl.when(returned_first).then(returned_second).otherwise(finished_second),
+        )
+        days = (
+            pl.concat([df.get_column("received_at_day").filter(df.get_column("end_day").is_not_null()),
+                       df.get_column("end_day")])
+            .drop_nulls().unique().to_list()
+        )  # fmt: skip
+        parts = list(zip(*(clock.day(day) for day in days), strict=True)) if days else [(), (), ()]
+        so_far = pl.Series(clock.so_far_table, dtype=pl.Int64)
+
+        def at(day_name: str, second_name: str):
+            day = pl.col(day_name)
+            total, before, working = (
+                day.replace_strict(days, pl.Series(values, dtype=pl.Int64), default=None) for values in parts
+            )
+            minute = (pl.col(second_name) // 60).fill_null(0)
+            return total, clock.minutes_per_day * before + working * pl.lit(so_far).gather(minute)
+
+        received_total, received_minutes = at("received_at_day", "received_at_second")
+        end_total, end_minutes = at("end_day", "end_second")
+        elapsed = (
+            (pl.col("end_day") - pl.col("received_at_day")).dt.total_days() * 86400
+            + pl.col("end_second")
+            - pl.col("received_at_second")
+        )
+        return df.with_columns(
+            h_minutes=(elapsed + 30) // 60,
+            h_days=end_total - received_total,
+            h_working_minutes=end_minutes - received_minutes,
+        )
+
     def _stage_columns(self) -> list:
         pl = polars()
         source = {
@@ -670,6 +732,9 @@ class _BatchConverter:
             "reused": pl.col("f_reused"),
             "vneid": pl.col("f_vneid"),
             "complaint": pl.col("f_complaint"),
+            "handling_minutes": pl.col("h_minutes"),
+            "handling_working_days": pl.col("h_days"),
+            "handling_working_minutes": pl.col("h_working_minutes"),
         }
         if self.copy_csv:  # PostgreSQL reads 1/0 as booleans: 1 byte a cell instead of "false"
             for name in BOOLEAN_STAGE_COLUMNS:

@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 
 from cchc_portal.lib.imports import name_key, unit_core
 from cchc_portal.lib.text import fold
-from cchc_portal.lib.workdays import add_working_days
+from cchc_portal.lib.workdays import WorkingClock, add_working_days
 from provinces.models import AdministrativeUnit, Agency, UnitLevel
 
 from ..models import Channel, Holiday, Outcome, Procedure, ProcedureLevel, Status
 from .reading import FIELD_LABELS, FIELDS, SERVICE_FIELDS
+from .summaries import HANDLING_FACTS, office_windows
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 UTC = dt.UTC
@@ -199,6 +200,19 @@ def make_datetime_parser(backend: str) -> Callable:
     return parse
 
 
+def make_second_of_day(backend: str) -> Callable:
+    """The local (UTC+7) second of the day of a staged text of `make_datetime_parser`."""
+
+    @lru_cache(maxsize=1 << 17)
+    def second(text: str) -> int:
+        seconds = int(text[11:13]) * 3600 + int(text[14:16]) * 60 + int(text[17:19])
+        if backend == "postgresql":  # local time, with its offset
+            return seconds
+        return (seconds + 7 * 3600) % 86400  # UTC
+
+    return second
+
+
 # --- lookups and the row parser ---------------------------------------------------
 
 
@@ -302,7 +316,8 @@ SERVICE_STAGE_COLUMNS = [
     "complaint",
 ]
 BASE_STAGE_WIDTH = len(STAGE_COLUMNS)
-STAGE_COLUMNS += SERVICE_STAGE_COLUMNS
+# Then the handling time, computed as the row is read (`RowParser.handling`, `WorkingClock`).
+STAGE_COLUMNS += SERVICE_STAGE_COLUMNS + HANDLING_FACTS
 BAD_TEXT = {"\t", "\n", "\r", "\\", "\x00"}
 
 
@@ -331,6 +346,7 @@ def _plain_cell(value):
 
 
 ONE_DAY = dt.timedelta(days=1)
+NO_HANDLING = (None,) * len(HANDLING_FACTS)  # a dossier not finished: no handling time
 OPEN_STATUSES = (Status.IN_PROGRESS, Status.PAUSED)
 CLOSED_WITHOUT_RESULT = (Status.REJECTED, Status.WITHDRAWN)
 
@@ -400,6 +416,8 @@ class RowParser:
         self.today = today
         self.latest_allowed = today + ONE_DAY
         self.parse_dt = make_datetime_parser(backend)
+        self.second_of_day = make_second_of_day(backend)
+        self.clock = WorkingClock(lookups.holidays, office_windows())
         self.new_procedures: dict[str, tuple[str, str]] = {}
         self._due_cache: dict[tuple[dt.date, int], dt.date] = {}
         self._iso = DayText()
@@ -713,6 +731,12 @@ class RowParser:
         overdue = closed_day > day_after_due if closed_day is not None else effective_due < self.today
         months = self._month
         service = self.service_facts(row, procedure_code, channel, closed_day, returned_day, due_day, effective_due)
+        if finished:
+            handling = self.handling(
+                received_text, received_day, finished_text, finished_day, returned_text, returned_day
+            )
+        else:
+            handling = NO_HANDLING
         return (
             row_no,
             receipt,
@@ -735,7 +759,19 @@ class RowParser:
             months[closed_day],
             months[day_after_due] if overdue else None,
             *service,
+            *handling,
         )
+
+    def handling(self, received_text, received_day, finished_text, finished_day, returned_text, returned_day) -> tuple:
+        """The handling time of a finished dossier, in HANDLING_FACTS order: from receipt to the end of
+        processing, the first of processed and result returned (summaries.handling_facts_sql in SQL)."""
+        second = self.second_of_day
+        end = (finished_day, second(finished_text))
+        if returned_text is not None:
+            returned = (returned_day, second(returned_text))
+            if returned < end:
+                end = returned
+        return self.clock.handling((received_day, second(received_text)), end)
 
     def service_facts(self, row: Sequence, procedure_code: str, channel: str, closed_day, returned_day, due_day,
                       effective_due) -> tuple:  # fmt: skip

@@ -18,11 +18,8 @@ from .summaries import (
     HANDLING_GROUP_COLUMNS,
     apply_flow_delta,
     backend,
-    handling_facts_of,
-    handling_facts_sql,
     handling_grouped_sql,
     lock_dossier_writes,
-    with_handling_days,
 )
 
 STAGE_DDL = """
@@ -32,7 +29,8 @@ CREATE TEMP TABLE dossier_stage (
     received_at {ts}, due_at {ts}, paused_days smallint, finished_at {ts}, returned_at {ts},
     due_date date, closed_date date, outcome varchar(8), received_month date, closed_month date, overdue_month date,
     supplement_count smallint, supplement_days smallint, late_766 boolean, online_766 boolean, e_result boolean,
-    fee_bearing boolean, paid_online boolean, digitised boolean, reused boolean, vneid boolean, complaint boolean
+    fee_bearing boolean, paid_online boolean, digitised boolean, reused boolean, vneid boolean, complaint boolean,
+    handling_minutes integer, handling_working_days integer, handling_working_minutes bigint
 )
 """
 
@@ -164,7 +162,8 @@ def drop_temp_tables() -> None:
         pass
 
 
-# The dossier's columns an import writes besides its key: the staged ones, the procedure by id.
+# The dossier's columns an import writes besides its key: the staged ones (the handling time
+# too: the parsers compute it), the procedure by id.
 DOSSIER_VALUE_COLUMNS = [
     "procedure_id" if column == "procedure_code" else column
     for column in STAGE_COLUMNS
@@ -230,8 +229,8 @@ def _write_rows(cursor, source: str, *, job_id, now, handling: bool = True) -> t
 
     Returns (inserted, updated). Raises `_KeyTwiceInFile` (or the unique violation) when a
     receipt number comes twice in `source`, unless `source` keeps one row per key. The
-    handling facts are computed from the staged row as it is written (`handling=False`
-    leaves them out: the bench's baseline only).
+    handling facts come staged (the parsers compute them); `handling=False` leaves them out
+    (the bench's baseline only).
     """
     cursor.execute("DROP TABLE IF EXISTS dossier_stored")
     _create_stored(cursor, source)
@@ -239,28 +238,21 @@ def _write_rows(cursor, source: str, *, job_id, now, handling: bool = True) -> t
         cursor.execute("SELECT 1 FROM dossier_stored GROUP BY id HAVING count(*) > 1 LIMIT 1")
         if cursor.fetchone():
             raise _KeyTwiceInFile
-    # The new rows' handling facts from their day numbers computed once (`with_handling_days`); the
-    # changed rows (few, as a rule) compute them inline.
-    facts = handling_facts_of("s") if handling else {}
-    new_rows = f"(SELECT * FROM {source} n WHERE NOT EXISTS (SELECT 1 FROM dossier_stored o WHERE o.row_no = n.row_no))"
-    rows = with_handling_days(new_rows) if handling else new_rows
-    columns = ["receipt_number", "receiving_unit_id", *DOSSIER_VALUE_COLUMNS, *facts]
-    values = ", ".join([*(_staged(col) for col in columns[: len(columns) - len(facts)]), *facts.values()])
+    written = [col for col in DOSSIER_VALUE_COLUMNS if handling or col not in HANDLING_FACTS]
+    columns = ["receipt_number", "receiving_unit_id", *written]
     # In key order the unique index grows at its edges: half the time of file order.
     order = "s.row_no" if backend() == "sqlite" else "s.receiving_unit_id, s.receipt_number"
-    written = _Written(cursor, handling)
-    inserted = written.count(
+    count = _Written(cursor, handling).count
+    inserted = count(
         f"""INSERT INTO dossiers_dossier ({", ".join(columns)}, import_job_id, updated_at)
-            SELECT {values}, %s, %s
-            FROM {rows} s JOIN dossiers_procedure p ON p.code = s.procedure_code
+            SELECT {", ".join(_staged(col) for col in columns)}, %s, %s
+            FROM {source} s JOIN dossiers_procedure p ON p.code = s.procedure_code
+            WHERE NOT EXISTS (SELECT 1 FROM dossier_stored o WHERE o.row_no = s.row_no)
             ORDER BY {order}""",
         [job_id, now],
     )
-    facts = handling_facts_sql("s") if handling else {}
-    updates = ", ".join(
-        [*(f"{col} = {_staged(col)}" for col in DOSSIER_VALUE_COLUMNS), *(f"{c} = {e}" for c, e in facts.items())]
-    )
-    updated = written.count(
+    updates = ", ".join(f"{col} = {_staged(col)}" for col in written)
+    updated = count(
         f"""UPDATE dossiers_dossier SET {updates}, import_job_id = %s, updated_at = %s
             FROM dossier_stored o
             JOIN {source} s ON s.row_no = o.row_no
@@ -311,6 +303,17 @@ class _Written:
         return self.cursor.fetchone()[0]
 
 
+# Memory per staged row for the sort of the INSERT (tuple, sort slot and allocation overhead),
+# and the bounds of what an import takes: a larger one sorts on disk, as it always could.
+SORT_BYTES_PER_ROW = 400
+SORT_MEMORY_KB = (64 << 10, 1 << 20)
+
+
+def sort_memory_kb(rows: int) -> int:
+    low, high = SORT_MEMORY_KB
+    return max(low, min(high, rows * SORT_BYTES_PER_ROW >> 10))
+
+
 def apply_stage(
     *, job_id: int | None, new_procedures: dict[str, tuple[str, str]], staged_rows: int, handling: bool = True
 ) -> ApplyResult:
@@ -340,7 +343,9 @@ def apply_stage(
     with connection.cursor() as cursor:
         lock_dossier_writes(cursor)
         if vendor == "postgresql":
-            cursor.execute("SET LOCAL work_mem = '256MB'")  # the key-order sort of a million rows in memory
+            # The key-order sort of the new rows in memory: spilled to disk it costs more than the
+            # sort itself (a million staged rows with the 766 columns need ~330 MB; 256 MB spilled).
+            cursor.execute(f"SET LOCAL work_mem = '{sort_memory_kb(staged_rows)}kB'")
             # A crash right after COMMIT may lose this import (it is rerun; the upsert is
             # idempotent) but never half of it; saves the WAL flush wait at commit.
             cursor.execute("SET LOCAL synchronous_commit = off")
@@ -363,18 +368,18 @@ def apply_stage(
         if result.inserted or result.updated:
             # PostgreSQL: the written rows' handling facts were summed as they were written (`_Written`).
             grouped = _Written.TABLE if _Written.groups(handling) else None
-            new, old = _written_and_replaced(cursor, source, facts=handling and grouped is None)
+            new, old = _written_and_replaced(cursor, source)
             result.touched_keys = apply_flow_delta(cursor, new=new, old=old, handling=handling, handling_new=grouped)
         step("summaries")
     return result
 
 
-def _written_and_replaced(cursor, source: str, facts: bool) -> tuple[str, str]:
+def _written_and_replaced(cursor, source: str) -> tuple[str, str]:
     """The rows just written (as `apply_flow_delta`'s `new`) and the stored rows they replaced (`old`).
 
-    The written rows are the staged rows with their procedure id and (`facts`) handling facts
-    (the same SQL as the write), minus the unchanged ones; without a stored row at all (a first
-    import of these receipt numbers) that is every staged row, and nothing is replaced.
+    The written rows are the staged rows (their handling facts included) with their procedure
+    id, minus the unchanged ones; without a stored row at all (a first import of these receipt
+    numbers) that is every staged row, and nothing is replaced.
     """
     cursor.execute("SELECT 1 FROM dossier_stored LIMIT 1")
     if cursor.fetchone() is None:
@@ -383,12 +388,7 @@ def _written_and_replaced(cursor, source: str, facts: bool) -> tuple[str, str]:
         written = f"""(SELECT n.* FROM {source} n LEFT JOIN dossier_stored o ON o.row_no = n.row_no
                        WHERE o.row_no IS NULL OR o.changed = 1)"""
         replaced = "(SELECT * FROM dossier_stored WHERE changed = 1)"
-    if facts:
-        columns = ", ".join(f"{sql} AS {column}" for column, sql in handling_facts_of("s").items())
-        written = with_handling_days(written)
-    else:
-        columns = ", ".join(f"NULL AS {fact}" for fact in HANDLING_FACTS)
     return (
-        f"(SELECT s.*, p.id AS procedure_id, {columns} FROM {written} s JOIN dossiers_procedure p ON p.code = s.procedure_code)",
+        f"(SELECT s.*, p.id AS procedure_id FROM {written} s JOIN dossiers_procedure p ON p.code = s.procedure_code)",
         replaced,
     )

@@ -200,9 +200,11 @@ def apply_flow_delta(cursor, *, new: str, old: str, handling: bool = True, handl
 # `dossiers.Holiday` do not count; the day of receipt is not counted: lib.workdays) and in
 # working minutes (the minutes inside the office windows of working days,
 # settings.CCHC_OFFICE_HOURS: a limit in hours counts working hours).
-# All three are stored on the dossier when it is written (`handling_facts_sql`), so the deltas
-# and the recompute only sum them; a change of the holidays (or of the office hours) refreshes
-# the stored facts (`refresh_handling_days`, run by the full recompute that a holiday's save enqueues).
+# All three are stored on the dossier when it is written, computed by the import's parsers as
+# they read the row (lib.workdays.WorkingClock: no per-row SQL in the write), so the deltas and
+# the recompute only sum them; a change of the holidays (or of the office hours) refreshes the
+# stored facts with the same closed form in SQL (`handling_facts_sql`, `refresh_handling_days`,
+# run by the full recompute that a holiday's save enqueues).
 HANDLING_FACTS = ["handling_minutes", "handling_working_days", "handling_working_minutes"]
 HANDLING_FLOWS = ["finished", *HANDLING_FACTS]
 HANDLING_KEY = ["procedure_id", "receiving_unit_id", "agency_id", "month"]
@@ -344,9 +346,6 @@ def _parts_sql(received: str, end: str) -> dict[str, str]:
     return parts
 
 
-_PARTS = [f"{at}_{part}" for at in ("received", "end") for part in ("day", "minute", "holidays", "holidays_before")]
-
-
 def handling_facts_sql(x: str) -> dict[str, str]:
     """The stored handling facts of the dossier row `x` (its outcome and three timestamps) as SQL.
 
@@ -356,25 +355,6 @@ def handling_facts_sql(x: str) -> dict[str, str]:
     """
     end = _end_of_processing(x)
     return _facts(x, end, _parts_sql(f"{x}.received_at", end))
-
-
-def with_handling_days(source: str) -> str:
-    """The rows of `source` with the end of processing and `_facts`' parts (day numbers, minutes of
-    the day, holiday counts) computed once per row.
-
-    `handling_facts_of(x)` over these rows gives what `handling_facts_sql` gives over `source`, at
-    a fraction of the cost: each day number is used several times, and PostgreSQL would substitute
-    the expression into each use of a plain subquery's column (OFFSET 0 keeps it a subquery).
-    """
-    end = _end_of_processing("s")
-    offset = "OFFSET 0" if backend() == "postgresql" else "LIMIT -1 OFFSET 0"
-    parts = ", ".join(f"{sql} AS {name}" for name, sql in _parts_sql("s.received_at", end).items())
-    return f"""(SELECT s.*, {end} AS end_of_processing, {parts} FROM {source} s {offset})"""
-
-
-def handling_facts_of(x: str) -> dict[str, str]:
-    """`handling_facts_sql` over a row `x` of `with_handling_days`."""
-    return _facts(x, f"{x}.end_of_processing", {name: f"{x}.{name}" for name in _PARTS})
 
 
 # The columns of a dossier row `handling_grouped_sql` reads.

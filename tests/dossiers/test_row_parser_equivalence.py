@@ -228,6 +228,7 @@ def test_staged_values_read_back_as_given(db):
     values = ("1.001193", "commune", 1, 2, None, "in_person", "finished", "2025-06-02 08:00:00+07")
     values += ("2025-06-04 17:00:00+07", 0, None, None, "2025-06-04", None, "pending", "2025-06-01", None, None)
     values += (None,) * len(SERVICE_STAGE_COLUMNS)  # the Decision 766 facts, unknown
+    values += (120, 0, 120)  # its handling time
     receipts = ["plain", 'quote " and, comma', "tab\there", "back\\slash \\N", "new\nline\r", "\\."]
     with Stage(batch_rows=2) as stage:
         for number, receipt in enumerate(receipts):

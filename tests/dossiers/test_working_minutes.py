@@ -1,10 +1,17 @@
 """Working minutes (a time limit in hours counts working hours): the reference implementation, by hand."""
 
 import datetime as dt
+import math
 
 import pytest
 
-from cchc_portal.lib.workdays import DEFAULT_OFFICE_HOURS, parse_office_hours, working_minutes_between
+from cchc_portal.lib.workdays import (
+    DEFAULT_OFFICE_HOURS,
+    WorkingClock,
+    parse_office_hours,
+    working_days_between,
+    working_minutes_between,
+)
 
 UTC = dt.UTC
 NATIONAL_DAY = {dt.date(2025, 9, 1), dt.date(2025, 9, 2)}
@@ -75,3 +82,30 @@ def test_parse_office_hours():
     for wrong in ("", "11:30-07:30", "07:30-12:00,11:00-17:00", "13:00-17:00,07:30-11:30", "07:30-25:00"):
         with pytest.raises(ValueError):
             parse_office_hours(wrong)
+
+
+@pytest.mark.parametrize(
+    "windows", [DEFAULT_OFFICE_HOURS, ((8 * 60, 12 * 60), (13 * 60 + 30, 17 * 60 + 30)), ((0, 1440),)]
+)
+def test_the_import_clock_gives_what_the_reference_gives(windows):
+    """`WorkingClock.handling` (what the import stores) against working_days_between / working_minutes_between,
+    for instants every 97 minutes over the weeks around National Day, a weekend holiday and a year's end."""
+    import random
+
+    holidays = NATIONAL_DAY | {dt.date(2025, 9, 6), dt.date(2026, 1, 1)}  # 6/9/2025 is a Saturday
+    clock = WorkingClock(holidays, windows)
+    start = dt.datetime(2025, 8, 25)
+    instants = [start + dt.timedelta(minutes=97 * i, seconds=(i * 7) % 60) for i in range(0, 2400)]
+    pairs = random.Random(3).sample([(a, b) for a in instants[::40] for b in instants if b >= a], 3000)
+    pairs += [(a, a) for a in instants[:50]] + [(instants[0], instants[-1])]
+    for received, end in pairs:
+        got = clock.handling(
+            (received.date(), received.hour * 3600 + received.minute * 60 + received.second),
+            (end.date(), end.hour * 3600 + end.minute * 60 + end.second),
+        )
+        expected = (
+            math.floor((end - received).total_seconds() / 60 + 0.5),
+            working_days_between(received.date(), end.date(), holidays),
+            working_minutes_between(received, end, holidays, windows),
+        )
+        assert got == expected, (received, end)

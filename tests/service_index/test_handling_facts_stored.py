@@ -52,14 +52,17 @@ def _stored_and_expected():
     return stored, expected
 
 
-def test_every_dossier_stores_the_handling_time_lib_workdays_gives(province, communes, agency, tmp_path):
+# The parsers compute the facts as they read a row: the column path (CSV) in polars, the row
+# parser (.xlsx, and the rows the column path hands over) in Python; both must give the reference.
+@pytest.mark.parametrize("engine", ["columns", "rows"])
+def test_every_dossier_stores_the_handling_time_lib_workdays_gives(province, communes, agency, tmp_path, engine):
     # Receipts from June to October 2025: weekends, National Day (1-2/9), returns before processing.
     first = tmp_path / "a.csv"
     write_export(str(first), province=province, rows=600, end=dt.date(2025, 9, 30), seed=5)
-    import_file(str(first), today=dt.date(2025, 10, 1))
+    import_file(str(first), today=dt.date(2025, 10, 1), engine=engine)
     later = tmp_path / "b.csv"  # a second import into the first one
     write_export(str(later), province=province, rows=900, end=dt.date(2025, 10, 31), seed=5)
-    import_file(str(later), today=dt.date(2025, 11, 1))
+    import_file(str(later), today=dt.date(2025, 11, 1), engine=engine)
     stored, expected = _stored_and_expected()
     assert len(stored) == 1500
     finished = [key for key, facts in expected.items() if facts[0] is not None]
