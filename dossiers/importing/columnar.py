@@ -422,10 +422,10 @@ class _BatchConverter:
                 fast_text = pl.when(good).then(iso).otherwise(None)
                 fast_day = pl.when(good).then(fast_day).otherwise(None)
                 length = cell.str.len_bytes()
-                seconds = pl.when(length >= 19).then(cell.str.slice(17, 2).cast(pl.Int64, strict=False)).otherwise(0)
+                second = pl.when(length >= 19).then(cell.str.slice(17, 2).cast(pl.Int64, strict=False)).otherwise(0)
                 fast_second = (
                     pl.when(length == 10).then(0)
-                    .otherwise(hour.cast(pl.Int64, strict=False) * 3600 + minute.cast(pl.Int64, strict=False) * 60 + seconds)
+                    .otherwise(hour.cast(pl.Int64, strict=False) * 3600 + minute.cast(pl.Int64, strict=False) * 60 + second)
                 )  # fmt: skip
             else:  # SQLite (tests): Django stores aware datetimes as naive UTC text
                 local = pl.coalesce(
