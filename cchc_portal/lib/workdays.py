@@ -121,7 +121,7 @@ class WorkingClock:
 
     For a local day d, `day(d)` gives (D, before, working): D the working days from 0001-01-01 up to
     d inclusive, `before` those before d, `working` 1 when d is a working day. For an instant on day d
-    at minute m, W = minutes_per_day * before + working * `so_far(m)` counts the office minutes up to
+    at minute m, W = minutes_per_day * before + working * `so_far_table[m]` counts the office minutes up to
     it. So `working_days_between(a, b)` is D(b) - D(a) and `working_minutes_between(s, e)` is W(e) - W(s)
     (tests/dossiers/test_working_minutes.py holds them to it): the import computes the parts per distinct day
     and minute and the facts by subtraction. The same closed form in SQL refreshes the stored facts
@@ -133,7 +133,7 @@ class WorkingClock:
         self.windows = tuple(windows)
         self.minutes_per_day = sum(last - first for first, last in self.windows)
         self._days: dict[dt.date, tuple[int, int, int]] = {}
-        # `so_far` of every minute of the day (0..1440), for lookups by minute.
+        # The office minutes of a working day before each of its minutes (0..1440), looked up by minute.
         self.so_far_table = tuple(
             sum(min(max(m - first, 0), last - first) for first, last in self.windows) for m in range(1441)
         )
@@ -150,10 +150,6 @@ class WorkingClock:
             total = weekdays - holidays
             parts = self._days[day] = (total, total - working, working)
         return parts
-
-    def so_far(self, minute: int) -> int:
-        """The office minutes of a working day before minute `minute` (0..1440) of it."""
-        return self.so_far_table[minute]
 
     def working_minutes_to(self, day: dt.date, minute: int) -> int:
         """W: the office minutes of working days from 0001-01-01 up to minute `minute` of `day`."""
