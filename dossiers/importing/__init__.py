@@ -42,6 +42,7 @@ from .parsing import (  # noqa: F401 - the package's names, as before the split
     RowParser,
     Scope,
     folded_cached,
+    local_epoch,
     make_datetime_parser,
     parse_channel,
     parse_level,
@@ -100,6 +101,7 @@ class ImportReport:
     stage_seconds: float = 0.0
     steps: dict = field(default_factory=dict)
     apply_seconds: float = 0.0
+    grouped_while_reading: bool = False  # the summary delta came from the column path's groups (`ReadGroups`)
 
 
 class ErrorWriter:
@@ -202,8 +204,14 @@ def _import(
             report.stage_seconds = time.monotonic() - started
             try:
                 with transaction.atomic():
-                    applied = apply_stage(job_id=job_id, new_procedures=parser.new_procedures, staged_rows=stage.rows)
+                    applied = apply_stage(
+                        job_id=job_id,
+                        new_procedures=parser.new_procedures,
+                        staged_rows=stage.rows,
+                        read_groups=getattr(stage, "groups", None),
+                    )
                     report.inserted, report.updated = applied.inserted, applied.updated
+                    report.grouped_while_reading = applied.grouped_while_reading
                     report.unchanged, report.touched_keys = applied.unchanged, applied.touched_keys
                     report.steps = applied.steps
                     if dry_run:

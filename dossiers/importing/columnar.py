@@ -35,10 +35,11 @@ from django.db import connection
 
 from cchc_portal.lib.imports.files import _prescan
 
-from ..models import Channel, Outcome, Status
-from .parsing import BAD_TEXT, STAGE_COLUMNS, RowError, RowParser, parse_channel, parse_status
+from ..models import Channel, Outcome, Procedure, Status
+from .parsing import BAD_TEXT, LOCAL_OFFSET, STAGE_COLUMNS, RowError, RowParser, parse_channel, parse_status
 from .reading import FIELDS, SERVICE_FIELDS, FileInfo, limits
 from .staging import Stage
+from .summaries import FLOW_GROUP_KEY, HANDLING_FACTS, flow_groups_sql, handling_grouped_sql
 
 # Bytes of CSV per batch (~20k dossier rows): polars parses it on all cores, and memory
 # stays flat because the next chunk is read only when this one is staged.
@@ -51,7 +52,6 @@ WHITESPACE = "".join(chr(i) for i in range(0x110000) if chr(i).isspace())
 USUAL_DATE = r"^\d{2}/\d{2}/\d{4}(?: \d{2}:\d{2}(?::[0-5]\d)?)?$"  # no leap second 60
 USUAL_DATE_FORMATS = ["%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y"]
 LOCAL_TZ = "Asia/Ho_Chi_Minh"
-DMY_DATESTYLE = "ISO, DMY"  # output stays ISO; input nn/nn/yyyy reads as day/month/year
 COPY_CSV_SQL = "COPY dossier_stage FROM STDIN WITH (FORMAT csv, NULL '')"
 KIND_FIELDS = [
     "procedure_code",
@@ -93,31 +93,96 @@ def polars():
     return pl
 
 
+# The handling-time groups' key (`handling_grouped_sql`); the province follows from the unit.
+HANDLING_GROUP_KEY = ["procedure_id", "receiving_unit_id", "agency_id", "month"]
+GROUP_ROWS = 200_000  # staged rows kept (their grouped columns only) before they are grouped in one go
+
+
+class ReadGroups:
+    """The summary flows of the rows the column path stages, grouped as they are read.
+
+    Every staged row of a first import is written as new, and its summary delta is then
+    the flows of the staged rows: grouped by `apply_stage` in SQL after the write, that is
+    a second pass over a million staged rows, and the handling time is summed from the
+    write's RETURNING. Here each batch's staged rows are grouped by the same SQL
+    (`flow_groups_sql`, `handling_grouped_sql`, run by polars' SQL engine) while the
+    batch's COPY runs, and the batches' groups are added up: the write then reads a few
+    thousand grouped rows instead (`staging.apply_stage` takes them only when they cover
+    every staged row and every staged row was inserted; otherwise it groups in SQL).
+    Batches are grouped a few hundred thousand rows at a time: a query per batch of a few
+    thousand rows costs more in planning than in grouping.
+    """
+
+    # The staged columns the two queries read.
+    COLUMNS = ["procedure_code", "receiving_unit_id", "province_id", "agency_id", "channel", "procedure_level",
+               "received_month", "closed_month", "overdue_month", "outcome", *BOOLEAN_STAGE_COLUMNS, *HANDLING_FACTS]  # fmt: skip
+
+    def __init__(self):
+        pl = polars()
+        ids = dict(Procedure.objects.values_list("code", "id"))
+        self._codes = pl.Series(list(ids), dtype=pl.String)
+        self._ids = pl.Series(list(ids.values()), dtype=pl.Int64)
+        self.rows = 0
+        self._pending: list = []
+        self._pending_rows = 0
+        self._flows: list = []
+        self._handling: list = []
+        self._flows_sql = flow_groups_sql("self")
+        self._handling_sql = handling_grouped_sql("self")
+
+    def add(self, staged) -> None:
+        """Take a batch of staged rows (the stage's columns, booleans as booleans)."""
+        self._pending.append(staged.select(self.COLUMNS))
+        self._pending_rows += staged.height
+        self.rows += staged.height
+        if self._pending_rows >= GROUP_ROWS:
+            self._group()
+
+    def _group(self) -> None:
+        if not self._pending:
+            return
+        pl = polars()
+        rows = pl.concat(self._pending, rechunk=False)
+        self._pending, self._pending_rows = [], 0
+        self._flows.append(_counts_as_int64(rows.sql(self._flows_sql), FLOW_GROUP_KEY))
+        procedure = pl.col("procedure_code").replace_strict(self._codes, self._ids, default=None)
+        with_id = rows.with_columns(procedure_id=procedure)
+        self._handling.append(_counts_as_int64(with_id.sql(self._handling_sql), HANDLING_GROUP_KEY))
+
+    def csv(self) -> tuple[str, str]:
+        """The flows' and the handling time's groups as CSV text (FORMAT csv, NULL ''), columns in SQL order."""
+        self._group()
+        self._flows = [_added_up(self._flows, FLOW_GROUP_KEY, "p")]
+        self._handling = [_added_up(self._handling, HANDLING_GROUP_KEY, "province_id")]
+        return tuple(
+            frames[0].write_csv(include_header=False, null_value="") if frames and frames[0].height else ""
+            for frames in (self._flows, self._handling)
+        )
+
+
+def _counts_as_int64(frame, key: list[str]):
+    pl = polars()
+    return frame.with_columns(pl.exclude(key).cast(pl.Int64))
+
+
+def _added_up(frames: list, key: list[str], maximum: str):
+    """Groups of several batches as one: the counts added up per key, the province (one per unit) kept."""
+    pl = polars()
+    frames = [frame for frame in frames if frame.height]
+    if not frames:
+        return pl.DataFrame()
+    columns = frames[0].columns
+    merged = pl.concat(frames).group_by(key).agg(pl.col(maximum).max(), pl.exclude(*key, maximum).sum())
+    return merged.select(columns)
+
+
 class ColumnStage(Stage):
     """The staging table, also fed whole batches of CSV text (PostgreSQL COPY, FORMAT csv).
 
-    On PostgreSQL the session reads dates day first while it lasts, so the usual cells
-    (dd/mm/yyyy [HH:MM[:SS]]) are staged as they are, with "+07": no re-ordering in polars.
-    The row parser's staged dates are ISO (yyyy-mm-dd), read the same in any DateStyle.
+    On PostgreSQL the rows it stages are also grouped as they come (`groups`, `ReadGroups`).
     """
 
-    def __enter__(self) -> ColumnStage:
-        super().__enter__()
-        if self.postgresql:
-            with connection.cursor() as cursor:
-                cursor.execute(f"SET datestyle = '{DMY_DATESTYLE}'")
-        return self
-
-    def __exit__(self, *exc) -> None:
-        try:
-            super().__exit__(*exc)
-        finally:
-            if self.postgresql:
-                try:
-                    with connection.cursor() as cursor:
-                        cursor.execute("RESET datestyle")
-                except Exception:  # the connection may be gone after a failure; the setting goes with it
-                    pass
+    groups: ReadGroups | None = None
 
     def add_csv(self, text: str, count: int) -> None:
         self.flush(wait=False)  # the row parser's rows of earlier batches first
@@ -174,7 +239,9 @@ def feed_columns(
     names = [f"c{i}" for i in range(width)]
     max_cell = limits().max_cell_chars
     read = 0
-    converter = _BatchConverter(parser, info.columns, names, max_cell, stage.postgresql)
+    if stage.postgresql:
+        stage.groups = ReadGroups()
+    converter = _BatchConverter(parser, info.columns, names, max_cell, stage.postgresql, stage.groups)
     schema = dict.fromkeys(names, pl.String)
     next_row = info.header_row + 1
 
@@ -246,8 +313,12 @@ def _calendar_day(text: str) -> dt.date | None:
 
 
 class _BatchConverter:
-    def __init__(self, parser: RowParser, columns: dict[str, int], names: list[str], max_cell: int, copy_csv: bool):
+    def __init__(self, parser: RowParser, columns: dict[str, int], names: list[str], max_cell: int, copy_csv: bool,
+                 groups: ReadGroups | None = None):  # fmt: skip
         self.parser = parser
+        self.groups = groups
+        # How instants are staged (`parsing.make_datetime_parser`): seconds since the epoch on PostgreSQL.
+        self.stamp_dtype = polars().Int64 if copy_csv else polars().String
         self.columns = columns
         self.names = names
         self.max_cell = max_cell
@@ -321,7 +392,11 @@ class _BatchConverter:
         out = good.lazy().filter(~pl.col("bad")).select(self._stage_columns()).collect()
         if out.height:
             if self.copy_csv:
-                stage.add_csv(out.write_csv(include_header=False, null_value="", quote_style="necessary"), out.height)
+                # PostgreSQL reads 1/0 as booleans: 1 byte a cell instead of "false".
+                csv = out.with_columns(pl.col(BOOLEAN_STAGE_COLUMNS).cast(pl.UInt8))
+                stage.add_csv(csv.write_csv(include_header=False, null_value="", quote_style="necessary"), out.height)
+                if self.groups is not None:
+                    self.groups.add(out)  # while the COPY runs
             else:
                 for record in out.iter_rows():
                     stage.add(record)
@@ -416,17 +491,17 @@ class _BatchConverter:
                 fast_day = day_part.replace_strict(keys, pl.Series(list(valid.values()), dtype=pl.Date), default=None)
                 hour, minute = cell.str.slice(11, 2), cell.str.slice(14, 2)
                 in_day = (cell.str.len_bytes() == 10) | ((hour < "24") & (minute < "60"))
-                # The cell as it is plus the offset: the COPY reads it day first (`DMY_DATESTYLE`).
-                iso = pl.concat_str([cell, pl.lit("+07")])
                 good = usual & fast_day.is_not_null() & in_day
-                fast_text = pl.when(good).then(iso).otherwise(None)
-                fast_day = pl.when(good).then(fast_day).otherwise(None)
                 length = cell.str.len_bytes()
                 second = pl.when(length >= 19).then(cell.str.slice(17, 2).cast(pl.Int64, strict=False)).otherwise(0)
                 fast_second = (
                     pl.when(length == 10).then(0)
                     .otherwise(hour.cast(pl.Int64, strict=False) * 3600 + minute.cast(pl.Int64, strict=False) * 60 + second)
                 )  # fmt: skip
+                # Staged as seconds since the epoch (`parsing.local_epoch`); a Date counts days since 1970.
+                stamp = fast_day.cast(pl.Int64) * 86400 + fast_second - LOCAL_OFFSET
+                fast_text = pl.when(good).then(stamp).otherwise(None)
+                fast_day = pl.when(good).then(fast_day).otherwise(None)
             else:  # SQLite (tests): Django stores aware datetimes as naive UTC text
                 local = pl.coalesce(
                     [cell.str.strptime(pl.Datetime("us"), f, strict=False, exact=True) for f in USUAL_DATE_FORMATS]
@@ -452,7 +527,7 @@ class _BatchConverter:
                 texts.append(text)
                 days.append(day)
                 seconds.append(parser.second_of_day(text) if text is not None else None)
-            slow_text = cell.replace_strict(values, pl.Series(texts, dtype=pl.String), default=None)
+            slow_text = cell.replace_strict(values, pl.Series(texts, dtype=self.stamp_dtype), default=None)
             slow_day = cell.replace_strict(values, pl.Series(days, dtype=pl.Date), default=None)
             day = pl.when(fast).then(pl.col(f"{name}_fastday")).otherwise(slow_day)
             future = (fast & (pl.col(f"{name}_fastday") > parser.latest_allowed)) if name != "due_at" else pl.lit(False)
@@ -516,7 +591,7 @@ class _BatchConverter:
             due_text=pl.when(computed)
             .then(
                 pl.col("due_from_allowance").replace_strict(
-                    keys, pl.Series(list(texts.values()), dtype=pl.String), default=None
+                    keys, pl.Series(list(texts.values()), dtype=self.stamp_dtype), default=None
                 )
             )
             .otherwise(pl.col("due_at_text")),
@@ -736,9 +811,6 @@ class _BatchConverter:
             "handling_working_days": pl.col("h_days"),
             "handling_working_minutes": pl.col("h_working_minutes"),
         }
-        if self.copy_csv:  # PostgreSQL reads 1/0 as booleans: 1 byte a cell instead of "false"
-            for name in BOOLEAN_STAGE_COLUMNS:
-                source[name] = source[name].cast(pl.UInt8)
         return [source[name].alias(name) for name in STAGE_COLUMNS]
 
     # --- rows for the row parser ------------------------------------------------------------

@@ -22,6 +22,10 @@ from .summaries import HANDLING_FACTS, office_windows
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 UTC = dt.UTC
+# PostgreSQL stages an instant as seconds since 1970-01-01 00:00 UTC (a bigint, `to_timestamp` in the
+# write): COPY reads an integer in a fraction of the time it parses a timestamp's text.
+EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+LOCAL_OFFSET = 7 * 3600  # Vietnam keeps UTC+7 all year
 
 
 class RowError(Exception):
@@ -185,30 +189,37 @@ def _parse_local_datetime(value) -> dt.datetime:
     return dt.datetime(int(year), int(month), int(day), hour, minute, second)
 
 
+def local_epoch(day: dt.date, second: int) -> int:
+    """The staged value (PostgreSQL) of the local (UTC+7) `second` of the day `day`."""
+    return (day.toordinal() - EPOCH_ORDINAL) * 86400 + second - LOCAL_OFFSET
+
+
 def make_datetime_parser(backend: str) -> Callable:
-    """A cached parser: cell → (text for the staging table, local date)."""
+    """A cached parser: cell → (value for the staging table, local date).
+
+    The staged value: seconds since the epoch on PostgreSQL (`local_epoch`); on SQLite the
+    naive UTC text Django stores aware datetimes as. Seconds' fractions are dropped.
+    """
 
     @lru_cache(maxsize=1 << 17)
-    def parse(value) -> tuple[str, dt.date]:
+    def parse(value) -> tuple[int | str, dt.date]:
         local = _parse_local_datetime(value)
         if backend == "postgresql":
-            text = f"{local:%Y-%m-%d %H:%M:%S}+07"
-        else:  # Django stores aware datetimes on SQLite as naive UTC text
-            text = f"{local.replace(tzinfo=LOCAL_TZ).astimezone(UTC):%Y-%m-%d %H:%M:%S}"
-        return text, local.date()
+            return local_epoch(local.date(), local.hour * 3600 + local.minute * 60 + local.second), local.date()
+        return f"{local.replace(tzinfo=LOCAL_TZ).astimezone(UTC):%Y-%m-%d %H:%M:%S}", local.date()
 
     return parse
 
 
 def make_second_of_day(backend: str) -> Callable:
-    """The local (UTC+7) second of the day of a staged text of `make_datetime_parser`."""
+    """The local (UTC+7) second of the day of a staged value of `make_datetime_parser`."""
+    if backend == "postgresql":
+        return lambda stamp: (stamp + LOCAL_OFFSET) % 86400
 
     @lru_cache(maxsize=1 << 17)
     def second(text: str) -> int:
         seconds = int(text[11:13]) * 3600 + int(text[14:16]) * 60 + int(text[17:19])
-        if backend == "postgresql":  # local time, with its offset
-            return seconds
-        return (seconds + 7 * 3600) % 86400  # UTC
+        return (seconds + LOCAL_OFFSET) % 86400  # the text is UTC
 
     return second
 
@@ -479,7 +490,7 @@ class RowParser:
         return value
 
     def parse_date(self, value, name: str, required: bool):
-        """(staging text, local day) of a date cell, (None, None) when empty and optional."""
+        """(staged value, local day) of a date cell, (None, None) when empty and optional."""
         if value is None:
             if required:
                 raise RowError(FIELD_LABELS[name], _("Date missing."))

@@ -18,6 +18,7 @@ from .summaries import (
     HANDLING_GROUP_COLUMNS,
     apply_flow_delta,
     backend,
+    flow_groups_sql,
     handling_grouped_sql,
     lock_dossier_writes,
 )
@@ -95,7 +96,7 @@ class Stage:
             _raise_temp_buffers()
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE IF EXISTS dossier_stage")
-            ts = "timestamptz" if self.vendor == "postgresql" else "datetime"
+            ts = "bigint" if self.vendor == "postgresql" else "datetime"  # PostgreSQL: seconds since the epoch
             cursor.execute(STAGE_DDL.format(ts=ts))
         return self
 
@@ -156,7 +157,7 @@ def drop_temp_tables() -> None:
     try:
         with connection.cursor() as cursor:
             for table in ("dossier_stage", "dossier_stored", "dossier_delta", "handling_delta", "handling_delta_rows",
-                          _Written.TABLE):  # fmt: skip
+                          _Written.TABLE, "flows_read", "handling_read"):  # fmt: skip
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
     except Exception:  # the connection may be gone after a failure; temp tables go with it
         pass
@@ -178,6 +179,7 @@ class ApplyResult:
     unchanged: int = 0
     touched_keys: int = 0
     steps: dict = field(default_factory=dict)
+    grouped_while_reading: bool = False  # the summary delta came from the column path's `ReadGroups`
 
 
 def _create_procedures(new_procedures: dict[str, tuple[str, str]]) -> None:
@@ -219,18 +221,36 @@ def _create_stored(cursor, source: str) -> None:
         cursor.execute("CREATE INDEX dossier_stored_row ON dossier_stored (row_no)")
 
 
+# The instants, staged on PostgreSQL as seconds since the epoch (`parsing.local_epoch`).
+STAGED_INSTANTS = ["received_at", "due_at", "finished_at", "returned_at"]
+
+
 def _staged(column: str) -> str:
     """A dossier column's staged value, in queries over `s` (staged rows) joined to `p` (their procedure)."""
-    return "p.id" if column == "procedure_id" else f"s.{column}"
+    if column == "procedure_id":
+        return "p.id"
+    if column in STAGED_INSTANTS and backend() == "postgresql":
+        return f"to_timestamp(s.{column})"
+    return f"s.{column}"
 
 
-def _write_rows(cursor, source: str, *, job_id, now, handling: bool = True) -> tuple[int, int]:
+@dataclass
+class _Write:
+    inserted: int
+    updated: int
+    # Where the summary delta finds the written rows already grouped: the read's groups
+    # (`ReadGroups`: nothing was stored, every staged row is new), the write's (`_Written`), or neither.
+    grouped_by: str | None
+
+
+def _write_rows(cursor, source: str, *, job_id, now, handling: bool = True, read_groups: bool = False) -> _Write:
     """INSERT the rows of `source` with no stored dossier, UPDATE the changed ones by id.
 
-    Returns (inserted, updated). Raises `_KeyTwiceInFile` (or the unique violation) when a
-    receipt number comes twice in `source`, unless `source` keeps one row per key. The
-    handling facts come staged (the parsers compute them); `handling=False` leaves them out
-    (the bench's baseline only).
+    Raises `_KeyTwiceInFile` (or the unique violation) when a receipt number comes twice in
+    `source`, unless `source` keeps one row per key. The handling facts come staged (the
+    parsers compute them); `handling=False` leaves them out (the bench's baseline only).
+    `read_groups`: the staged rows were grouped as they were read; when none of them has a
+    stored dossier (each is then inserted) the write does not group them again.
     """
     cursor.execute("DROP TABLE IF EXISTS dossier_stored")
     _create_stored(cursor, source)
@@ -238,11 +258,15 @@ def _write_rows(cursor, source: str, *, job_id, now, handling: bool = True) -> t
         cursor.execute("SELECT 1 FROM dossier_stored GROUP BY id HAVING count(*) > 1 LIMIT 1")
         if cursor.fetchone():
             raise _KeyTwiceInFile
+    if read_groups:
+        cursor.execute("SELECT 1 FROM dossier_stored LIMIT 1")
+        read_groups = cursor.fetchone() is None
     written = [col for col in DOSSIER_VALUE_COLUMNS if handling or col not in HANDLING_FACTS]
     columns = ["receipt_number", "receiving_unit_id", *written]
     # In key order the unique index grows at its edges: half the time of file order.
     order = "s.row_no" if backend() == "sqlite" else "s.receiving_unit_id, s.receipt_number"
-    count = _Written(cursor, handling).count
+    writer = _Written(cursor, handling and not read_groups)
+    count = writer.count
     inserted = count(
         f"""INSERT INTO dossiers_dossier ({", ".join(columns)}, import_job_id, updated_at)
             SELECT {", ".join(_staged(col) for col in columns)}, %s, %s
@@ -260,7 +284,7 @@ def _write_rows(cursor, source: str, *, job_id, now, handling: bool = True) -> t
             WHERE o.changed = 1 AND o.id = dossiers_dossier.id""",
         [job_id, now],
     )
-    return inserted, updated
+    return _Write(inserted, updated, "read" if read_groups else _Written.TABLE if writer.grouped else None)
 
 
 class _Written:
@@ -316,8 +340,25 @@ def sort_memory_kb(rows: int) -> int:
     return max(low, min(high, rows * SORT_BYTES_PER_ROW >> 10))
 
 
+def _load_read_groups(cursor, read_groups) -> tuple[str, str]:
+    """TEMP tables of the groups the column path made as it read (`ReadGroups`): (flows, handling time)."""
+    empty = "(SELECT * FROM dossiers_dossier WHERE 1 = 0)"
+    tables = (("flows_read", flow_groups_sql(empty)), ("handling_read", handling_grouped_sql(empty)))
+    for (table, typed), text in zip(tables, read_groups.csv(), strict=True):
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.execute(f"CREATE TEMP TABLE {table} AS {typed}")  # the columns and types of the SQL's own groups
+        if text:
+            cursor.copy_expert(f"COPY {table} FROM STDIN WITH (FORMAT csv, NULL '')", io.StringIO(text))
+    return tables[0][0], tables[1][0]
+
+
 def apply_stage(
-    *, job_id: int | None, new_procedures: dict[str, tuple[str, str]], staged_rows: int, handling: bool = True
+    *,
+    job_id: int | None,
+    new_procedures: dict[str, tuple[str, str]],
+    staged_rows: int,
+    handling: bool = True,
+    read_groups=None,
 ) -> ApplyResult:
     """Write the staged rows that are new or changed and add the difference to the summaries.
 
@@ -329,6 +370,8 @@ def apply_stage(
     the work grows with what changed, not with the file or the table (a re-import that
     changes nothing skips the summaries). A receipt number twice in one file keeps its
     last row. `handling=False` (the bench's baseline only) leaves the handling time out.
+    `read_groups` (`columnar.ReadGroups`, PostgreSQL): the staged rows' flows grouped as they
+    were read, used for the delta when they cover every staged row and every one is inserted.
     """
     vendor = backend()
     result = ApplyResult()
@@ -360,20 +403,28 @@ def apply_stage(
         # for one stored dossier, or as a unique violation among the new ones; then the
         # savepoint is rolled back and the file's last row per receipt number is used.
         source = "dossier_stage"
+        covered = read_groups is not None and handling and vendor == "postgresql" and read_groups.rows == staged_rows
         write = {"job_id": job_id, "now": now, "handling": handling}
         try:
             with transaction.atomic():
-                result.inserted, result.updated = _write_rows(cursor, source, **write)
-        except (_KeyTwiceInFile, IntegrityError):
+                written = _write_rows(cursor, source, **write, read_groups=covered)
+        except (_KeyTwiceInFile, IntegrityError):  # the file's last row per receipt number: not what was read
             source = LAST_ROW_PER_KEY
-            result.inserted, result.updated = _write_rows(cursor, source, **write)
+            written = _write_rows(cursor, source, **write)
+        result.inserted, result.updated = written.inserted, written.updated
         result.unchanged = max(staged_rows - result.inserted - result.updated, 0)
         step("write")
         if result.inserted or result.updated:
-            # PostgreSQL: the written rows' handling facts were summed as they were written (`_Written`).
-            grouped = _Written.TABLE if _Written.groups(handling) else None
+            grouped = {}
+            if written.grouped_by == "read" and result.inserted == staged_rows and not result.updated:
+                flows, handling_read = _load_read_groups(cursor, read_groups)
+                grouped = {"new_grouped": flows, "handling_new": handling_read}
+                result.grouped_while_reading = True
+            elif written.grouped_by == _Written.TABLE:
+                # PostgreSQL: the written rows' handling facts were summed as they were written (`_Written`).
+                grouped = {"handling_new": _Written.TABLE}
             new, old = _written_and_replaced(cursor, source)
-            result.touched_keys = apply_flow_delta(cursor, new=new, old=old, handling=handling, handling_new=grouped)
+            result.touched_keys = apply_flow_delta(cursor, new=new, old=old, handling=handling, **grouped)
         step("summaries")
     return result
 

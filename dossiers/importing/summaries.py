@@ -85,21 +85,31 @@ SUMMARY_COLUMNS = ", ".join(
 FLOW_SUMS = ", ".join(f"sum({flow}) AS {flow}" for flow in SUMMARY_FLOWS.values())
 
 
-def _grouped_cte(name: str, source: str, sign: int = 1) -> str:
-    """A CTE `name`: the dossier rows of `source` (a table or a subquery) counted per unit and flow fields.
+# The key of `flow_groups_sql`'s rows; the province (p) follows from the unit, every other column is a count.
+FLOW_GROUP_KEY = ["u", "a", "c", "l", "rm", "cm", "om", "o"]
+
+
+def flow_groups_sql(source: str, sign: int = 1) -> str:
+    """The dossier rows of `source` (a table or a subquery) counted per unit and flow fields.
 
     `sign` -1 counts them negatively (rows whose flows are taken away). Grouping first
     makes the three monthly flows below come from a few thousand rows, not one per dossier.
     The province follows from the unit (max() of one value), so it is not a grouping key.
+    The column path of the import runs this same query in polars on the rows it stages
+    (`columnar.ReadGroups`): keep it to what both read alike (CASE WHEN, IS NULL, IN).
     """
-    return f"""{name} AS (
+    return f"""
         SELECT receiving_unit_id AS u, max(province_id) AS p, agency_id AS a, channel AS c, procedure_level AS l,
                received_month AS rm, closed_month AS cm, overdue_month AS om, outcome AS o, {sign} * count(*) AS n,
                {_service_sums(sign)}
         FROM {source} x
         GROUP BY receiving_unit_id, agency_id, channel, procedure_level, received_month, closed_month,
-                 overdue_month, outcome
-    )"""
+                 overdue_month, outcome"""
+
+
+def _grouped_cte(name: str, source: str, sign: int = 1) -> str:
+    """A CTE `name`: `flow_groups_sql` of `source`."""
+    return f"{name} AS ({flow_groups_sql(source, sign)}\n    )"
 
 
 def _service_sums(sign: int) -> str:
@@ -141,7 +151,15 @@ def _summary_select_sql() -> str:
     """
 
 
-def apply_flow_delta(cursor, *, new: str, old: str, handling: bool = True, handling_new: str | None = None) -> int:
+def apply_flow_delta(
+    cursor,
+    *,
+    new: str,
+    old: str,
+    handling: bool = True,
+    handling_new: str | None = None,
+    new_grouped: str | None = None,
+) -> int:
     """Add the flows of the dossier rows `new`, take away those of the rows `old`.
 
     `new` and `old` are tables or subqueries with the dossier's unit, province and flow
@@ -149,6 +167,8 @@ def apply_flow_delta(cursor, *, new: str, old: str, handling: bool = True, handl
     keys that changed. Needs `lock_dossier_writes`. The handling-time summary gets the
     same rows' difference (`apply_handling_delta`, which reads `new`'s rows already grouped
     from `handling_new` when given; `handling=False` leaves it out: the bench's baseline only).
+    `new_grouped`: a table holding `flow_groups_sql(new)` already (the column path groups
+    the rows it reads), read instead of grouping `new`.
     """
     if handling:
         apply_handling_delta(cursor, new=new, old=old, new_grouped=handling_new)
@@ -157,7 +177,8 @@ def apply_flow_delta(cursor, *, new: str, old: str, handling: bool = True, handl
     cursor.execute(
         f"""
         CREATE TEMP TABLE dossier_delta AS
-        WITH {_grouped_cte("gn", new)}, {_grouped_cte("go", old, sign=-1)}
+        WITH {f"gn AS (SELECT * FROM {new_grouped})" if new_grouped else _grouped_cte("gn", new)},
+             {_grouped_cte("go", old, sign=-1)}
         SELECT u, p, a, month, c, l, {FLOW_SUMS}
         FROM ({_flows_sql("gn")} UNION ALL {_flows_sql("go")}) f
         GROUP BY u, p, a, c, l, month

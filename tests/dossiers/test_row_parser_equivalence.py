@@ -24,6 +24,7 @@ from dossiers.importing import (
     Scope,
     Stage,
     copy_line,
+    local_epoch,
     map_headers,
 )
 from dossiers.models import Holiday, Procedure, ProcedureLevel
@@ -225,8 +226,9 @@ def test_copy_lines_escape_what_copy_would_misread():
 def test_staged_values_read_back_as_given(db):
     from django.db import connection
 
-    values = ("1.001193", "commune", 1, 2, None, "in_person", "finished", "2025-06-02 08:00:00+07")
-    values += ("2025-06-04 17:00:00+07", 0, None, None, "2025-06-04", None, "pending", "2025-06-01", None, None)
+    received, due = local_epoch(dt.date(2025, 6, 2), 8 * 3600), local_epoch(dt.date(2025, 6, 4), 17 * 3600)
+    values = ("1.001193", "commune", 1, 2, None, "in_person", "finished", received)
+    values += (due, 0, None, None, "2025-06-04", None, "pending", "2025-06-01", None, None)
     values += (None,) * len(SERVICE_STAGE_COLUMNS)  # the Decision 766 facts, unknown
     values += (120, 0, 120)  # its handling time
     receipts = ["plain", 'quote " and, comma', "tab\there", "back\\slash \\N", "new\nline\r", "\\."]
