@@ -43,7 +43,7 @@ from .summaries import FLOW_GROUP_KEY, HANDLING_FACTS, flow_groups_sql, handling
 
 # Bytes of CSV per batch (~20k dossier rows): polars parses it on all cores, and memory
 # stays flat because the next chunk is read only when this one is staged.
-CHUNK_BYTES = 2 << 20
+CHUNK_BYTES = 4 << 20
 MAX_PENDING = 64 << 20
 # Python's str.strip() set: polars' strip_chars() without an argument (Rust's trim) keeps
 # U+001C..U+001F, which str.isspace() counts as whitespace.
@@ -95,7 +95,8 @@ def polars():
 
 # The handling-time groups' key (`handling_grouped_sql`); the province follows from the unit.
 HANDLING_GROUP_KEY = ["procedure_id", "receiving_unit_id", "agency_id", "month"]
-GROUP_ROWS = 200_000  # staged rows kept (their grouped columns only) before they are grouped in one go
+GROUP_ROWS = 50_000  # staged rows kept (their grouped columns only) before they are grouped in one go
+MERGE_AFTER = 2  # groups of that many rows kept before they are added up
 
 
 class ReadGroups:
@@ -144,25 +145,33 @@ class ReadGroups:
         pl = polars()
         rows = pl.concat(self._pending, rechunk=False)
         self._pending, self._pending_rows = [], 0
-        self._flows.append(_counts_as_int64(rows.sql(self._flows_sql), FLOW_GROUP_KEY))
+        self._flows.append(_counts_as(rows.sql(self._flows_sql), FLOW_GROUP_KEY, pl.Int32))
         procedure = pl.col("procedure_code").replace_strict(self._codes, self._ids, default=None)
         with_id = rows.with_columns(procedure_id=procedure)
-        self._handling.append(_counts_as_int64(with_id.sql(self._handling_sql), HANDLING_GROUP_KEY))
+        self._handling.append(_counts_as(with_id.sql(self._handling_sql), HANDLING_GROUP_KEY, pl.Int64))
+        if len(self._flows) >= MERGE_AFTER:
+            self._merge()
+
+    def _merge(self) -> None:
+        """The groups so far as one frame each: memory grows with the keys, not with the rows."""
+        self._flows = [_added_up(self._flows, FLOW_GROUP_KEY, "p")]
+        self._handling = [_added_up(self._handling, HANDLING_GROUP_KEY, "province_id")]
 
     def csv(self) -> tuple[str, str]:
         """The flows' and the handling time's groups as CSV text (FORMAT csv, NULL ''), columns in SQL order."""
         self._group()
-        self._flows = [_added_up(self._flows, FLOW_GROUP_KEY, "p")]
-        self._handling = [_added_up(self._handling, HANDLING_GROUP_KEY, "province_id")]
+        self._merge()
         return tuple(
             frames[0].write_csv(include_header=False, null_value="") if frames and frames[0].height else ""
             for frames in (self._flows, self._handling)
         )
 
 
-def _counts_as_int64(frame, key: list[str]):
+def _counts_as(frame, key: list[str], dtype):
+    """The groups' counts and sums in one type for adding up: Int32 for counts of rows (half the memory
+    of the groups kept), Int64 for sums of minutes."""
     pl = polars()
-    return frame.with_columns(pl.exclude(key).cast(pl.Int64))
+    return frame.with_columns(pl.exclude(key).cast(dtype))
 
 
 def _added_up(frames: list, key: list[str], maximum: str):
@@ -184,19 +193,22 @@ class ColumnStage(Stage):
 
     groups: ReadGroups | None = None
 
-    def add_csv(self, text: str, count: int) -> None:
+    def add_csv(self, data: io.BytesIO, count: int) -> None:
+        """COPY `count` rows of CSV (UTF-8 bytes, read from the start) in the helper thread."""
         self.flush(wait=False)  # the row parser's rows of earlier batches first
         self.sync()
         connection.ensure_connection()
         raw = connection.connection
-        self._copy = threading.Thread(target=self._send_csv, args=(raw, text), daemon=True)
+        self._copy = threading.Thread(target=self._send_csv, args=(raw, data), daemon=True)
         self._copy.start()
         self.rows += count
 
-    def _send_csv(self, raw, text: str) -> None:
+    def _send_csv(self, raw, data: io.BytesIO) -> None:
         try:
             with raw.cursor() as cursor:
-                cursor.copy_expert(COPY_CSV_SQL, io.StringIO(text), size=max(len(text), 8192))
+                # Bytes as polars wrote them, in one read(): no str of the batch, no re-encoding.
+                data.seek(0)
+                cursor.copy_expert(COPY_CSV_SQL, data, size=max(data.getbuffer().nbytes, 8192))
         except BaseException as exc:  # handed to the main thread by sync()
             self._copy_error = exc
 
@@ -394,7 +406,9 @@ class _BatchConverter:
             if self.copy_csv:
                 # PostgreSQL reads 1/0 as booleans: 1 byte a cell instead of "false".
                 csv = out.with_columns(pl.col(BOOLEAN_STAGE_COLUMNS).cast(pl.UInt8))
-                stage.add_csv(csv.write_csv(include_header=False, null_value="", quote_style="necessary"), out.height)
+                data = io.BytesIO()
+                csv.write_csv(data, include_header=False, null_value="", quote_style="necessary")
+                stage.add_csv(data, out.height)
                 if self.groups is not None:
                     self.groups.add(out)  # while the COPY runs
             else:
