@@ -99,6 +99,9 @@ def polars():
 HANDLING_GROUP_KEY = ["procedure_id", "receiving_unit_id", "agency_id", "month"]
 GROUP_ROWS = 25_000  # staged rows kept (their grouped columns only) before they are grouped in one go
 MERGE_AFTER = 2  # groups of that many rows kept before they are added up
+# The groups kept may take this much (polars' estimate) before grouping stops and the write groups in SQL:
+# adding up twice this is the import's largest transient (1M rows of the demo province: ~47,000 groups, ~7 MB).
+MAX_GROUP_BYTES = 16 << 20
 
 
 class ReadGroups:
@@ -127,6 +130,7 @@ class ReadGroups:
         self._codes = pl.Series(list(ids), dtype=pl.String)
         self._ids = pl.Series(list(ids.values()), dtype=pl.Int64)
         self.rows = 0
+        self.stopped = False
         self._pending: list = []
         self._pending_rows = 0
         self._flows: list = []
@@ -134,8 +138,15 @@ class ReadGroups:
         self._flows_sql = flow_groups_sql("self")
         self._handling_sql = handling_grouped_sql("self")
 
+    @property
+    def covers(self) -> int | None:
+        """How many staged rows the groups cover; None once grouping stopped (too many groups)."""
+        return None if self.stopped else self.rows
+
     def add(self, staged) -> None:
         """Take a batch of staged rows (the stage's columns, booleans as booleans)."""
+        if self.stopped:
+            return
         self._pending.append(staged.select(self.COLUMNS))
         self._pending_rows += staged.height
         self.rows += staged.height
@@ -143,7 +154,7 @@ class ReadGroups:
             self._group()
 
     def _group(self) -> None:
-        if not self._pending:
+        if not self._pending or self.stopped:
             return
         pl = polars()
         rows = pl.concat(self._pending, rechunk=False)
@@ -159,15 +170,29 @@ class ReadGroups:
         """The groups so far as one frame each: memory grows with the keys, not with the rows."""
         self._flows = [_added_up(self._flows, FLOW_GROUP_KEY, "p")]
         self._handling = [_added_up(self._handling, HANDLING_GROUP_KEY, "province_id")]
+        if self._flows[0].estimated_size() + self._handling[0].estimated_size() > MAX_GROUP_BYTES:
+            self.stopped = True  # memory would grow with the file: the write groups in SQL
+            self._flows, self._handling, self._pending = [], [], []
 
-    def csv(self) -> tuple[str, str]:
-        """The flows' and the handling time's groups as CSV text (FORMAT csv, NULL ''), columns in SQL order."""
+    def finish(self) -> None:
+        """Group the last rows taken: `covers` is then final."""
         self._group()
-        self._merge()
-        return tuple(
-            frames[0].write_csv(include_header=False, null_value="") if frames and frames[0].height else ""
-            for frames in (self._flows, self._handling)
-        )
+        if not self.stopped:
+            self._merge()
+
+    def csv(self) -> tuple[io.BytesIO | None, io.BytesIO | None]:
+        """The flows' and the handling time's groups as CSV bytes (FORMAT csv, NULL ''), columns in SQL
+        order; None for no groups. After `finish`, when `covers` is not None."""
+        out = []
+        for frames in (self._flows, self._handling):
+            data = None
+            if frames and frames[0].height:
+                data = io.BytesIO()
+                frames[0].write_csv(data, include_header=False, null_value="")
+                data.seek(0)
+            out.append(data)
+        self._flows, self._handling = [], []
+        return tuple(out)
 
 
 def _counts_as(frame, key: list[str], dtype):
@@ -241,7 +266,7 @@ def feed_columns(
     stage: Stage,
     add_error: Callable[[int, RowError, Sequence], None],
     on_progress: Callable[..., None] | None,
-    chunk_bytes: int = CHUNK_BYTES,
+    chunk_bytes: int | None = None,
 ) -> int:
     """Stage every good row of a CSV and report the bad ones; returns the rows read."""
     pl = polars()
@@ -277,7 +302,7 @@ def feed_columns(
             raise ColumnarUnsupported(str(exc)) from exc
 
     try:
-        for number, chunk in enumerate(_record_chunks(source, chunk_bytes)):
+        for number, chunk in enumerate(_record_chunks(source, chunk_bytes or CHUNK_BYTES)):
             batch = parse(number, chunk).with_row_index("row_no", offset=next_row)
             next_row += batch.height
             read += converter.convert(batch, stage, add_error)

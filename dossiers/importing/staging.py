@@ -344,11 +344,11 @@ def _load_read_groups(cursor, read_groups) -> tuple[str, str]:
     """TEMP tables of the groups the column path made as it read (`ReadGroups`): (flows, handling time)."""
     empty = "(SELECT * FROM dossiers_dossier WHERE 1 = 0)"
     tables = (("flows_read", flow_groups_sql(empty)), ("handling_read", handling_grouped_sql(empty)))
-    for (table, typed), text in zip(tables, read_groups.csv(), strict=True):
+    for (table, typed), data in zip(tables, read_groups.csv(), strict=True):
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
         cursor.execute(f"CREATE TEMP TABLE {table} AS {typed}")  # the columns and types of the SQL's own groups
-        if text:
-            cursor.copy_expert(f"COPY {table} FROM STDIN WITH (FORMAT csv, NULL '')", io.StringIO(text))
+        if data is not None:
+            cursor.copy_expert(f"COPY {table} FROM STDIN WITH (FORMAT csv, NULL '')", data)
     return tables[0][0], tables[1][0]
 
 
@@ -403,7 +403,9 @@ def apply_stage(
         # for one stored dossier, or as a unique violation among the new ones; then the
         # savepoint is rolled back and the file's last row per receipt number is used.
         source = "dossier_stage"
-        covered = read_groups is not None and handling and vendor == "postgresql" and read_groups.rows == staged_rows
+        if read_groups is not None:
+            read_groups.finish()
+        covered = read_groups is not None and handling and vendor == "postgresql" and read_groups.covers == staged_rows
         write = {"job_id": job_id, "now": now, "handling": handling}
         try:
             with transaction.atomic():

@@ -139,3 +139,29 @@ def test_a_row_read_by_the_row_parser_is_grouped_in_sql(export, tmp_path):
     assert not report.grouped_while_reading and report.inserted == len(rows)
     assert Dossier.objects.filter(procedure__code="9.999999").count() == 1
     _as_recomputed()
+
+
+def test_too_many_groups_stop_grouping_and_the_write_groups_in_sql(export, monkeypatch):
+    from dossiers.importing import columnar
+
+    path, _headers, rows = export
+    monkeypatch.setattr(columnar, "GROUP_ROWS", 500)  # groups made and added up several times in the file
+    monkeypatch.setattr(columnar, "MAX_GROUP_BYTES", 20_000)  # then too many to keep
+    report = _import(path)
+    assert not report.grouped_while_reading and report.inserted == len(rows)
+    _as_recomputed()
+
+
+def test_groups_added_up_many_times_give_the_same_summaries(export, monkeypatch):
+    from dossiers.importing import columnar
+
+    path, _headers, rows = export
+    monkeypatch.setattr(columnar, "CHUNK_BYTES", 32 << 10)  # pieces of ~120 rows
+    monkeypatch.setattr(columnar, "GROUP_ROWS", 300)  # grouped every ~3 pieces, added up every 2 groups
+    added_up = []
+    real = columnar._added_up
+    monkeypatch.setattr(columnar, "_added_up", lambda *args: added_up.append(1) or real(*args))
+    report = _import(path)
+    assert len(added_up) > 10
+    assert report.grouped_while_reading and report.inserted == len(rows)
+    _as_recomputed()
