@@ -44,7 +44,8 @@ from .summaries import FLOW_GROUP_KEY, HANDLING_FACTS, flow_groups_sql, handling
 # Bytes of CSV per batch (~15k rows of a 24-column export): polars parses it on all cores, and
 # memory stays flat because the next chunk is read only when this one is staged. Each polars call
 # costs ~0.5 ms whatever its size (~70 a batch): 2 MB pieces spent 12 s of CPU on 1M rows, 4 MB 8 s.
-# Peak RSS of a 1M import at 4 MB: 290 MB (3 MB: 278 MB), under the 300 MB goal.
+# Peak RSS of a 1M import at 4 MB: 290 MB (3 MB: 278 MB); of a 10M import 335 MB (262 MB at 2 MB
+# pieces without the read groups): bench/results/dossiers_1m_30nov.txt.
 CHUNK_BYTES = 4 << 20
 MAX_PENDING = 64 << 20
 # Python's str.strip() set: polars' strip_chars() without an argument (Rust's trim) keeps
