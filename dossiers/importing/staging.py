@@ -299,14 +299,9 @@ class _Written:
 
     TABLE = "handling_written"
 
-    @staticmethod
-    def groups(handling: bool) -> bool:
-        """Whether the write fills `TABLE` (PostgreSQL, with the handling time)."""
-        return handling and backend() == "postgresql"
-
     def __init__(self, cursor, handling: bool):
         self.cursor = cursor
-        self.grouped = self.groups(handling)
+        self.grouped = handling and backend() == "postgresql"  # whether the write fills `TABLE`
         cursor.execute(f"DROP TABLE IF EXISTS {self.TABLE}")
         if self.grouped:
             empty = "(SELECT * FROM dossiers_dossier WHERE 1 = 0)"

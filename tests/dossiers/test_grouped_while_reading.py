@@ -32,12 +32,7 @@ def _postgresql_only():
 
 
 @pytest.fixture
-def export(province, make_commune, make_agency, tmp_path):
-    from provinces.models import AgencyKind
-
-    for code, name in (("21550", "Phường Quy Nhơn"), ("21551", "Xã Ia Grai")):
-        commune = make_commune(province, code, name)
-        make_agency(province, f"Ủy ban nhân dân {name}", commune=commune, kind=AgencyKind.COMMUNE_COMMITTEE)
+def export(province, communes, make_agency, tmp_path):
     make_agency(province, "Sở Tư pháp", short_name="STP")
     make_agency(province, "Sở Xây dựng", short_name="SXD")
     path = tmp_path / "export.csv"
